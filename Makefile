@@ -1,0 +1,38 @@
+# Two commands do all the set-up: `make run` and `make test` (each installs into .venv when needed).
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run up test test-unit test-integration test-e2e lint bench clean schemas
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install  ## the whole embedded stack with demo data (Ctrl-C stops everything)
+	$(VENV)/bin/mentoring up --demo
+
+up: install  ## the whole embedded stack without demo data
+	$(VENV)/bin/mentoring up
+
+test: install lint  ## every test: unit, integration (real NATS, SQLite, PostgreSQL when configured), e2e
+	$(VENV)/bin/pytest -p no:cacheprovider
+
+test-unit: install
+	$(VENV)/bin/pytest -p no:cacheprovider tests/unit
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+bench: install  ## heavy benchmarks; JSON under var/bench/, tables in docs/benchmarks.md
+	$(PY) -m tests.bench.run
+
+schemas: install  ## regenerate the JSON Schemas of the event catalog
+	$(VENV)/bin/mentoring schemas --write
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,121 @@
+"""The `mentoring` command: start the stack, run one process, issue a token."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+
+def _cmd_up(args: argparse.Namespace) -> int:
+    from services.supervisor import run_stack
+
+    return run_stack(demo=args.demo)
+
+
+def _cmd_nats(args: argparse.Namespace) -> int:
+    from shared.config import load_settings
+    from shared.natsserver import nats_server_binary, write_config
+
+    settings = load_settings()
+    port = args.port or urlparse(settings.nats_url).port or 4223
+    store = Path(args.store_dir or settings.var_dir / "nats" / "store")
+    config = write_config(settings.var_dir / "nats" / "nats.conf", port=port, store_dir=store,
+                          server_name="mentoring-embedded")
+    binary = nats_server_binary()
+    os.execv(binary, [binary, "-c", str(config)])
+    return 0
+
+
+def _cmd_relay(args: argparse.Namespace) -> int:
+    from services.runtime import run_relay
+
+    run_relay(args.service)
+    return 0
+
+
+def _cmd_consume(args: argparse.Namespace) -> int:
+    from services.runtime import run_consumer
+
+    run_consumer(args.service, args.name)
+    return 0
+
+
+def _cmd_token(args: argparse.Namespace) -> int:
+    from shared.auth import issue_token
+    from shared.config import load_settings
+
+    try:
+        token = issue_token(load_settings(), args.role, args.scope, subject=args.subject, ttl_s=args.ttl)
+    except ValueError as exc:
+        print(f"ошибка: {exc}", file=sys.stderr)
+        return 2
+    print(token)
+    return 0
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from services.runtime import engine_for
+    from shared.config import load_settings
+
+    for service in ("registry", "matching", "reports"):
+        engine_for(load_settings(service)).dispose()
+        print(f"{service}: схема актуальна")
+    return 0
+
+
+def _cmd_schemas(args: argparse.Namespace) -> int:
+    import json
+
+    from shared.event_catalog import CATALOG, SCHEMA_DIR, json_schema
+
+    for type_ in sorted(CATALOG):
+        text = json.dumps(json_schema(type_), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        if args.write:
+            SCHEMA_DIR.mkdir(parents=True, exist_ok=True)
+            (SCHEMA_DIR / f"{type_}.json").write_text(text)
+        print(type_)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mentoring", description="Банк наставников, подбор пар и показатели")
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="запустить весь встроенный стенд")
+    up.add_argument("--demo", action="store_true", help="при первом запуске загрузить демонстрационный регион")
+    up.set_defaults(func=_cmd_up)
+    nats = sub.add_parser("nats", help="запустить локальный nats-server с JetStream")
+    nats.add_argument("--port", type=int)
+    nats.add_argument("--store-dir")
+    nats.set_defaults(func=_cmd_nats)
+    relay = sub.add_parser("relay", help="ретранслятор outbox → JetStream одного сервиса")
+    relay.add_argument("service", choices=["registry", "matching"])
+    relay.set_defaults(func=_cmd_relay)
+    consume = sub.add_parser("consume", help="потребитель событий одного сервиса")
+    consume.add_argument("service", choices=["matching", "reports"])
+    consume.add_argument("name")
+    consume.set_defaults(func=_cmd_consume)
+    token = sub.add_parser("token", help="выпустить токен доступа")
+    token.add_argument("--role", required=True,
+                       choices=["admin", "region_operator", "municipal_operator", "school_curator", "integrator"])
+    token.add_argument("--scope", help="region:ID, municipality:ID или organization:ID")
+    token.add_argument("--subject")
+    token.add_argument("--ttl", type=int, help="срок действия, секунд")
+    token.set_defaults(func=_cmd_token)
+    schemas = sub.add_parser("schemas", help="JSON Schema каталога событий")
+    schemas.add_argument("--write", action="store_true", help="записать в shared/schemas/")
+    schemas.set_defaults(func=_cmd_schemas)
+    sub.add_parser("migrate", help="создать или обновить схему баз данных").set_defaults(func=_cmd_migrate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `mentoring` console script."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

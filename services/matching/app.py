@@ -1,0 +1,17 @@
+"""Matching service: bulk runs, suggestions, the pair workflow."""
+
+from __future__ import annotations
+
+from flask_openapi3 import OpenAPI
+
+from services.matching import tables
+from shared.config import Settings, load_settings
+from shared.web import create_service_app
+
+
+def create_app(settings: Settings | None = None) -> OpenAPI:
+    """Build the matching app (gunicorn: `services.matching.app:create_app()`)."""
+    settings = settings or load_settings("matching")
+    app = create_service_app("matching", settings, tables.metadata, title="Подбор наставников и пары",
+                             outbox=tables.outbox)
+    return app

@@ -1,0 +1,19 @@
+"""Durable consumers of the matching service."""
+
+from __future__ import annotations
+
+from shared.config import Settings
+from shared.consumer import ConsumerSpec, Handler, dispatch
+
+READ_MODEL_HANDLERS: dict[str, Handler] = {}
+
+
+def consumer_specs(settings: Settings) -> dict[str, ConsumerSpec]:
+    """`read-model`: registry events into the matching service's own mentor and mentee tables."""
+    return {
+        "read-model": ConsumerSpec(
+            durable="matching-read-model",
+            filter_subjects=["mentoring.organization.>", "mentoring.mentor.>", "mentoring.mentee.>"],
+            handler=dispatch(READ_MODEL_HANDLERS),
+        ),
+    }

@@ -1,0 +1,17 @@
+"""Registry service: organizations, the bank of mentors, the base of mentees."""
+
+from __future__ import annotations
+
+from flask_openapi3 import OpenAPI
+
+from services.registry import tables
+from shared.config import Settings, load_settings
+from shared.web import create_service_app
+
+
+def create_app(settings: Settings | None = None) -> OpenAPI:
+    """Build the registry app (gunicorn: `services.registry.app:create_app()`)."""
+    settings = settings or load_settings("registry")
+    app = create_service_app("registry", settings, tables.metadata, title="Реестр наставничества",
+                             outbox=tables.outbox)
+    return app

@@ -1,0 +1,16 @@
+"""Reports service: the indicators of the target model, projected from events."""
+
+from __future__ import annotations
+
+from flask_openapi3 import OpenAPI
+
+from services.reports import tables
+from shared.config import Settings, load_settings
+from shared.web import create_service_app
+
+
+def create_app(settings: Settings | None = None) -> OpenAPI:
+    """Build the reports app (gunicorn: `services.reports.app:create_app()`)."""
+    settings = settings or load_settings("reports")
+    app = create_service_app("reports", settings, tables.metadata, title="Показатели целевой модели")
+    return app

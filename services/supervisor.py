@@ -1,0 +1,75 @@
+"""`mentoring up`: every process of the embedded stack under one honcho supervisor."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlparse
+
+from honcho.manager import Manager
+
+from shared.auth import Role, issue_token
+from shared.config import DEFAULT_PORTS, Settings, load_settings
+
+SERVICES = ("registry", "matching", "reports")
+CONSUMERS = (("matching", "read-model"), ("reports", "projection"))
+RELAYS = ("registry", "matching")
+
+
+def process_table(settings: Settings) -> dict[str, str]:
+    """Process name → command line; the same table `deploy/Procfile` documents."""
+    python = shlex.quote(sys.executable)
+    bindir = Path(sys.executable).parent
+    gunicorn_conf = Path(__file__).resolve().parents[1] / "deploy" / "gunicorn.conf.py"
+    table = {"nats": f"exec {python} -m services.cli nats"}
+    for service in SERVICES:
+        port = urlparse(getattr(settings, f"{service}_url")).port or DEFAULT_PORTS[service]
+        table[service] = (f"exec {shlex.quote(str(bindir / 'gunicorn'))} -c {shlex.quote(str(gunicorn_conf))} "
+                          f"-b 127.0.0.1:{port} 'services.{service}.app:create_app()'")
+    for service in RELAYS:
+        table[f"{service}-relay"] = f"exec {python} -m services.cli relay {service}"
+    for service, name in CONSUMERS:
+        table[f"{service}-{name}"] = f"exec {python} -m services.cli consume {service} {name}"
+    return table
+
+
+def run_stack(settings: Settings | None = None, *, demo: bool = False) -> int:
+    """Start everything, print the URLs and an admin token, and block until Ctrl-C."""
+    settings = settings or load_settings()
+    after_start: Callable[[Settings], None] | None = None
+    if demo:
+        from services.demo import load_demo_once
+
+        after_start = load_demo_once
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    manager = Manager()
+    for name, command in process_table(settings).items():
+        env = dict(os.environ)
+        if name in SERVICES:
+            env["SERVICE"] = name
+            env["PROMETHEUS_MULTIPROC_DIR"] = str((settings.var_dir / "prometheus" / name).resolve())
+        manager.add_process(name, command, env=env)
+    print(banner(settings), flush=True)
+    if after_start is not None:
+        threading.Thread(target=after_start, args=(settings,), daemon=True, name="after-start").start()
+    manager.loop()
+    return manager.returncode or 0
+
+
+def banner(settings: Settings) -> str:
+    token = issue_token(settings, Role.ADMIN, subject="operator")
+    lines = [
+        "Наставничество: встроенный стенд запускается",
+        f"  реестр      {settings.registry_url}   (документация API: {settings.registry_url}/docs/)",
+        f"  подбор      {settings.matching_url}   (документация API: {settings.matching_url}/docs/)",
+        f"  показатели  {settings.reports_url}   (документация API: {settings.reports_url}/docs/)",
+        f"  NATS        {settings.nats_url}",
+        "  Остановить: Ctrl-C",
+        "  Токен администратора (Authorization: Bearer …):",
+        f"  {token}",
+    ]
+    return "\n".join(lines)

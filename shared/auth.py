@@ -1,0 +1,117 @@
+"""Bearer tokens (PyJWT, HS256) with the roles and scopes of the design."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+import jwt
+
+from shared.config import Settings
+from shared.errors import Forbidden, Unauthorized
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    REGION_OPERATOR = "region_operator"
+    MUNICIPAL_OPERATOR = "municipal_operator"
+    SCHOOL_CURATOR = "school_curator"
+    INTEGRATOR = "integrator"
+    ANONYMOUS = "anonymous"
+
+
+SCOPE_KIND_BY_ROLE = {
+    Role.REGION_OPERATOR: "region",
+    Role.MUNICIPAL_OPERATOR: "municipality",
+    Role.SCHOOL_CURATOR: "organization",
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking, and over which organization, municipality or region they act."""
+
+    subject: str
+    role: Role
+    scope_kind: str | None = None
+    scope_id: str | None = None
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.role is Role.ANONYMOUS
+
+    @property
+    def actor(self) -> str:
+        return f"{self.role.value}:{self.subject}"
+
+    def covers(self, *, organization_id: str | None = None, municipality_id: str | None = None,
+               region_id: str | None = None) -> bool:
+        """True when the record with these coordinates lies inside this principal's scope."""
+        if self.role in (Role.ADMIN, Role.INTEGRATOR):
+            return True
+        if self.role is Role.ANONYMOUS:
+            return False
+        target = {"organization": organization_id, "municipality": municipality_id, "region": region_id}
+        return target.get(self.scope_kind or "") == self.scope_id
+
+    def require(self, *roles: Role) -> None:
+        """Refuse unless the principal has one of `roles` (admin always passes)."""
+        if self.is_anonymous:
+            raise Unauthorized("Нужен токен доступа (заголовок Authorization: Bearer …)")
+        if self.role is not Role.ADMIN and self.role not in roles:
+            raise Forbidden(f"Роль «{self.role.value}» не может выполнить это действие")
+
+    def require_scope(self, *, organization_id: str | None = None, municipality_id: str | None = None,
+                      region_id: str | None = None) -> None:
+        if not self.covers(organization_id=organization_id, municipality_id=municipality_id,
+                           region_id=region_id):
+            raise Forbidden("Запись вне вашей зоны ответственности")
+
+
+ANONYMOUS = Principal(subject="anonymous", role=Role.ANONYMOUS)
+
+
+def issue_token(settings: Settings, role: Role | str, scope: str | None = None, *, subject: str | None = None,
+                ttl_s: int | None = None) -> str:
+    """Sign a token; `scope` is `region:ID`, `municipality:ID` or `organization:ID` where the role needs one."""
+    role = Role(role)
+    if role is Role.ANONYMOUS:
+        raise ValueError("анонимному читателю токен не нужен")
+    needed = SCOPE_KIND_BY_ROLE.get(role)
+    if needed and (not scope or not scope.startswith(f"{needed}:") or not scope.split(":", 1)[1]):
+        raise ValueError(f"роли {role.value} нужна область: --scope {needed}:<id>")
+    now = int(time.time())
+    claims = {
+        "sub": subject or f"{role.value}-{uuid.uuid4().hex[:8]}", "role": role.value, "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience, "iat": now, "nbf": now, "exp": now + (ttl_s or settings.jwt_ttl_s),
+    }
+    if needed and scope:
+        claims["scope"] = scope
+    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
+
+
+def principal_from_header(settings: Settings, header: str | None) -> Principal:
+    """Decode `Authorization: Bearer …`; no header is the anonymous reader; a bad token is a 401."""
+    if not header:
+        return ANONYMOUS
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Ожидается заголовок Authorization: Bearer <токен>")
+    try:
+        claims = jwt.decode(token.strip(), settings.jwt_secret, algorithms=["HS256"], audience=settings.jwt_audience,
+                            issuer=settings.jwt_issuer, options={"require": ["exp", "sub", "aud", "iss"]})
+        role = Role(claims["role"])
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("Срок действия токена истёк") from None
+    except (jwt.InvalidTokenError, KeyError, ValueError):
+        raise Unauthorized("Токен недействителен") from None
+    if role is Role.ANONYMOUS:
+        raise Unauthorized("Токен недействителен")
+    scope_kind, scope_id = None, None
+    if role in SCOPE_KIND_BY_ROLE:
+        scope_kind, _, scope_id = str(claims.get("scope", "")).partition(":")
+        if scope_kind != SCOPE_KIND_BY_ROLE[role] or not scope_id:
+            raise Unauthorized("В токене нет области действия роли")
+    return Principal(subject=str(claims["sub"]), role=role, scope_kind=scope_kind, scope_id=scope_id)

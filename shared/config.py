@@ -1,0 +1,84 @@
+"""Typed settings from the environment; built in app factories and `main()`, never at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ServiceName = Literal["registry", "matching", "reports"]
+
+DEFAULT_PORTS: dict[str, int] = {"registry": 8001, "matching": 8002, "reports": 8003}
+
+
+class Settings(BaseSettings):
+    """One settings object for every process; `service` selects the owner of the tables."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    service: ServiceName = "registry"
+    var_dir: Path = Path("var")
+    database_url: str | None = Field(default=None, description="PostgreSQL or SQLite URL")
+    nats_url: str = "nats://127.0.0.1:4223"
+    nats_connect_timeout_s: float = 2.0
+    stream_name: str = "MENTORING"
+    stream_subjects: str = "mentoring.>"
+    stream_replicas: int = 1
+    stream_duplicate_window_s: float = 900.0
+
+    jwt_secret: str = "dev-only-secret-change-me-in-production-0123456789"
+    jwt_issuer: str = "mentoring"
+    jwt_audience: str = "mentoring-api"
+    jwt_ttl_s: int = 12 * 3600
+
+    region_id: str = "default"
+    region_name: str = "Демонстрационный регион"
+
+    registry_url: str = "http://127.0.0.1:8001"
+    matching_url: str = "http://127.0.0.1:8002"
+    reports_url: str = "http://127.0.0.1:8003"
+
+    relay_batch_size: int = 200
+    relay_poll_interval_s: float = 0.1
+    relay_publish_timeout_s: float = 5.0
+    relay_max_backoff_s: float = 10.0
+
+    consumer_batch_size: int = 100
+    consumer_ack_wait_s: float = 30.0
+    consumer_max_deliver: int = 20
+    consumer_nak_delay_s: float = 0.5
+
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
+    db_statement_timeout_ms: int = 30_000
+    sqlite_busy_timeout_ms: int = 30_000
+
+    max_upload_bytes: int = 20 * 1024 * 1024
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    def resolved_database_url(self) -> str:
+        """The configured URL, or a SQLite file per service under `var_dir`."""
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite:///{(self.var_dir / f'{self.service}.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url().startswith("sqlite")
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain `postgresql://` URLs at psycopg 3, the driver we ship."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def load_settings(service: ServiceName | None = None, **overrides: object) -> Settings:
+    """Read the environment (plus explicit overrides) into a Settings object."""
+    if service is not None:
+        overrides["service"] = service
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,112 @@
+"""Database engine and the unit of work: the only transaction boundary of a use case."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine, MetaData, create_engine, event, text
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.events import CloudEvent
+    from shared.outbox import Outbox
+
+
+def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10, statement_timeout_ms: int = 30_000,
+                busy_timeout_ms: int = 30_000) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout and `BEGIN IMMEDIATE` transactions."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000})
+        _configure_sqlite(engine, busy_timeout_ms)
+        return engine
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_pre_ping=True,
+        connect_args={"options": f"-c statement_timeout={statement_timeout_ms}", "connect_timeout": 5},
+    )
+
+
+def engine_from_settings(settings: Settings) -> Engine:
+    """The engine a service's settings describe."""
+    return make_engine(settings.resolved_database_url(), pool_size=settings.db_pool_size,
+                       max_overflow=settings.db_max_overflow, statement_timeout_ms=settings.db_statement_timeout_ms,
+                       busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    """Writers take the lock at BEGIN, so two writers queue instead of failing with 'database is locked'."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_tables(engine: Engine, *metadatas: MetaData) -> None:
+    """Create missing tables (the embedded default; PostgreSQL deployments run migrations)."""
+    for metadata in metadatas:
+        metadata.create_all(engine, checkfirst=True)
+
+
+def ping(engine: Engine) -> bool:
+    """True when the database answers a trivial query."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except OperationalError:
+        return False
+    except Exception:  # noqa: BLE001 - readiness must report any driver failure as "not ready"
+        return False
+
+
+class UnitOfWork:
+    """One use case, one transaction: rolls back unless `commit()` was called; events go to the outbox."""
+
+    def __init__(self, engine: Engine, outbox: Outbox | None = None) -> None:
+        self.engine = engine
+        self.outbox = outbox
+        self.session: Session
+        self._committed = False
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = Session(self.engine, expire_on_commit=False)
+        self._committed = False
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if not self._committed:
+            self.session.rollback()
+        self.session.close()
+
+    def publish(self, *events: CloudEvent) -> None:
+        """Write events into the outbox inside this transaction."""
+        if self.outbox is None:
+            raise RuntimeError("this unit of work has no outbox")
+        self.outbox.add(self.session, *events)
+
+    def commit(self) -> None:
+        self.session.commit()
+        self._committed = True
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -1,0 +1,160 @@
+"""The catalog of event types: one pydantic payload model (and so one JSON Schema) per type.
+
+Payloads carry ids and the fields consumers need, never contact details (email, phone, page).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OrganizationUpserted(Payload):
+    organization_id: str
+    version: int
+    name: str
+    kind: str
+    municipality_id: str
+    municipality_name: str
+    region_id: str
+    teachers: int = 0
+    young_specialists: int = 0
+    students: int = 0
+    has_mentoring_page: bool = False
+    has_curator: bool = False
+    status: str = "active"
+
+
+class MentorChanged(Payload):
+    mentor_id: str
+    version: int
+    status: str
+    organization_id: str
+    municipality_id: str
+    region_id: str
+    full_name: str
+    subjects: list[str] = Field(default_factory=list)
+    stages: list[str] = Field(default_factory=list)
+    directions: list[str] = Field(default_factory=list)
+    mentee_categories: list[str] = Field(default_factory=list)
+    qualification_category: str = "none"
+    experience_years: int | None = None
+    trained: bool = False
+    trained_on: date | None = None
+    formats: list[str] = Field(default_factory=list)
+    capacity: int = 1
+    consent_publication: bool = False
+    registered_at: datetime
+
+
+class MenteeChanged(Payload):
+    mentee_id: str
+    version: int
+    status: str
+    organization_id: str
+    municipality_id: str
+    region_id: str
+    full_name: str
+    subject: str | None = None
+    stage: str | None = None
+    experience_years: int | None = None
+    category: str
+    is_student: bool = False
+    directions: list[str] = Field(default_factory=list)
+    formats: list[str] = Field(default_factory=list)
+    preferred_mentor_ids: list[str] = Field(default_factory=list)
+    registered_at: datetime
+
+
+class RunRequested(Payload):
+    run_id: str
+    scope: str
+    dry_run: bool = False
+    options: dict[str, Any] = Field(default_factory=dict)
+    requested_by: str
+
+
+class RunCompleted(Payload):
+    run_id: str
+    scope: str
+    dry_run: bool = False
+    mentees_in_scope: int
+    matched: int
+    unmatched: int
+    total_cost: int
+
+
+class RunFailed(Payload):
+    run_id: str
+    scope: str
+    error: str
+
+
+class PairChanged(Payload):
+    """Every pair transition carries the pair as it is after the transition."""
+
+    pair_id: str
+    version: int
+    state: str
+    mentor_id: str
+    mentee_id: str
+    organization_id: str
+    municipality_id: str
+    region_id: str
+    mentor_organization_id: str
+    mentee_category: str
+    mentee_subject: str | None = None
+    mentee_stage: str | None = None
+    mentee_is_student: bool = False
+    form: str
+    role_model: str
+    group_id: str | None = None
+    run_id: str | None = None
+    occurred_at: datetime
+    proposed_at: datetime | None = None
+    confirmed_at: datetime | None = None
+    started_on: date | None = None
+    planned_end_on: date | None = None
+    ended_at: datetime | None = None
+    result: str | None = None
+    reason: str | None = None
+    actor: str | None = None
+
+
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+
+CATALOG: dict[str, type[Payload]] = {
+    "mentoring.organization.upserted": OrganizationUpserted,
+    "mentoring.mentor.registered": MentorChanged,
+    "mentoring.mentor.updated": MentorChanged,
+    "mentoring.mentor.withdrawn": MentorChanged,
+    "mentoring.mentee.registered": MenteeChanged,
+    "mentoring.mentee.updated": MenteeChanged,
+    "mentoring.mentee.withdrawn": MenteeChanged,
+    "mentoring.run.requested": RunRequested,
+    "mentoring.run.completed": RunCompleted,
+    "mentoring.run.failed": RunFailed,
+    "mentoring.pair.proposed": PairChanged,
+    "mentoring.pair.declined": PairChanged,
+    "mentoring.pair.confirmed": PairChanged,
+    "mentoring.pair.activated": PairChanged,
+    "mentoring.pair.extended": PairChanged,
+    "mentoring.pair.completed": PairChanged,
+    "mentoring.pair.terminated": PairChanged,
+    "mentoring.pair.expired": PairChanged,
+}
+
+
+def json_schema(type_: str) -> dict[str, Any]:
+    """The JSON Schema of one event type's `data`, as published in `shared/schemas/`."""
+    schema = CATALOG[type_].model_json_schema()
+    schema["$id"] = f"urn:mentoring:event:{type_}"
+    schema["title"] = type_
+    return schema

@@ -1,0 +1,93 @@
+"""The CloudEvents 1.0 envelope: one encode/decode place for every event the system publishes."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from shared.event_catalog import CATALOG
+
+SPEC_VERSION = "1.0"
+CONTENT_TYPE = "application/json"
+
+
+class EventDecodeError(ValueError):
+    """A message that is not a valid event of the catalog: it can never be processed."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class CloudEvent:
+    """An immutable event; `id` doubles as the JetStream `Nats-Msg-Id`, `type` as the NATS subject."""
+
+    type: str
+    source: str
+    subject: str
+    data: dict[str, Any]
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    time: datetime = field(default_factory=utcnow)
+    specversion: str = SPEC_VERSION
+    datacontenttype: str = CONTENT_TYPE
+
+    @property
+    def nats_subject(self) -> str:
+        return self.type
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "specversion": self.specversion,
+            "id": self.id,
+            "type": self.type,
+            "source": self.source,
+            "subject": self.subject,
+            "time": self.time.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "datacontenttype": self.datacontenttype,
+            "data": self.data,
+        }
+
+
+def new_event(type_: str, source: str, subject: str, payload: BaseModel | dict[str, Any]) -> CloudEvent:
+    """Build an event whose data is validated against the catalog's payload model."""
+    model = CATALOG.get(type_)
+    if model is None:
+        raise ValueError(f"unknown event type {type_!r}")
+    validated = payload if isinstance(payload, model) else model.model_validate(
+        payload.model_dump() if isinstance(payload, BaseModel) else payload)
+    return CloudEvent(type=type_, source=source, subject=str(subject), data=validated.model_dump(mode="json"))
+
+
+def encode(event: CloudEvent) -> bytes:
+    return json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def decode(raw: bytes) -> CloudEvent:
+    """Parse and validate an envelope and its payload; raise EventDecodeError when that is impossible."""
+    try:
+        doc = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise EventDecodeError(f"not JSON: {exc}") from exc
+    if not isinstance(doc, dict) or doc.get("specversion") != SPEC_VERSION:
+        raise EventDecodeError("not a CloudEvents 1.0 envelope")
+    try:
+        type_, data = str(doc["type"]), doc["data"]
+        model = CATALOG.get(type_)
+        if model is None:
+            raise EventDecodeError(f"unknown event type {type_!r}")
+        model.model_validate(data)
+        return CloudEvent(
+            id=str(doc["id"]), type=type_, source=str(doc["source"]), subject=str(doc.get("subject", "")),
+            time=datetime.fromisoformat(str(doc["time"]).replace("Z", "+00:00")), data=data,
+            datacontenttype=str(doc.get("datacontenttype", CONTENT_TYPE)),
+        )
+    except (KeyError, TypeError, ValueError, ValidationError) as exc:
+        if isinstance(exc, EventDecodeError):
+            raise
+        raise EventDecodeError(f"invalid envelope or payload: {exc}") from exc

@@ -1,0 +1,176 @@
+"""The HTTP edge shared by every service: the app factory, problem+json, health, metrics, auth."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Response, current_app, g, jsonify, request
+from flask_openapi3 import APIBlueprint, Info, OpenAPI, Tag
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Engine, MetaData
+from werkzeug.exceptions import HTTPException
+
+from shared.auth import Principal, principal_from_header
+from shared.broker import nats_reachable
+from shared.config import Settings
+from shared.db import UnitOfWork, create_tables, engine_from_settings, ping
+from shared.errors import AppError
+from shared.logs import configure_logging
+from shared.metrics import LATENCY, REQUESTS, render
+from shared.outbox import Outbox
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+SECURITY_SCHEMES = {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
+SECURITY = [{"bearer": []}]
+HTTP_MESSAGES = {
+    400: ("Некорректный запрос", "Запрос не удалось разобрать"),
+    404: ("Не найдено", "По этому адресу ничего нет"),
+    405: ("Метод не поддерживается", "Этот метод не поддерживается для этого адреса"),
+    413: ("Слишком большой запрос", "Размер запроса превышает допустимый"),
+    415: ("Неподдерживаемый формат", "Тип содержимого запроса не поддерживается"),
+}
+health_tag = Tag(name="Служебное", description="Здоровье, готовность, метрики")
+
+
+@dataclass
+class ServiceContext:
+    """What a service's handlers need, built once per app."""
+
+    settings: Settings
+    engine: Engine
+    outbox: Outbox | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.engine, self.outbox)
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+def problem_response(body: dict[str, Any], status: int) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_JSON
+    return response
+
+
+def _validation_problem(exc: ValidationError) -> Response:
+    errors = [{"field": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg", ""),
+               "type": err.get("type", "")} for err in exc.errors(include_url=False, include_context=False)]
+    return problem_response({"type": "about:blank", "title": "Ошибка проверки данных", "status": 422,
+                             "detail": "Запрос не прошёл проверку: см. список полей", "errors": errors,
+                             "instance": request.path}, 422)
+
+
+def context() -> ServiceContext:
+    """The running service's context."""
+    return current_app.extensions["mentoring"]
+
+
+def principal() -> Principal:
+    """The caller of the current request (anonymous without a token; a bad token is a 401)."""
+    if "principal" not in g:
+        g.principal = principal_from_header(context().settings, request.headers.get("Authorization"))
+    return g.principal
+
+
+def create_service_app(name: str, settings: Settings, metadata: MetaData, *, title: str, version: str = "1.0",
+                       outbox: Outbox | None = None, create_schema: bool = True) -> OpenAPI:
+    """Build a service app: engine, tables, error handling, health, metrics, auth, request ids."""
+    configure_logging(settings.log_level, json_format=settings.log_json, service=name)
+    engine = engine_from_settings(settings)
+    if settings.is_sqlite:
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+    if create_schema:
+        create_tables(engine, metadata)
+    app = OpenAPI(name, info=Info(title=title, version=version), security_schemes=SECURITY_SCHEMES,
+                  validation_error_callback=_validation_problem, doc_prefix="/docs")
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + 1024 * 1024
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["mentoring"] = ServiceContext(settings=settings, engine=engine, outbox=outbox)
+    _install_hooks(app, name)
+    app.register_api(_health_blueprint())
+    app.add_url_rule("/openapi.json", "openapi_json", lambda: jsonify(app.api_doc))
+    return app
+
+
+def _install_hooks(app: OpenAPI, service: str) -> None:
+    @app.before_request
+    def _before() -> None:
+        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _after(response: Response) -> Response:
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+        REQUESTS.labels(service, request.method, endpoint, str(response.status_code)).inc()
+        if "started" in g:
+            LATENCY.labels(service, request.method, endpoint).observe(time.perf_counter() - g.started)
+        return response
+
+    @app.errorhandler(AppError)
+    def _app_error(exc: AppError) -> Response:
+        return problem_response(exc.to_problem(request.path), exc.status)
+
+    @app.errorhandler(ValidationError)
+    def _pydantic_error(exc: ValidationError) -> Response:
+        return _validation_problem(exc)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        title, detail = HTTP_MESSAGES.get(status, (exc.name, exc.description))
+        return problem_response({"type": "about:blank", "title": title, "status": status, "detail": detail,
+                                 "instance": request.path}, status)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error")
+        return problem_response({"type": "about:blank", "title": "Внутренняя ошибка", "status": 500,
+                                 "detail": f"Внутренняя ошибка сервиса; номер запроса {g.get('request_id')}",
+                                 "instance": request.path}, 500)
+
+
+class HealthStatus(BaseModel):
+    status: str
+    checks: dict[str, bool] = {}
+
+
+def _health_blueprint() -> APIBlueprint:
+    bp = APIBlueprint("health", __name__, abp_tags=[health_tag])
+
+    @bp.get("/healthz", summary="Процесс жив", responses={200: HealthStatus})
+    def healthz() -> Response:
+        return jsonify({"status": "ok", "checks": {}})
+
+    @bp.get("/readyz", summary="База данных и NATS доступны", responses={200: HealthStatus, 503: Problem})
+    def readyz() -> Response:
+        ctx = context()
+        checks = {"database": ping(ctx.engine), "nats": nats_reachable(ctx.settings.nats_url)}
+        if all(checks.values()):
+            return jsonify({"status": "ready", "checks": checks})
+        failed = ", ".join(k for k, ok in checks.items() if not ok)
+        return problem_response({"type": "about:blank", "title": "Сервис не готов", "status": 503,
+                                 "detail": f"Недоступно: {failed}", "checks": checks, "instance": request.path}, 503)
+
+    @bp.get("/metrics", summary="Метрики Prometheus", responses={200: None})
+    def metrics() -> Response:
+        body, content_type = render()
+        return Response(body, mimetype=content_type.split(";")[0], content_type=content_type)
+
+    return bp

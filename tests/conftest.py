@@ -1,0 +1,86 @@
+"""Fixtures that start real servers: nats-server from the wheel, SQLite files, PostgreSQL when configured."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shared.config import Settings
+from tests.servers import NatsServer, Stack, create_postgres_database, postgres_admin_url, postgres_reachable
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    pg = postgres_admin_url()
+    return f"postgres: {pg or 'not configured (SQLite only)'}; CI={IN_CI}"
+
+
+@pytest.fixture
+def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    """A fresh nats-server with JetStream on a free loopback port and its own file store."""
+    server = NatsServer(workdir=tmp_path / "nats").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> str | None:
+    """The PostgreSQL server to create test databases on, or None (CI: required, never skipped)."""
+    admin = postgres_admin_url()
+    if admin is None:
+        if IN_CI:
+            pytest.fail("CI=true but TEST_POSTGRES_URL/DATABASE_URL does not point at PostgreSQL")
+        return None
+    if not postgres_reachable(admin):
+        if IN_CI:
+            pytest.fail(f"CI=true and PostgreSQL at {admin} is unreachable")
+        return None
+    return admin
+
+
+@pytest.fixture
+def postgres_url(postgres_admin: str | None) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test."""
+    if postgres_admin is None:
+        pytest.skip("PostgreSQL not configured (set TEST_POSTGRES_URL)")
+    url, drop = create_postgres_database(postgres_admin)
+    yield url
+    drop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each integration test runs on SQLite, and on PostgreSQL when one is configured."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    yield request.getfixturevalue("postgres_url")
+
+
+def make_settings(tmp_path: Path, service: str, database_url: str, nats_url: str, **extra: object) -> Settings:
+    return Settings(service=service, var_dir=tmp_path / "var", database_url=database_url, nats_url=nats_url,
+                    log_json=False, relay_poll_interval_s=0.05, consumer_nak_delay_s=0.05, **extra)
+
+
+@pytest.fixture
+def settings_factory(tmp_path: Path):  # noqa: ANN201
+    def build(service: str, database_url: str, nats_url: str, **extra: object) -> Settings:
+        return make_settings(tmp_path, service, database_url, nats_url, **extra)
+
+    return build
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[Stack]:
+    """The embedded stack (`mentoring up`) on free ports, ready to serve."""
+    running = Stack(workdir=tmp_path / "stack").start()
+    try:
+        running.wait_ready()
+        yield running
+    finally:
+        running.stop()

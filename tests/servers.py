@@ -1,0 +1,181 @@
+"""Real servers for tests: nats-server from the wheel, databases; used by tests/conftest.py only."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from shared.natsserver import nats_server_binary, write_config
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), 0.2) as sock:
+                if sock.recv(4) == b"INFO":
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing answers on port {port}")
+
+
+@dataclass
+class NatsServer:
+    """One nats-server process with JetStream on a file store; can be killed and restarted in place."""
+
+    workdir: Path
+    port: int = field(default_factory=free_port)
+    cluster_name: str | None = None
+    cluster_port: int | None = None
+    route_ports: list[int] = field(default_factory=list)
+    name: str = "test"
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self, wait: bool = True) -> NatsServer:
+        config = write_config(self.workdir / f"{self.name}.conf", port=self.port, store_dir=self.workdir / "store",
+                              server_name=self.name, cluster_name=self.cluster_name, cluster_port=self.cluster_port,
+                              route_ports=self.route_ports)
+        log = (self.workdir / f"{self.name}.log").open("ab")
+        self.process = subprocess.Popen([nats_server_binary(), "-c", str(config)], stdout=log, stderr=log)
+        if wait:
+            wait_for_port(self.port)
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+    def kill(self) -> None:
+        """SIGKILL: what a crash of the broker looks like."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+
+def postgres_admin_url() -> str | None:
+    """The PostgreSQL server tests may use, if one is configured."""
+    url = os.environ.get("TEST_POSTGRES_URL") or os.environ.get("DATABASE_URL")
+    if url and url.startswith("postgres"):
+        return url
+    return None
+
+
+def postgres_reachable(url: str) -> bool:
+    try:
+        engine = create_engine(_psycopg(url), connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _psycopg(url: str) -> str:
+    return "postgresql+psycopg://" + url.split("://", 1)[1] if "+psycopg" not in url else url
+
+
+def create_postgres_database(admin_url: str) -> tuple[str, callable]:
+    """A fresh database on the server; returns its URL and a function that drops it."""
+    name = f"mentoring_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(_psycopg(admin_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    base, _, _ = _psycopg(admin_url).rpartition("/")
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return f"{base}/{name}", drop
+
+
+@dataclass
+class Stack:
+    """`mentoring up` in a subprocess on free ports: the embedded stack as an operator starts it."""
+
+    workdir: Path
+    demo: bool = False
+    ports: dict[str, int] = field(default_factory=lambda: {k: free_port() for k in ("registry", "matching", "reports",
+                                                                                     "nats")})
+    process: subprocess.Popen | None = None
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
+        env.update({
+            "VAR_DIR": str(self.workdir / "var"), "NATS_URL": f"nats://127.0.0.1:{self.ports['nats']}",
+            "REGISTRY_URL": self.url("registry"), "MATCHING_URL": self.url("matching"),
+            "REPORTS_URL": self.url("reports"), "WEB_CONCURRENCY": "1", "LOG_LEVEL": "WARNING",
+        })
+        return env
+
+    def start(self) -> Stack:
+        import sys
+
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        log = (self.workdir / "stack.log").open("ab")
+        command = [sys.executable, "-m", "services.cli", "up"] + (["--demo"] if self.demo else [])
+        self.process = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                        cwd=Path(__file__).resolve().parents[1], start_new_session=True)
+        return self
+
+    def wait_ready(self, timeout_s: float = 60.0) -> None:
+        import httpx
+
+        deadline = time.monotonic() + timeout_s
+        pending = ["registry", "matching", "reports"]
+        while pending:
+            if self.process and self.process.poll() is not None:
+                raise RuntimeError(f"stack exited: {self.log()[-3000:]}")
+            try:
+                if httpx.get(f"{self.url(pending[0])}/readyz", timeout=2).status_code == 200:
+                    pending.pop(0)
+                    continue
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"not ready: {pending}; log:\n{self.log()[-3000:]}")
+            time.sleep(0.2)
+
+    def log(self) -> str:
+        path = self.workdir / "stack.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop(self) -> int:
+        """Ctrl-C, as an operator stops it; returns the supervisor's exit code."""
+        import signal
+
+        if self.process is None:
+            return 0
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+        return self.process.returncode
