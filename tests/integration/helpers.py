@@ -29,7 +29,8 @@ async def stream_events(settings: Settings) -> list[dict]:
         await nc.close()
 
 
-async def eventually(check: Callable[[], Awaitable[bool] | bool], timeout_s: float = 15.0, every_s: float = 0.05) -> None:
+async def eventually(check: Callable[[], Awaitable[bool] | bool], timeout_s: float = 15.0,
+                     every_s: float = 0.05) -> None:
     """Wait until `check()` is true or fail after `timeout_s`."""
     deadline = time.monotonic() + timeout_s
     while True:
