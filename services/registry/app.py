@@ -14,4 +14,9 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     settings = settings or load_settings("registry")
     app = create_service_app("registry", settings, tables.metadata, title="Реестр наставничества",
                              outbox=tables.outbox)
+    from services.registry.api import build_api
+    from services.registry.pages import build_public
+
+    app.register_api(build_api())
+    app.register_api(build_public())
     return app

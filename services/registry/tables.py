@@ -2,14 +2,153 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import registry
-from sqlmodel import SQLModel
+import uuid
+from datetime import date, datetime
 
+from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+from shared.events import utcnow
 from shared.outbox import Outbox, outbox_table
+from shared.types import CodeList
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _codes() -> Column:
+    return Column(CodeList(), nullable=False, default=list)
+
+
+def _ts(**kwargs: object) -> Column:
+    return Column(DateTime(timezone=True), **kwargs)
 
 
 class RegistryModel(SQLModel, registry=registry()):
     """Base of every registry table."""
+
+
+class Municipality(RegistryModel, table=True):
+    __tablename__ = "registry_municipality"
+    __table_args__ = (UniqueConstraint("region_id", "normalized_name", name="uq_registry_municipality_name"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    region_id: str = Field(max_length=36, index=True)
+    name: str = Field(max_length=300)
+    normalized_name: str = Field(max_length=300)
+
+
+class Organization(RegistryModel, table=True):
+    __tablename__ = "registry_organization"
+    __table_args__ = (UniqueConstraint("region_id", "normalized_name", name="uq_registry_organization_name"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    region_id: str = Field(max_length=36, index=True)
+    municipality_id: str = Field(max_length=36, index=True, foreign_key="registry_municipality.id")
+    name: str = Field(max_length=500)
+    normalized_name: str = Field(max_length=500)
+    kind: str = Field(default="school", max_length=30)
+    teachers: int = 0
+    young_specialists: int = 0
+    students: int = 0
+    mentoring_page_url: str | None = Field(default=None, max_length=500)
+    has_curator: bool = False
+    status: str = Field(default="active", max_length=20)
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    updated_by: str = Field(default="system", max_length=200)
+
+
+class Mentor(RegistryModel, table=True):
+    """A bank entry: the columns of the seed's model bank plus what matching and reports need."""
+
+    __tablename__ = "registry_mentor"
+    __table_args__ = (
+        Index("ix_registry_mentor_key", "organization_id", "normalized_name"),
+        Index("ix_registry_mentor_list", "region_id", "normalized_name", "id"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    region_id: str = Field(max_length=36)
+    municipality_id: str = Field(max_length=36, index=True)
+    organization_id: str = Field(max_length=36, foreign_key="registry_organization.id")
+    full_name: str = Field(max_length=300)
+    normalized_name: str = Field(max_length=300)
+    subjects: list[str] = Field(default_factory=list, sa_column=_codes())
+    stages: list[str] = Field(default_factory=list, sa_column=_codes())
+    directions: list[str] = Field(default_factory=list, sa_column=_codes())
+    mentee_categories: list[str] = Field(default_factory=list, sa_column=_codes())
+    mentee_experience_min: int | None = None
+    mentee_experience_max: int | None = None
+    qualification_category: str = Field(default="none", max_length=20)
+    experience_years: int | None = None
+    honours: str | None = Field(default=None, sa_column=Column(Text))
+    formats: list[str] = Field(default_factory=list, sa_column=_codes())
+    capacity: int = 1
+    trained: bool = False
+    trained_on: date | None = None
+    email: str | None = Field(default=None, max_length=300, index=True)
+    page_url: str | None = Field(default=None, max_length=500)
+    consent_processing: bool = True
+    consent_publication: bool = False
+    status: str = Field(default="active", max_length=20)
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    created_by: str = Field(default="system", max_length=200)
+    updated_by: str = Field(default="system", max_length=200)
+
+
+class Mentee(RegistryModel, table=True):
+    """A mentee with the request (directions, deficits) the matching reads."""
+
+    __tablename__ = "registry_mentee"
+    __table_args__ = (
+        Index("ix_registry_mentee_key", "organization_id", "normalized_name"),
+        Index("ix_registry_mentee_list", "region_id", "normalized_name", "id"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    region_id: str = Field(max_length=36)
+    municipality_id: str = Field(max_length=36, index=True)
+    organization_id: str = Field(max_length=36, foreign_key="registry_organization.id")
+    full_name: str = Field(max_length=300)
+    normalized_name: str = Field(max_length=300)
+    subject: str | None = Field(default=None, max_length=50)
+    stage: str | None = Field(default=None, max_length=30)
+    experience_years: int | None = None
+    category: str = Field(default="young_specialist", max_length=50)
+    is_student: bool = False
+    directions: list[str] = Field(default_factory=list, sa_column=_codes())
+    deficits: str | None = Field(default=None, sa_column=Column(Text))
+    formats: list[str] = Field(default_factory=list, sa_column=_codes())
+    preferred_mentor_name: str | None = Field(default=None, max_length=300)
+    preferred_mentor_ids: list[str] = Field(default_factory=list, sa_column=_codes())
+    email: str | None = Field(default=None, max_length=300)
+    consent_processing: bool = True
+    status: str = Field(default="active", max_length=20)
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    created_by: str = Field(default="system", max_length=200)
+    updated_by: str = Field(default="system", max_length=200)
+
+
+class AuditRecord(RegistryModel, table=True):
+    """Who changed which record, when, and what changed."""
+
+    __tablename__ = "registry_audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False, index=True))
+    actor: str = Field(max_length=200, index=True)
+    entity: str = Field(max_length=30)
+    entity_id: str = Field(max_length=36, index=True)
+    action: str = Field(max_length=30)
+    changes: str | None = Field(default=None, sa_column=Column(Text))
 
 
 metadata = RegistryModel.metadata

@@ -1,0 +1,44 @@
+"""Registry events: the payloads the matching read model and the reports need, without contact details."""
+
+from __future__ import annotations
+
+from services.registry.tables import Mentee, Mentor, Municipality, Organization
+from shared.event_catalog import MenteeChanged, MentorChanged, OrganizationUpserted
+from shared.events import CloudEvent, new_event
+
+SOURCE = "/registry"
+
+
+def organization_event(org: Organization, municipality: Municipality) -> CloudEvent:
+    payload = OrganizationUpserted(
+        organization_id=org.id, version=org.version, name=org.name, kind=org.kind, municipality_id=org.municipality_id,
+        municipality_name=municipality.name, region_id=org.region_id, teachers=org.teachers,
+        young_specialists=org.young_specialists, students=org.students,
+        has_mentoring_page=bool(org.mentoring_page_url), has_curator=org.has_curator, status=org.status,
+    )
+    return new_event("mentoring.organization.upserted", SOURCE, org.id, payload)
+
+
+def mentor_event(mentor: Mentor, action: str) -> CloudEvent:
+    payload = MentorChanged(
+        mentor_id=mentor.id, version=mentor.version, status=mentor.status, organization_id=mentor.organization_id,
+        municipality_id=mentor.municipality_id, region_id=mentor.region_id, full_name=mentor.full_name,
+        subjects=list(mentor.subjects), stages=list(mentor.stages), directions=list(mentor.directions),
+        mentee_categories=list(mentor.mentee_categories), qualification_category=mentor.qualification_category,
+        experience_years=mentor.experience_years, trained=mentor.trained, trained_on=mentor.trained_on,
+        formats=list(mentor.formats), capacity=mentor.capacity, consent_publication=mentor.consent_publication,
+        registered_at=mentor.created_at,
+    )
+    return new_event(f"mentoring.mentor.{action}", SOURCE, mentor.id, payload)
+
+
+def mentee_event(mentee: Mentee, action: str) -> CloudEvent:
+    payload = MenteeChanged(
+        mentee_id=mentee.id, version=mentee.version, status=mentee.status, organization_id=mentee.organization_id,
+        municipality_id=mentee.municipality_id, region_id=mentee.region_id, full_name=mentee.full_name,
+        subject=mentee.subject, stage=mentee.stage, experience_years=mentee.experience_years,
+        category=mentee.category, is_student=mentee.is_student, directions=list(mentee.directions),
+        formats=list(mentee.formats), preferred_mentor_ids=list(mentee.preferred_mentor_ids),
+        registered_at=mentee.created_at,
+    )
+    return new_event(f"mentoring.mentee.{action}", SOURCE, mentee.id, payload)

@@ -1,0 +1,342 @@
+"""Request and response models of the registry API (validated by flask-openapi3, published in OpenAPI)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, HttpUrl
+
+from shared.dictionary_data import DICTIONARIES
+
+
+@cache
+def codes(dictionary: str) -> frozenset[str]:
+    return frozenset(entry[0] for entry in DICTIONARIES[dictionary])
+
+
+def code_of(dictionary: str):  # noqa: ANN201 - an Annotated validator type
+    def check(value: str) -> str:
+        if value not in codes(dictionary):
+            allowed = ", ".join(sorted(codes(dictionary)))
+            raise ValueError(f"неизвестный код «{value}» справочника {dictionary}; допустимо: {allowed}")
+        return value
+
+    return Annotated[str, AfterValidator(check), Field(json_schema_extra={"enum": sorted(codes(dictionary))})]
+
+
+Subject = code_of("subjects")
+Stage = code_of("stages")
+Direction = code_of("directions")
+Format = code_of("formats")
+MenteeCategory = code_of("mentee_categories")
+QualificationCategory = code_of("qualification_categories")
+OrganizationKind = code_of("organization_kinds")
+Name = Annotated[str, Field(min_length=2, max_length=300, pattern=r"\S")]
+Count = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Page(BaseModel):
+    next_cursor: str | None = Field(None, description="Передайте в `cursor`, чтобы получить следующую страницу")
+
+
+class ListQuery(Strict):
+    region: str | None = Field(None, max_length=36)
+    municipality: str | None = Field(None, max_length=36, description="id района")
+    organization: str | None = Field(None, max_length=36, description="id организации")
+    q: str | None = Field(None, max_length=100, description="поиск по ФИО или названию")
+    status: Literal["active", "withdrawn", "all"] = "active"
+    cursor: str | None = Field(None, max_length=500)
+    limit: int = Field(50, ge=1, le=500)
+
+
+class PersonQuery(ListQuery):
+    subject: Subject | None = None
+    stage: Stage | None = None
+    direction: Direction | None = None
+    category: MenteeCategory | None = Field(None, description="категория наставляемого")
+
+
+class OrganizationIn(Strict):
+    name: Name
+    municipality: Name = Field(description="название района (муниципалитета)")
+    region_id: str | None = Field(None, max_length=36)
+    kind: OrganizationKind = "school"
+    teachers: Count = 0
+    young_specialists: Count = 0
+    students: Count = 0
+    mentoring_page_url: HttpUrl | None = None
+    has_curator: bool = False
+
+
+class OrganizationPatch(Strict):
+    name: Name | None = None
+    kind: OrganizationKind | None = None
+    teachers: Count | None = None
+    young_specialists: Count | None = None
+    students: Count | None = None
+    mentoring_page_url: HttpUrl | None = None
+    has_curator: bool | None = None
+    version: int | None = Field(None, ge=1, description="ожидаемая версия (или заголовок If-Match)")
+
+
+class OrganizationOut(BaseModel):
+    id: str
+    region_id: str
+    municipality_id: str
+    municipality_name: str
+    name: str
+    kind: str
+    teachers: int
+    young_specialists: int
+    students: int
+    mentoring_page_url: str | None
+    has_curator: bool
+    status: str
+    version: int
+    updated_at: datetime
+    updated_by: str
+
+
+class OrganizationList(Page):
+    items: list[OrganizationOut]
+
+
+class MentorFields(Strict):
+    subjects: list[Subject] = Field(default_factory=list, max_length=20)
+    stages: list[Stage] = Field(default_factory=list, max_length=10)
+    directions: list[Direction] = Field(default_factory=list, max_length=30)
+    mentee_categories: list[MenteeCategory] = Field(default_factory=list, max_length=20)
+    mentee_experience_min: int | None = Field(None, ge=0, le=60)
+    mentee_experience_max: int | None = Field(None, ge=0, le=60)
+    qualification_category: QualificationCategory = "none"
+    experience_years: int | None = Field(None, ge=0, le=70)
+    honours: str | None = Field(None, max_length=2000)
+    formats: list[Format] = Field(default_factory=lambda: ["in_person"], max_length=3)
+    capacity: int = Field(1, ge=1, le=20, description="сколько наставляемых одновременно")
+    trained: bool = False
+    trained_on: date | None = None
+    email: EmailStr | None = None
+    page_url: HttpUrl | None = None
+    consent_processing: bool = True
+    consent_publication: bool = False
+
+
+class MentorIn(MentorFields):
+    organization_id: str = Field(max_length=36)
+    full_name: Name
+
+
+class MentorPatch(Strict):
+    full_name: Name | None = None
+    subjects: list[Subject] | None = Field(None, max_length=20)
+    stages: list[Stage] | None = Field(None, max_length=10)
+    directions: list[Direction] | None = Field(None, max_length=30)
+    mentee_categories: list[MenteeCategory] | None = Field(None, max_length=20)
+    mentee_experience_min: int | None = Field(None, ge=0, le=60)
+    mentee_experience_max: int | None = Field(None, ge=0, le=60)
+    qualification_category: QualificationCategory | None = None
+    experience_years: int | None = Field(None, ge=0, le=70)
+    honours: str | None = Field(None, max_length=2000)
+    formats: list[Format] | None = Field(None, max_length=3)
+    capacity: int | None = Field(None, ge=1, le=20)
+    trained: bool | None = None
+    trained_on: date | None = None
+    email: EmailStr | None = None
+    page_url: HttpUrl | None = None
+    consent_processing: bool | None = None
+    consent_publication: bool | None = None
+    version: int | None = Field(None, ge=1, description="ожидаемая версия (или заголовок If-Match)")
+
+
+class MentorOut(BaseModel):
+    id: str
+    region_id: str
+    municipality_id: str
+    organization_id: str
+    organization_name: str
+    municipality_name: str
+    full_name: str
+    subjects: list[str]
+    stages: list[str]
+    directions: list[str]
+    mentee_categories: list[str]
+    mentee_experience_min: int | None
+    mentee_experience_max: int | None
+    qualification_category: str
+    experience_years: int | None
+    honours: str | None
+    formats: list[str]
+    capacity: int
+    trained: bool
+    trained_on: date | None
+    email: str | None
+    page_url: str | None
+    consent_processing: bool
+    consent_publication: bool
+    status: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    created_by: str
+    updated_by: str
+
+
+class MentorList(Page):
+    items: list[MentorOut]
+
+
+class MenteeFields(Strict):
+    subject: Subject | None = None
+    stage: Stage | None = None
+    experience_years: int | None = Field(None, ge=0, le=70)
+    category: MenteeCategory = "young_specialist"
+    is_student: bool = False
+    directions: list[Direction] = Field(default_factory=list, max_length=30)
+    deficits: str | None = Field(None, max_length=4000)
+    formats: list[Format] = Field(default_factory=lambda: ["in_person"], max_length=3)
+    preferred_mentor_ids: list[str] = Field(default_factory=list, max_length=5)
+    email: EmailStr | None = None
+    consent_processing: bool = True
+
+
+class MenteeIn(MenteeFields):
+    organization_id: str = Field(max_length=36)
+    full_name: Name
+
+
+class MenteePatch(Strict):
+    full_name: Name | None = None
+    subject: Subject | None = None
+    stage: Stage | None = None
+    experience_years: int | None = Field(None, ge=0, le=70)
+    category: MenteeCategory | None = None
+    is_student: bool | None = None
+    directions: list[Direction] | None = Field(None, max_length=30)
+    deficits: str | None = Field(None, max_length=4000)
+    formats: list[Format] | None = Field(None, max_length=3)
+    preferred_mentor_ids: list[str] | None = Field(None, max_length=5)
+    email: EmailStr | None = None
+    consent_processing: bool | None = None
+    version: int | None = Field(None, ge=1, description="ожидаемая версия (или заголовок If-Match)")
+
+
+class MenteeOut(BaseModel):
+    id: str
+    region_id: str
+    municipality_id: str
+    organization_id: str
+    organization_name: str
+    municipality_name: str
+    full_name: str
+    subject: str | None
+    stage: str | None
+    experience_years: int | None
+    category: str
+    is_student: bool
+    directions: list[str]
+    deficits: str | None
+    formats: list[str]
+    preferred_mentor_name: str | None
+    preferred_mentor_ids: list[str]
+    email: str | None
+    consent_processing: bool
+    status: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    created_by: str
+    updated_by: str
+
+
+class MenteeList(Page):
+    items: list[MenteeOut]
+
+
+class IdPath(BaseModel):
+    id: str = Field(max_length=36)
+
+
+class WithdrawIn(Strict):
+    reason: str | None = Field(None, max_length=1000)
+    version: int | None = Field(None, ge=1)
+
+
+class ImportQuery(Strict):
+    kind: Literal["mentors", "mentees", "organizations"]
+    dry_run: bool = False
+    on_error: Literal["abort", "skip"] = "abort"
+    region: str | None = Field(None, max_length=36)
+
+
+class ImportError_(BaseModel):
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+
+
+class ImportReport(BaseModel):
+    kind: str
+    dry_run: bool
+    rows: int
+    valid: int
+    created: int
+    updated: int
+    unchanged: int
+    skipped: int = 0
+    errors: list[ImportError_]
+
+
+class BankQuery(Strict):
+    district: str | None = Field(None, max_length=36, description="id района")
+    subject: Subject | None = None
+    stage: Stage | None = None
+    direction: Direction | None = None
+    q: str | None = Field(None, max_length=100)
+    cursor: str | None = Field(None, max_length=500)
+    limit: int = Field(50, ge=1, le=200)
+
+
+class BankEntry(BaseModel):
+    id: str
+    full_name: str
+    organization_name: str
+    municipality_name: str
+    subjects: list[str]
+    stages: list[str]
+    directions: list[str]
+    mentee_categories: list[str]
+    qualification_category: str
+    formats: list[str]
+    page_url: str | None
+
+
+class BankList(Page):
+    items: list[BankEntry]
+
+
+class AuditQuery(Strict):
+    entity_id: str | None = Field(None, max_length=36)
+    actor: str | None = Field(None, max_length=200)
+    cursor: str | None = Field(None, max_length=50)
+    limit: int = Field(100, ge=1, le=500)
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    entity: str
+    entity_id: str
+    action: str
+    changes: dict | None
+
+
+class AuditList(Page):
+    items: list[AuditOut]

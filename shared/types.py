@@ -1,0 +1,32 @@
+"""Column types shared by the services' tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import String
+from sqlalchemy.types import TypeDecorator
+
+
+class CodeList(TypeDecorator):
+    """A list of dictionary codes stored as `|a|b|`, so `LIKE '%|a|%'` filters it on SQLite and PostgreSQL."""
+
+    impl = String(1000)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return value
+        return "|" + "|".join(value) + "|" if value else ""
+
+    def process_result_value(self, value: Any, dialect: Any) -> list[str]:
+        if not value:
+            return []
+        return [code for code in value.split("|") if code]
+
+
+def contains_code(column: Any, code: str) -> Any:
+    """A filter: the code list in `column` contains `code`."""
+    return column.like(f"%|{code}|%")
