@@ -68,8 +68,45 @@ def problem_response(body: dict[str, Any], status: int) -> Response:
     return response
 
 
+VALIDATION_MESSAGES = {
+    "missing": "обязательное поле",
+    "extra_forbidden": "неизвестное поле",
+    "string_too_short": "слишком короткое значение",
+    "string_too_long": "слишком длинное значение",
+    "string_pattern_mismatch": "значение не подходит по формату",
+    "string_type": "ожидается строка",
+    "int_parsing": "ожидается целое число",
+    "int_type": "ожидается целое число",
+    "int_from_float": "ожидается целое число",
+    "bool_parsing": "ожидается true или false",
+    "bool_type": "ожидается true или false",
+    "greater_than_equal": "значение меньше допустимого",
+    "less_than_equal": "значение больше допустимого",
+    "too_long": "слишком много элементов",
+    "list_type": "ожидается список",
+    "model_type": "ожидается объект JSON",
+    "dict_type": "ожидается объект JSON",
+    "date_from_datetime_parsing": "ожидается дата ГГГГ-ММ-ДД",
+    "date_parsing": "ожидается дата ГГГГ-ММ-ДД",
+    "datetime_parsing": "ожидается дата и время ISO 8601",
+    "url_parsing": "ожидается адрес http(s)://…",
+    "url_scheme": "ожидается адрес http(s)://…",
+    "value_error": "недопустимое значение",
+    "literal_error": "недопустимое значение",
+    "enum": "недопустимое значение",
+    "json_invalid": "тело запроса не является JSON",
+}
+
+
+def _russian(err: dict[str, Any]) -> str:
+    message = str(err.get("msg", ""))
+    if err.get("type") == "value_error" and message.startswith("Value error, "):
+        return message.removeprefix("Value error, ")
+    return VALIDATION_MESSAGES.get(str(err.get("type")), message)
+
+
 def _validation_problem(exc: ValidationError) -> Response:
-    errors = [{"field": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg", ""),
+    errors = [{"field": ".".join(str(p) for p in err.get("loc", ())), "message": _russian(err),
                "type": err.get("type", "")} for err in exc.errors(include_url=False, include_context=False)]
     return problem_response({"type": "about:blank", "title": "Ошибка проверки данных", "status": 422,
                              "detail": "Запрос не прошёл проверку: см. список полей", "errors": errors,
