@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from shared.errors import ValidationFailed
 
 Row = tuple[int, tuple[str, ...]]
+HEADER_ALLOWANCE = 100
 
 
 class ImportFileError(ValidationFailed):
@@ -40,6 +41,11 @@ class Sheet:
 
     name: str
     rows: tuple[Row, ...]
+
+
+def too_many_rows(limits: Limits) -> ImportFileError:
+    """The error for a file with more data rows than the limit."""
+    return ImportFileError(f"Слишком много строк: больше {limits.max_rows}", "too_many_rows")
 
 
 def check_cells(cells: list[str] | tuple[str, ...], row: int, limits: Limits) -> None:

@@ -1,8 +1,8 @@
 """Read an uploaded XLSX or CSV into numbered rows of text, guarding against hostile files first.
 
-Row numbers are the file's own: the Excel row number for XLSX (1-based, as Excel shows it) and the
-line on which a record starts for CSV (the header line is line 1). Fully empty rows are dropped;
-values merged over several rows are written into every row of the merged range.
+Row numbers are the file's own: the Excel row number for XLSX (1-based, as Excel shows it) and, for
+CSV, the 1-based line on which a record starts (a file without a title has its header on line 1).
+Fully empty rows are dropped; values merged over several rows are written into every row of the range.
 """
 
 from __future__ import annotations
@@ -11,10 +11,19 @@ import csv
 import io
 from collections.abc import Callable
 
-from services.registry.import_errors import ImportFileError, Limits, Row, Sheet, check_cells
+from services.registry.import_errors import (
+    HEADER_ALLOWANCE,
+    ImportFileError,
+    Limits,
+    Row,
+    Sheet,
+    check_cells,
+    too_many_rows,
+)
 from services.registry.xlsx import read_xlsx
 
 CSV_SEPARATORS = (";", ",", "\t")
+_ALLOWED_CONTROLS = "\t\r\n\x0b\x0c\x1a"
 
 
 def read_spreadsheet(data: bytes, filename: str = "", content_type: str | None = None, *,
@@ -22,17 +31,17 @@ def read_spreadsheet(data: bytes, filename: str = "", content_type: str | None =
                      header_score: Callable[[list[str]], int] | None = None) -> list[Sheet]:
     """Check and read XLSX or CSV bytes into sheets; raise `ImportFileError` for a hostile or broken file."""
     limits = limits or Limits()
-    if not data or not data.strip():
-        raise ImportFileError("Файл пуст", "empty_file")
     if len(data) > limits.max_bytes:
-        raise ImportFileError(f"Файл больше {limits.max_bytes // 2**20} МБ", "file_too_large", 413)
+        raise ImportFileError(f"Файл больше {limits.max_bytes / 2**20:g} МБ", "file_too_large", 413)
+    if not data.strip():
+        raise ImportFileError("Файл пуст", "empty_file")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError("Формат XLS (или книга, защищённая паролем) не поддерживается: "
                               "сохраните файл как XLSX или CSV", "unsupported_format", 415)
     if data.startswith(b"PK"):
         return read_xlsx(data, limits)
-    declared = f"{filename} {content_type or ''}".lower()
-    if ".xls" in declared or "spreadsheetml" in declared or "ms-excel" in declared:
+    name = filename.lower()
+    if name.endswith((".xlsx", ".xlsm")) or ("spreadsheetml" in (content_type or "") and not name.endswith(".csv")):
         raise ImportFileError("Файл не является книгой XLSX или повреждён", "corrupt_file")
     return [read_csv(data, limits, delimiter=delimiter, header_score=header_score)]
 
@@ -48,7 +57,7 @@ def decode_text(data: bytes) -> str:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if any(ch < " " and ch not in "\t\r\n" for ch in text[:65536]):
+        if any(ch < " " and ch not in _ALLOWED_CONTROLS for ch in text[:65536]):
             break
         return text
     raise ImportFileError("Файл не похож на таблицу: ожидается XLSX или CSV (UTF-8 или Windows-1251)",
@@ -87,8 +96,8 @@ def read_csv(data: bytes, limits: Limits, *, delimiter: str | None = None,
                                       "too_many_columns")
             if not any(cell.strip() for cell in record):
                 continue
-            if len(rows) >= limits.max_rows:
-                raise ImportFileError(f"Слишком много строк: больше {limits.max_rows}", "too_many_rows")
+            if len(rows) >= limits.max_rows + HEADER_ALLOWANCE:
+                raise too_many_rows(limits)
             check_cells(record, start, limits)
             rows.append((start, tuple(record)))
     except csv.Error as error:

@@ -14,12 +14,23 @@ import zipfile
 
 import python_calamine
 
-from services.registry.import_errors import ImportFileError, Limits, Row, Sheet, check_cells
+from services.registry.import_errors import (
+    HEADER_ALLOWANCE,
+    ImportFileError,
+    Limits,
+    Row,
+    Sheet,
+    check_cells,
+    too_many_rows,
+)
 
 _CHUNK = 1 << 20
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)\b([^>]*)>")
 _REF = re.compile(rb'\sr="([A-Za-z]*)(\d*)"')
-_HEADER_ALLOWANCE = 100
+_ROW_TAGS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b")
+_CELL_TAGS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b")
+_ROW_REFS = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\sr="(\d+)"')
+_CELL_REFS = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr="([A-Za-z]+)\d*"')
 
 
 def _corrupt() -> ImportFileError:
@@ -50,7 +61,22 @@ class _Extent:
         if cut < 0 or b">" in buffer[cut:]:
             cut = len(buffer)
         self.tail = buffer[cut:][-65536:]
-        for match in _TAG.finditer(buffer, 0, cut):
+        part = buffer[:cut]
+        rows = _ROW_REFS.findall(part)
+        columns = _CELL_REFS.findall(part)
+        if len(rows) == len(_ROW_TAGS.findall(part)) and len(columns) == len(_CELL_TAGS.findall(part)):
+            if rows:
+                self.row = int(rows[-1])
+            if columns:
+                self.column = _column_index(columns[-1])
+            self.max_row = max(self.max_row, *map(int, rows), 0)
+            self.max_column = max(self.max_column, *map(_column_index, set(columns)), 0)
+            return
+        self._walk(part)
+
+    def _walk(self, part: bytes) -> None:
+        """Follow every tag in order, for sheets that leave out row or cell references."""
+        for match in _TAG.finditer(part):
             ref = _REF.search(match.group(2))
             if match.group(1) == b"row":
                 self.row = int(ref.group(2)) if ref and ref.group(2) else self.row + 1
@@ -65,7 +91,7 @@ def check_xlsx(data: bytes, limits: Limits) -> None:
     """Reject a broken or truncated zip, a zip bomb and sheets wider or longer than the limits."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError) as error:
+    except Exception as error:
         raise _corrupt() from error
     with archive:
         members = archive.infolist()
@@ -75,7 +101,7 @@ def check_xlsx(data: bytes, limits: Limits) -> None:
         if len(members) > limits.max_zip_members:
             raise _bomb(f"больше {limits.max_zip_members} частей")
         if sum(member.file_size for member in members) > limits.max_uncompressed_bytes:
-            raise _bomb(f"распакованный объём больше {limits.max_uncompressed_bytes // 2**20} МБ")
+            raise _bomb(f"распакованный объём больше {limits.max_uncompressed_bytes / 2**20:g} МБ")
         for member in members:
             if member.file_size > _CHUNK and member.file_size > limits.max_compression_ratio * max(
                     member.compress_size, 1):
@@ -89,22 +115,26 @@ def check_xlsx(data: bytes, limits: Limits) -> None:
                     while chunk := stream.read(_CHUNK):
                         size += len(chunk)
                         total += len(chunk)
-                        if size > member.file_size or total > limits.max_uncompressed_bytes:
-                            raise _bomb("реальный размер частей больше заявленного")
-                        if extent:
+                        if size > member.file_size:
+                            raise _bomb(f"часть {member.filename} больше заявленного размера")
+                        if total > limits.max_uncompressed_bytes:
+                            raise _bomb(f"распакованный объём больше {limits.max_uncompressed_bytes / 2**20:g} МБ")
+                        if extent is not None:
                             extent.feed(chunk)
-                if extent:
-                    _check_extent(extent, member.filename, limits)
-        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as error:
+                if extent is not None:
+                    _check_extent(extent, limits)
+        except ImportFileError:
+            raise
+        except Exception as error:
             raise _corrupt() from error
 
 
-def _check_extent(extent: _Extent, name: str, limits: Limits) -> None:
+def _check_extent(extent: _Extent, limits: Limits) -> None:
     if extent.max_column > limits.max_columns:
         raise ImportFileError(f"Слишком много столбцов на листе: больше {limits.max_columns}",
                               "too_many_columns")
-    if extent.max_row > limits.max_rows + _HEADER_ALLOWANCE:
-        raise ImportFileError(f"Слишком много строк на листе: больше {limits.max_rows}", "too_many_rows")
+    if extent.max_row > limits.max_rows + HEADER_ALLOWANCE:
+        raise too_many_rows(limits)
     if extent.max_row * extent.max_column > limits.max_cells:
         raise ImportFileError(f"Слишком много ячеек на листе: больше {limits.max_cells}", "too_many_cells")
 
@@ -144,7 +174,8 @@ def _read_sheet(sheet: python_calamine.CalamineSheet, limits: Limits) -> Sheet:
     if sheet.width > limits.max_columns:
         raise ImportFileError(f"Слишком много столбцов на листе: больше {limits.max_columns}",
                               "too_many_columns")
-    grid = [[cell_text(value) for value in values] for values in sheet.to_python(skip_empty_area=False)]
+    grid = [[value if type(value) is str else cell_text(value) for value in values]
+            for values in sheet.to_python(skip_empty_area=False)]
     filled = [index for index, cells in enumerate(grid) if any(cell.strip() for cell in cells)]
     for (top, left), (bottom, right) in sheet.merged_cell_ranges or ():
         if bottom <= top or top >= len(grid) or left >= len(grid[top]):

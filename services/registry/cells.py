@@ -1,0 +1,87 @@
+"""Parsers of single cells; each raises `CellError` with a Russian message and a stable code."""
+
+from __future__ import annotations
+
+import re
+
+from shared.dictionaries import normalize
+
+_EMAIL = re.compile(r"^[\w.+'-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}$")
+_URL = re.compile(r"^https?://[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?::\d{1,5})?(?:[/?#]\S*)?$", re.IGNORECASE)
+_BARE_URL = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}/\S*$|^www\.\S+$", re.IGNORECASE)
+_NUMBER = re.compile(r"^(\d{1,9})(?:[.,](\d+))?(?:\s*(?:лет|года|год|чел\.?|человека?))?$")
+_CONTACT_SPLIT = re.compile(r"[\s,;]+")
+_NAMES_SPLIT = re.compile(r"\s*[;,\n]\s*")
+_YES = {"да", "yes", "+", "1", "согласен", "согласна", "есть", "true", "истина", "имеется"}
+_NO = {"нет", "no", "-", "0", "не согласен", "не согласна", "false", "ложь", "отсутствует"}
+
+
+class CellError(ValueError):
+    """A cell whose value cannot be used."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def clean(cell: str) -> str:
+    """The cell with whitespace (line breaks too) collapsed to single spaces."""
+    return " ".join(cell.split())
+
+
+def whole_number(cell: str, *, low: int = 0, high: int = 1_000_000, integral: bool = True) -> int:
+    """A non-negative whole number within bounds; `2,0` and `2.0` are 2; fractions floor unless integral."""
+    match = _NUMBER.match(normalize(cell))
+    if match is None:
+        raise CellError(f"«{clean(cell)}» — не число", "bad_number")
+    if integral and match.group(2) and int(match.group(2)) != 0:
+        raise CellError(f"«{clean(cell)}» — нужно целое число", "bad_number")
+    value = int(match.group(1))
+    if not low <= value <= high:
+        raise CellError(f"«{clean(cell)}» — число вне допустимых пределов ({low}–{high})", "bad_number")
+    return value
+
+
+def consent(cell: str) -> bool:
+    """Да/нет (and a few synonyms) as a boolean; an empty cell means no consent."""
+    value = normalize(cell)
+    if not value or value in _NO:
+        return False
+    if value in _YES:
+        return True
+    raise CellError(f"«{clean(cell)}» — ожидается «да» или «нет»", "bad_consent")
+
+
+def url(cell: str) -> str:
+    """A web link; `www.` and bare domain-with-path links get `https://`."""
+    value = clean(cell)
+    if _URL.match(value):
+        return value
+    if _BARE_URL.match(value):
+        return f"https://{value}"
+    raise CellError(f"«{value}» — не ссылка на страницу", "bad_url")
+
+
+def contact(cell: str) -> tuple[str | None, str | None]:
+    """Split a contact cell into (email, page url); anything that is neither is an error."""
+    email: str | None = None
+    page: str | None = None
+    for token in _CONTACT_SPLIT.split(cell.strip()):
+        if not token:
+            continue
+        if "@" in token and "://" not in token:
+            if not _EMAIL.match(token):
+                raise CellError(f"«{token}» — некорректный адрес электронной почты", "bad_email")
+            email = email or token
+            continue
+        try:
+            page = page or url(token)
+        except CellError:
+            raise CellError(f"«{token}» — не адрес электронной почты и не ссылка", "bad_email") from None
+    return email, page
+
+
+def names(cell: str) -> tuple[str, ...]:
+    """Person names separated by `;`, `,` or line breaks."""
+    return tuple(dict.fromkeys(clean(part) for part in _NAMES_SPLIT.split(cell) if part.strip()))
