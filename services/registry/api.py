@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, jsonify, request
-from flask_openapi3 import APIBlueprint, Tag
+from flask_openapi3 import APIBlueprint, FileStorage, Tag
+from pydantic import BaseModel
 from sqlmodel import select
 
 from services.registry import service
@@ -13,6 +14,8 @@ from services.registry.schemas import (
     AuditList,
     AuditQuery,
     IdPath,
+    ImportQuery,
+    ImportReport,
     ListQuery,
     MenteeIn,
     MenteeList,
@@ -33,7 +36,7 @@ from services.registry.service import MENTEES, MENTORS, PersonKind
 from services.registry.tables import AuditRecord, Municipality, Organization
 from shared.auth import Role
 from shared.dictionaries import as_json
-from shared.errors import BadRequest
+from shared.errors import BadRequest, PayloadTooLarge
 from shared.web import SECURITY, Problem, context, principal
 
 PROBLEMS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
@@ -188,7 +191,44 @@ def _person_routes(api: APIBlueprint, kind: PersonKind, plural: str, create_mode
              operation_id=f"withdraw_{kind.entity}", responses={200: out_model})(withdraw_person)
 
 
+class ImportForm(BaseModel):
+    file: FileStorage
+
+
 def _misc_routes(api: APIBlueprint) -> None:
+    @api.post("/imports", tags=[misc_tag], summary="Импорт XLSX или CSV", responses={200: ImportReport},
+              description="Файл в раскладке операторов. `dry_run=true` только проверяет; `on_error=abort` "
+                          "(по умолчанию) не записывает ничего, если есть ошибки (422 с тем же отчётом); "
+                          "`on_error=skip` записывает верные строки. Повторный импорт ничего не меняет.")
+    def create_import(query: ImportQuery, form: ImportForm) -> Response:
+        from services.registry.imports import run_import
+
+        ctx = context()
+        limit = ctx.settings.max_upload_bytes
+        data = form.file.read(limit + 1)
+        if len(data) > limit:
+            raise PayloadTooLarge(f"Файл больше {limit // (1024 * 1024)} МБ")
+        with ctx.uow() as uow:
+            report = run_import(uow, principal(), kind=query.kind, data=data, filename=form.file.filename or "",
+                                content_type=form.file.mimetype, dry_run=query.dry_run, on_error=query.on_error,
+                                region_id=query.region or ctx.settings.region_id)
+        return jsonify(report)
+
+    @api.get("/exports/mentors.xlsx", tags=[mentors_tag], summary="Банк наставников в XLSX (колонки банка)",
+             responses={200: None})
+    def export_xlsx(query: PersonQuery) -> Response:
+        from services.registry.exports import to_xlsx
+
+        return _export(query, to_xlsx(_bank_rows(query)), "xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    @api.get("/exports/mentors.csv", tags=[mentors_tag], summary="Банк наставников в CSV (UTF-8 с BOM, «;»)",
+             responses={200: None})
+    def export_csv(query: PersonQuery) -> Response:
+        from services.registry.exports import to_csv
+
+        return _export(query, to_csv(_bank_rows(query)), "csv", "text/csv; charset=utf-8")
+
     @api.get("/dictionaries", tags=[misc_tag], summary="Справочники: коды, названия, написания", security=[])
     def dictionaries() -> Response:
         return jsonify(as_json())
@@ -213,3 +253,21 @@ def _misc_routes(api: APIBlueprint) -> None:
                      for r in rows[: query.limit]]
             return jsonify({"items": items, "next_cursor": str(rows[query.limit - 1].id)
                             if len(rows) > query.limit else None})
+
+
+def _bank_rows(query: Any) -> list[list[object]]:
+    from services.registry.exports import bank_rows
+
+    with context().uow() as uow:
+        filters = service.common_filters(MENTORS.model, region=query.region, municipality=query.municipality,
+                                         organization=query.organization, q=query.q, status=query.status)
+        filters += service.person_filters(MENTORS, subject=query.subject, stage=query.stage,
+                                          direction=query.direction, category=query.category)
+        rows = service.all_rows(uow.session, MENTORS.model, principal(), filters=filters)
+        return bank_rows(rows, service.names_of(uow.session, {r.organization_id for r in rows}))
+
+
+def _export(query: Any, body: bytes, extension: str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype.split(";")[0], content_type=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename=mentors.{extension}"
+    return response

@@ -114,6 +114,7 @@ class MentorFields(Strict):
     mentee_categories: list[MenteeCategory] = Field(default_factory=list, max_length=20)
     mentee_experience_min: int | None = Field(None, ge=0, le=60)
     mentee_experience_max: int | None = Field(None, ge=0, le=60)
+    mentee_qualification: QualificationCategory | None = Field(None, description="категория наставляемого")
     qualification_category: QualificationCategory = "none"
     experience_years: int | None = Field(None, ge=0, le=70)
     honours: str | None = Field(None, max_length=2000)
@@ -140,6 +141,7 @@ class MentorPatch(Strict):
     mentee_categories: list[MenteeCategory] | None = Field(None, max_length=20)
     mentee_experience_min: int | None = Field(None, ge=0, le=60)
     mentee_experience_max: int | None = Field(None, ge=0, le=60)
+    mentee_qualification: QualificationCategory | None = None
     qualification_category: QualificationCategory | None = None
     experience_years: int | None = Field(None, ge=0, le=70)
     honours: str | None = Field(None, max_length=2000)
@@ -168,6 +170,7 @@ class MentorOut(BaseModel):
     mentee_categories: list[str]
     mentee_experience_min: int | None
     mentee_experience_max: int | None
+    mentee_qualification: str | None
     qualification_category: str
     experience_years: int | None
     honours: str | None
@@ -193,6 +196,7 @@ class MentorList(Page):
 
 class MenteeFields(Strict):
     subject: Subject | None = None
+    extra_subjects: list[Subject] = Field(default_factory=list, max_length=10)
     stage: Stage | None = None
     experience_years: int | None = Field(None, ge=0, le=70)
     category: MenteeCategory = "young_specialist"
@@ -213,6 +217,7 @@ class MenteeIn(MenteeFields):
 class MenteePatch(Strict):
     full_name: Name | None = None
     subject: Subject | None = None
+    extra_subjects: list[Subject] | None = Field(None, max_length=10)
     stage: Stage | None = None
     experience_years: int | None = Field(None, ge=0, le=70)
     category: MenteeCategory | None = None
@@ -235,6 +240,7 @@ class MenteeOut(BaseModel):
     municipality_name: str
     full_name: str
     subject: str | None
+    extra_subjects: list[str]
     stage: str | None
     experience_years: int | None
     category: str

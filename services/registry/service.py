@@ -201,6 +201,13 @@ def list_rows(session: Session, model: Any, principal: Principal, *, filters: li
     return rows[:limit], next_cursor
 
 
+def all_rows(session: Session, model: Any, principal: Principal, *, filters: list[Any]) -> list[Any]:
+    """Every visible row matching the filters, ordered by name (exports)."""
+    principal.require(*READERS)
+    query = select(model).where(scope_clause(model, principal), *filters)
+    return list(session.exec(query.order_by(model.normalized_name, model.id)).all())
+
+
 def common_filters(model: Any, *, region: str | None, municipality: str | None, organization: str | None,
                    q: str | None, status: str) -> list[Any]:
     clauses: list[Any] = []

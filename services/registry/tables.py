@@ -83,6 +83,7 @@ class Mentor(RegistryModel, table=True):
     mentee_categories: list[str] = Field(default_factory=list, sa_column=_codes())
     mentee_experience_min: int | None = None
     mentee_experience_max: int | None = None
+    mentee_qualification: str | None = Field(default=None, max_length=20)
     qualification_category: str = Field(default="none", max_length=20)
     experience_years: int | None = None
     honours: str | None = Field(default=None, sa_column=Column(Text))
@@ -118,6 +119,7 @@ class Mentee(RegistryModel, table=True):
     full_name: str = Field(max_length=300)
     normalized_name: str = Field(max_length=300)
     subject: str | None = Field(default=None, max_length=50)
+    extra_subjects: list[str] = Field(default_factory=list, sa_column=_codes())
     stage: str | None = Field(default=None, max_length=30)
     experience_years: int | None = None
     category: str = Field(default="young_specialist", max_length=50)
