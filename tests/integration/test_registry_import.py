@@ -150,7 +150,8 @@ def test_an_upload_over_the_size_limit_is_refused_with_413(registry):
 def test_a_municipal_operator_imports_only_into_its_own_municipality(registry):
     upload(registry, "mentors", sample("mentors.xlsx"), "mentors.xlsx", on_error="skip")
     munis = {}
-    for item in registry.get("/api/v1/organizations", query_string={"limit": 500}, headers=registry.admin).json["items"]:
+    orgs = registry.get("/api/v1/organizations", query_string={"limit": 500}, headers=registry.admin).json
+    for item in orgs["items"]:
         munis[item["municipality_name"]] = item["municipality_id"]
     operator = {"Authorization": "Bearer " + issue_token(registry.settings, "municipal_operator",
                                                          f"municipality:{munis['Белоярский район']}")}
