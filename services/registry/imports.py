@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from services.registry.events import mentee_event, mentor_event, organization_event
 from services.registry.importer import ImportResult, import_file
 from services.registry.records import MenteeRecord, MentorRecord, OrganizationRecord, RowError
 from services.registry.service import WRITERS, record_audit
-from services.registry.tables import Mentee, Mentor, Municipality, Organization
+from services.registry.tables import AuditRecord, Mentee, Mentor, Municipality, Organization, new_id
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork
 from shared.dictionaries import guess_organization_kind, normalize
 from shared.errors import ValidationFailed
 from shared.events import CloudEvent, utcnow
+
+PERSON_DEFAULTS: dict[str, Any] = {
+    "status": "active", "version": 1, "consent_processing": True, "trained": False, "trained_on": None,
+    "honours": None, "experience_years": None, "email": None,
+}
 
 
 @dataclass
@@ -99,7 +107,8 @@ class Importer:
         self.counts = ImportCounts()
         self.events: list[CloudEvent] = []
         self.touched_orgs: dict[str, Organization] = {}
-        self._pending_new: list[tuple[Any, Any]] = []
+        self._new_rows: dict[type, list[dict[str, Any]]] = {}
+        self._audits: list[dict[str, Any]] = []
 
     def scope_error(self, row: int, municipality: str, organization: str) -> RowError | None:
         """Rows outside the caller's scope are errors; unknown places may be created only by operators above."""
@@ -156,20 +165,27 @@ class Importer:
         key = (org.id, normalize(record.full_name))
         existing = self.index.people.get(key)
         if existing is None:
-            row = model(region_id=org.region_id, municipality_id=org.municipality_id, organization_id=org.id,
-                        normalized_name=key[1], created_by=self.principal.actor, updated_by=self.principal.actor)
-            self._set(row, fields)
-            self.uow.session.add(row)
+            now = utcnow()
+            defaults = {k: v for k, v in PERSON_DEFAULTS.items() if k in model.__table__.c}
+            row = {**defaults, **fields, "id": new_id(), "region_id": org.region_id,
+                   "municipality_id": org.municipality_id, "organization_id": org.id, "normalized_name": key[1],
+                   "created_by": self.principal.actor, "updated_by": self.principal.actor, "created_at": now,
+                   "updated_at": now}
+            self._new_rows.setdefault(model, []).append(row)
             self.index.people[key] = row
             self.counts.created += 1
-            self._pending_new.append((row, event))
+            self._audits.append(self._audit(model.__name__.lower(), row["id"], "created", {"import": True}))
+            self.events.append(event(SimpleNamespace(**row), "registered"))
             return
-        self._update(existing, fields, "mentor" if is_mentor else "mentee",
-                     lambda row: self.events.append(event(row, "updated")))
+        self._update(existing, fields, model.__name__.lower(), lambda row: self.events.append(event(row, "updated")))
 
     def _set(self, row: Any, fields: dict[str, Any]) -> None:
         for name, value in fields.items():
             setattr(row, name, value)
+
+    def _audit(self, entity: str, entity_id: str, action: str, changes: dict[str, Any]) -> dict[str, Any]:
+        return {"at": utcnow(), "actor": self.principal.actor, "entity": entity, "entity_id": entity_id,
+                "action": action, "changes": json.dumps(changes, ensure_ascii=False, default=str)}
 
     def _update(self, row: Any, fields: dict[str, Any], entity: str, on_change: Any) -> None:
         diff = {name: [getattr(row, name), value] for name, value in fields.items() if getattr(row, name) != value}
@@ -183,11 +199,12 @@ class Importer:
         row.updated_at, row.updated_by = utcnow(), self.principal.actor
         if getattr(row, "status", "active") == "withdrawn":
             row.status = "active"
-        record_audit(self.uow.session, self.principal, entity, row.id, "updated", diff)
+        self._audits.append(self._audit(entity, row.id, "updated", diff))
         self.counts.updated += 1
         on_change(row)
 
     def run(self, records: Iterable[Any]) -> None:
+        """Apply every record, then write new people and audit rows in bulk and queue the events."""
         for record in records:
             if isinstance(record, OrganizationRecord):
                 self.apply_organization(record)
@@ -195,10 +212,10 @@ class Importer:
                 self.apply_person(record)
         session = self.uow.session
         session.flush()
-        for row, event in self._pending_new:
-            record_audit(session, self.principal, "mentor" if isinstance(row, Mentor) else "mentee", row.id,
-                         "created", {"import": True})
-            self.events.append(event(row, "registered"))
+        for model, rows in self._new_rows.items():
+            session.execute(insert(model.__table__), rows)
+        if self._audits:
+            session.execute(insert(AuditRecord.__table__), self._audits)
         names = {m.id: m for m in self.index.municipalities.values()}
         org_events = [organization_event(org, names[org.municipality_id]) for org in self.touched_orgs.values()]
         self.uow.publish(*org_events, *self.events)
