@@ -66,6 +66,48 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    import httpx
+
+    from shared.auth import Role, issue_token
+    from shared.config import load_settings
+
+    settings = load_settings("registry")
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"ошибка: файл {path} не найден", file=sys.stderr)
+        return 2
+    params = {"kind": args.kind, "dry_run": str(args.dry_run).lower(), "on_error": args.on_error}
+    if args.region:
+        params["region"] = args.region
+    token = args.token or issue_token(settings, Role.ADMIN, subject="cli")
+    try:
+        with path.open("rb") as handle:
+            response = httpx.post(f"{settings.registry_url}/api/v1/imports", params=params,
+                                  files={"file": (path.name, handle)}, headers={"Authorization": f"Bearer {token}"},
+                                  timeout=300)
+    except httpx.HTTPError as exc:
+        print(f"ошибка: реестр {settings.registry_url} недоступен ({exc})", file=sys.stderr)
+        return 2
+    body = response.json()
+    print(format_import_report(body))
+    return 0 if response.status_code == 200 else 1
+
+
+def format_import_report(body: dict) -> str:
+    """The import answer as an operator reads it."""
+    if "rows" not in body:
+        return f"Импорт не выполнен: {body.get('detail') or body.get('title')}"
+    dry = " (пробный прогон, ничего не записано)" if body.get("dry_run") else ""
+    lines = [f"Строк: {body['rows']}, верных: {body['valid']}, создано: {body['created']}, "
+             f"обновлено: {body['updated']}, без изменений: {body['unchanged']}{dry}"]
+    if body.get("status") == 422:
+        lines.append(body.get("detail", ""))
+    for error in body.get("errors", []):
+        lines.append(f"  строка {error['row']}, «{error['column']}»: {error['message']} (значение: {error['value']!r})")
+    return "\n".join(lines)
+
+
 def _cmd_schemas(args: argparse.Namespace) -> int:
     import json
 
@@ -104,6 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--subject")
     token.add_argument("--ttl", type=int, help="срок действия, секунд")
     token.set_defaults(func=_cmd_token)
+    imp = sub.add_parser("import", help="импорт XLSX/CSV в реестр (через API запущенного реестра)")
+    imp.add_argument("file")
+    imp.add_argument("--kind", required=True, choices=["mentors", "mentees", "organizations"])
+    imp.add_argument("--dry-run", action="store_true", help="только проверить, ничего не записывать")
+    imp.add_argument("--on-error", default="abort", choices=["abort", "skip"])
+    imp.add_argument("--region")
+    imp.add_argument("--token", help="токен; по умолчанию выпускается токен администратора")
+    imp.set_defaults(func=_cmd_import)
     schemas = sub.add_parser("schemas", help="JSON Schema каталога событий")
     schemas.add_argument("--write", action="store_true", help="записать в shared/schemas/")
     schemas.set_defaults(func=_cmd_schemas)

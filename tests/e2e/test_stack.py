@@ -27,3 +27,24 @@ def test_every_process_starts_answers_ready_and_stops_on_ctrl_c(stack):
     assert "Токен администратора" in log
     stack.stop()
     assert not any(port_open(port) for port in stack.ports.values())
+
+
+def test_the_cli_imports_a_file_into_the_running_registry_and_prints_the_report(stack, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import SHARED_DATA
+
+    def run(*extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "services.cli", "import", str(SHARED_DATA / "mentors.xlsx"),
+                               "--kind", "mentors", *extra], env=stack.env, capture_output=True, text=True,
+                              timeout=120)
+
+    refused = run()
+    assert refused.returncode == 1
+    assert "строка 21" in refused.stdout and "ничего не записано" in refused.stdout
+    imported = run("--on-error", "skip")
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert "создано: 57" in imported.stdout
+    again = run("--on-error", "skip")
+    assert "без изменений: 57" in again.stdout
