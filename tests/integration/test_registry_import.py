@@ -159,3 +159,28 @@ def test_a_municipal_operator_imports_only_into_its_own_municipality(registry):
                     on_error="skip", dry_run=True).json
     out_of_scope = [e for e in report["errors"] if e["code"] == "out_of_scope"]
     assert out_of_scope and report["valid"] + len(report["errors"]) == report["rows"]
+
+
+def mutations():
+    from hypothesis import strategies as st
+
+    base = [sample("mentors.xlsx"), sample("mentors_cp1251.csv"), sample("mentees.xlsx")]
+    return st.tuples(st.sampled_from(range(len(base))), st.integers(0, 20000), st.binary(min_size=0, max_size=64),
+                     st.sampled_from(["f.xlsx", "f.csv", "f", "f.xls", "f.txt"]),
+                     st.sampled_from(["mentors", "mentees", "organizations"])).map(
+        lambda t: (base[t[0]][: t[1]] + t[2] + base[t[0]][t[1] + len(t[2]):], t[3], t[4]))
+
+
+def test_no_mutated_upload_makes_the_service_answer_500(registry):
+    from hypothesis import HealthCheck, given, settings
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(mutations())
+    def check(case):
+        content, filename, kind = case
+        response = upload(registry, kind, content, filename, on_error="skip", dry_run=True)
+        assert response.status_code < 500, response.json
+        assert response.status_code == 200 or response.mimetype == "application/problem+json"
+
+    check()
+    assert counts(registry)[:2] == (0, 0)
