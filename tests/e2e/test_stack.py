@@ -48,3 +48,32 @@ def test_the_cli_imports_a_file_into_the_running_registry_and_prints_the_report(
     assert "создано: 57" in imported.stdout
     again = run("--on-error", "skip")
     assert "без изменений: 57" in again.stdout
+    assert_published_events_match_their_schemas(stack, expected_mentors=57)
+
+
+def assert_published_events_match_their_schemas(stack, expected_mentors: int) -> None:
+    """What integrators receive on NATS: every message valid against the catalog's JSON Schema, no contacts."""
+    import asyncio
+    import json
+    import time
+
+    import jsonschema
+
+    from shared.config import Settings
+    from shared.event_catalog import SCHEMA_DIR
+    from tests.integration.helpers import stream_events
+
+    settings = Settings(nats_url=stack.env["NATS_URL"])
+    deadline = time.monotonic() + 30
+    while True:
+        events = asyncio.run(stream_events(settings))
+        registered = [e for e in events if e["type"] == "mentoring.mentor.registered"]
+        if len(registered) >= expected_mentors or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert len(registered) == expected_mentors
+    assert len({e["id"] for e in events}) == len(events)
+    for event in events:
+        schema = json.loads((SCHEMA_DIR / f"{event['type']}.json").read_text())
+        jsonschema.validate(event["data"], schema)
+        assert "email" not in event["data"] and "page_url" not in event["data"]

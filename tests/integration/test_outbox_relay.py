@@ -128,3 +128,32 @@ async def test_the_relay_keeps_commit_order(setup):
     stop.set()
     await task
     assert [e["id"] for e in await stream_events(settings)] == ids
+
+
+async def test_two_relays_on_postgresql_claim_disjoint_rows(setup):
+    settings, engine = setup
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs exactly one relay per database (a file lock enforces it)")
+    settings = settings.model_copy(update={"relay_batch_size": 25})
+    ids = write(engine, 400)
+    relays = [OutboxRelay(engine, outbox, settings) for _ in range(2)]
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(relay.run(stop)) for relay in relays]
+    await eventually(lambda: unsent(engine) == 0, timeout_s=30)
+    stop.set()
+    await asyncio.gather(*tasks)
+    assert sum(relay.published for relay in relays) == 400
+    assert all(relay.published > 0 for relay in relays)
+    assert sorted(e["id"] for e in await stream_events(settings)) == sorted(ids)
+
+
+async def test_a_second_relay_on_the_same_sqlite_file_refuses_to_start(setup):
+    settings, engine = setup
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the file lock is the SQLite rule")
+    relay, stop, task = await run_relay(engine, settings)
+    await asyncio.sleep(0.3)
+    with pytest.raises(RuntimeError, match="another relay"):
+        await OutboxRelay(engine, outbox, settings).run(asyncio.Event())
+    stop.set()
+    await task

@@ -1,0 +1,91 @@
+"""Synthetic regions for the matching benchmark and property tests: skewed subjects, schools of 30–60 teachers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from services.matching.domain import MatchingProblem, Vocabulary
+
+SUBJECTS = Vocabulary(("primary_classes", "russian", "math", "english", "history", "biology", "physics",
+                       "chemistry", "geography", "literature", "informatics", "physical_education", "music",
+                       "art", "technology", "social_studies", "german", "french", "safety", "astronomy",
+                       "economics", "law", "native_language", "preschool_education", "special_education"))
+DIRECTIONS = Vocabulary(("methodical", "project", "upbringing", "class_management", "digital", "research",
+                         "inclusive", "olympiad"))
+
+
+def _zipf(rng: np.random.Generator, n: int, k: int, s: float = 1.0) -> np.ndarray:
+    weights = 1.0 / np.arange(1, k + 1) ** s
+    return rng.choice(k, size=n, p=weights / weights.sum())
+
+
+def _direction_masks(rng: np.random.Generator, n: int, counts: list[float]) -> np.ndarray:
+    """Masks of 0..len(counts)-1 distinct skewed directions, with those probabilities."""
+    how_many = rng.choice(len(counts), size=n, p=counts)
+    masks = np.zeros(n, np.uint64)
+    for _ in range(len(counts) - 1):
+        pick = _zipf(rng, n, len(DIRECTIONS.names), 0.7).astype(np.uint64)
+        masks |= np.where(how_many > 0, np.uint64(1) << pick, np.uint64(0))
+        how_many = how_many - 1
+    return masks
+
+
+def generate(n_mentees: int, seed: int = 0, *, mentors_per_mentee: float = 0.5,
+             municipalities: int | None = None, region: int = 1) -> MatchingProblem:
+    """One region with n_mentees free mentees and about half as many mentors with free load."""
+    rng = np.random.default_rng(seed)
+    n_mentors = max(1, round(n_mentees * mentors_per_mentee))
+    teachers = n_mentees + n_mentors
+    municipalities = municipalities or max(5, round(60 * (n_mentees / 1e6) ** 0.5))
+    org_sizes = rng.integers(30, 61, size=teachers // 30 + 1)
+    org_of_teacher = np.repeat(np.arange(len(org_sizes)), org_sizes)[:teachers]
+    org_kind = rng.choice(3, size=len(org_sizes), p=[0.1, 0.8, 0.1])
+    org_municipality = np.sort(rng.integers(0, municipalities, size=len(org_sizes)))
+    teacher = rng.permutation(teachers)
+    mentor_t, mentee_t = teacher[:n_mentors], teacher[n_mentors:]
+    mentor_org, mentee_org = org_of_teacher[mentor_t], org_of_teacher[mentee_t]
+
+    def stage_of(org: np.ndarray) -> np.ndarray:
+        school_stage = rng.choice([1, 2, 3], size=len(org), p=[0.3, 0.45, 0.25])
+        return np.select([org_kind[org] == 0, org_kind[org] == 2], [0, 4], school_stage)
+
+    mentor_stage = stage_of(mentor_org)
+    second = np.clip(mentor_stage + rng.choice([-1, 1], size=n_mentors), 1, 3)
+    two_stages = (rng.random(n_mentors) < 0.4) & np.isin(mentor_stage, [1, 2, 3])
+    mentor_stages = (np.uint64(1) << mentor_stage.astype(np.uint64)) | np.where(
+        two_stages, np.uint64(1) << second.astype(np.uint64), np.uint64(0))
+    subject = _zipf(rng, n_mentors, len(SUBJECTS.names)).astype(np.uint64)
+    extra = _zipf(rng, n_mentors, len(SUBJECTS.names)).astype(np.uint64)
+    mentor_subjects = (np.uint64(1) << subject) | np.where(rng.random(n_mentors) < 0.2, np.uint64(1) << extra,
+                                                           np.uint64(0))
+    distance = np.uint64(0b110)
+    free = rng.choice([1, 2, 3], size=n_mentors, p=[0.3, 0.5, 0.2])
+    load = np.where(rng.random(n_mentors) < 0.1, 1, 0)
+    mentee_subject = np.where(rng.random(n_mentees) < 0.03, -1, _zipf(rng, n_mentees, len(SUBJECTS.names)))
+    mentee_directions = _direction_masks(rng, n_mentees, [0.6, 0.3, 0.1])
+    mentee_directions[mentee_subject < 0] |= np.uint64(1)
+    mentor_person = np.arange(n_mentors)
+    mentee_person = n_mentors + np.arange(n_mentees)
+    both = rng.random(n_mentees) < 0.005
+    mentee_person[both] = rng.integers(0, n_mentors, size=int(both.sum()))
+    n_prefs, n_declined = max(1, n_mentees * 3 // 100), max(1, n_mentees // 1000)
+    pref_mentee = rng.integers(0, n_mentees, size=n_prefs)
+    same_subject = np.flatnonzero(mentor_subjects & (np.uint64(1) << np.uint64(2)))
+    pref_mentor = rng.choice(same_subject if len(same_subject) else np.arange(n_mentors), size=n_prefs)
+    return MatchingProblem(
+        mentor_id=100_000_000 + np.arange(n_mentors), mentor_person=mentor_person,
+        mentor_subjects=mentor_subjects, mentor_stages=mentor_stages,
+        mentor_directions=_direction_masks(rng, n_mentors, [0.2, 0.4, 0.3, 0.1]), mentor_org=mentor_org,
+        mentor_municipality=org_municipality[mentor_org], mentor_region=np.full(n_mentors, region),
+        mentor_formats=np.uint64(1) | np.where(rng.random(n_mentors) < 0.5, distance, np.uint64(0)),
+        mentor_free=free, mentor_load=load, mentor_category=rng.choice(4, size=n_mentors, p=[0.2, 0.1, 0.35, 0.35]),
+        mentor_trained=rng.random(n_mentors) < 0.4, mentor_experience=rng.integers(3, 41, size=n_mentors),
+        mentee_id=np.arange(n_mentees), mentee_person=mentee_person, mentee_subject=mentee_subject,
+        mentee_stage=stage_of(mentee_org), mentee_directions=mentee_directions, mentee_org=mentee_org,
+        mentee_municipality=org_municipality[mentee_org], mentee_region=np.full(n_mentees, region),
+        mentee_formats=np.uint64(1) | np.where(rng.random(n_mentees) < 0.5, distance, np.uint64(0)),
+        mentee_young=rng.random(n_mentees) < 0.2,
+        preference_mentee=pref_mentee, preference_mentor=pref_mentor,
+        declined_mentee=rng.integers(0, n_mentees, size=n_declined),
+        declined_mentor=rng.integers(0, n_mentors, size=n_declined),
+        subjects=SUBJECTS, directions=DIRECTIONS)
