@@ -43,6 +43,13 @@ def _cmd_consume(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_worker(args: argparse.Namespace) -> int:
+    from services.runtime import run_worker
+
+    run_worker()
+    return 0
+
+
 def _cmd_token(args: argparse.Namespace) -> int:
     from shared.auth import issue_token
     from shared.config import load_settings
@@ -139,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     consume.add_argument("service", choices=["matching", "reports"])
     consume.add_argument("name")
     consume.set_defaults(func=_cmd_consume)
+    sub.add_parser("worker", help="исполнитель запусков подбора").set_defaults(func=_cmd_worker)
     token = sub.add_parser("token", help="выпустить токен доступа")
     token.add_argument("--role", required=True,
                        choices=["admin", "region_operator", "municipal_operator", "school_curator", "integrator"])

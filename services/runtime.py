@@ -66,3 +66,19 @@ def run_consumer(service: ServiceName, name: str) -> None:
         await runner.run(_stop_event())
 
     asyncio.run(main())
+
+
+def run_worker() -> None:
+    """Take bulk matching runs from JetStream until SIGTERM."""
+    from services.matching import tables
+    from services.matching.worker import RunWorker, worker_spec
+
+    settings = load_settings("matching")
+    configure_logging(settings.log_level, json_format=settings.log_json, service="matching-worker")
+    engine = engine_for(settings)
+    worker = RunWorker(engine, tables.inbox, worker_spec(), settings, outbox=tables.outbox)
+
+    async def main() -> None:
+        await worker.run(_stop_event())
+
+    asyncio.run(main())

@@ -34,6 +34,7 @@ def process_table(settings: Settings) -> dict[str, str]:
         table[f"{service}-relay"] = f"exec {python} -m services.cli relay {service}"
     for service, name in CONSUMERS:
         table[f"{service}-{name}"] = f"exec {python} -m services.cli consume {service} {name}"
+    table["matching-worker"] = f"exec {python} -m services.cli worker"
     return table
 
 

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     consumer_max_deliver: int = 20
     consumer_nak_delay_s: float = 0.5
 
+    worker_ack_wait_s: float = 600.0
+    proposal_ttl_days: int = 14
+
     db_pool_size: int = 5
     db_max_overflow: int = 10
     db_statement_timeout_ms: int = 30_000

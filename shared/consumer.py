@@ -80,8 +80,7 @@ class ConsumerRunner:
             deliver_policy=DeliverPolicy.ALL,
             ack_wait=self.settings.consumer_ack_wait_s,
             max_deliver=self.settings.consumer_max_deliver,
-            filter_subject=subjects[0] if len(subjects) == 1 else None,
-            filter_subjects=subjects if len(subjects) > 1 else None,
+            filter_subjects=subjects,
             max_ack_pending=1000,
         )
 
@@ -91,10 +90,10 @@ class ConsumerRunner:
         try:
             js = nc.jetstream()
             await ensure_stream(js, self.settings)
-            sub = await js.pull_subscribe(
-                subject="", durable=self.spec.durable, stream=self.settings.stream_name,
-                config=self.consumer_config(),
-            )
+            config = self.consumer_config()
+            config.name = self.spec.durable
+            await js.add_consumer(self.settings.stream_name, config=config)  # creates, or updates to this config
+            sub = await js.pull_subscribe_bind(durable=self.spec.durable, stream=self.settings.stream_name)
             while not stop.is_set():
                 try:
                     messages = await sub.fetch(self.settings.consumer_batch_size, timeout=0.5)

@@ -54,7 +54,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get("read_only", False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def create_tables(engine: Engine, *metadatas: MetaData) -> None:
@@ -73,6 +74,11 @@ def ping(engine: Engine) -> bool:
         return False
     except Exception:  # noqa: BLE001 - readiness must report any driver failure as "not ready"
         return False
+
+
+def read_session(engine: Engine) -> Session:
+    """A session for long reads: on SQLite it does not take the write lock (writers are not blocked)."""
+    return Session(engine.execution_options(read_only=True), expire_on_commit=False)
 
 
 class UnitOfWork:

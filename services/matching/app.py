@@ -14,4 +14,7 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     settings = settings or load_settings("matching")
     app = create_service_app("matching", settings, tables.metadata, title="Подбор наставников и пары",
                              outbox=tables.outbox)
+    from services.matching.api import build_api
+
+    app.register_api(build_api())
     return app

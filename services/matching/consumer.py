@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from services.matching.read_model import HANDLERS as READ_MODEL_HANDLERS
 from shared.config import Settings
-from shared.consumer import ConsumerSpec, Handler, dispatch
-
-READ_MODEL_HANDLERS: dict[str, Handler] = {}
+from shared.consumer import ConsumerSpec, dispatch
 
 
 def consumer_specs(settings: Settings) -> dict[str, ConsumerSpec]:

@@ -1,16 +1,184 @@
-"""Tables owned by the matching service (its own metadata: no service reads another's tables)."""
+"""Tables owned by the matching service: its read model of the registry, runs, and pairs."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Column, DateTime, Index, Text, text
 from sqlalchemy.orm import registry
-from sqlmodel import SQLModel
+from sqlmodel import Field, SQLModel
 
 from shared.consumer import inbox_table
+from shared.events import utcnow
 from shared.outbox import Outbox, outbox_table
+from shared.types import CodeList
+
+OPEN_STATES = ("proposed", "confirmed", "active")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _codes() -> Column:
+    return Column(CodeList(), nullable=False, default=list)
+
+
+def _ts(**kwargs: object) -> Column:
+    return Column(DateTime(timezone=True), **kwargs)
 
 
 class MatchingModel(SQLModel, registry=registry()):
     """Base of every matching table."""
+
+
+class OrganizationView(MatchingModel, table=True):
+    """What matching needs of an organization, fed by `mentoring.organization.upserted`."""
+
+    __tablename__ = "matching_organization"
+
+    id: str = Field(primary_key=True, max_length=36)
+    version: int
+    name: str = Field(max_length=500)
+    kind: str = Field(max_length=30)
+    municipality_id: str = Field(max_length=36)
+    municipality_name: str = Field(max_length=300)
+    region_id: str = Field(max_length=36)
+    status: str = Field(default="active", max_length=20)
+
+
+class MentorView(MatchingModel, table=True):
+    """A mentor as the matching reads it; `seq` grows on every change so caches refresh incrementally."""
+
+    __tablename__ = "matching_mentor"
+    __table_args__ = (Index("ix_matching_mentor_scope", "region_id", "municipality_id", "status"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    version: int
+    seq: int = Field(default=0, index=True)
+    status: str = Field(max_length=20)
+    region_id: str = Field(max_length=36)
+    municipality_id: str = Field(max_length=36)
+    organization_id: str = Field(max_length=36, index=True)
+    full_name: str = Field(max_length=300)
+    subjects: list[str] = Field(default_factory=list, sa_column=_codes())
+    stages: list[str] = Field(default_factory=list, sa_column=_codes())
+    directions: list[str] = Field(default_factory=list, sa_column=_codes())
+    mentee_categories: list[str] = Field(default_factory=list, sa_column=_codes())
+    qualification_category: str = Field(default="none", max_length=20)
+    experience_years: int | None = None
+    trained: bool = False
+    formats: list[str] = Field(default_factory=list, sa_column=_codes())
+    capacity: int = 1
+
+
+class MenteeView(MatchingModel, table=True):
+    """A mentee as the matching reads it."""
+
+    __tablename__ = "matching_mentee"
+    __table_args__ = (Index("ix_matching_mentee_scope", "region_id", "municipality_id", "status"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    version: int
+    status: str = Field(max_length=20)
+    region_id: str = Field(max_length=36)
+    municipality_id: str = Field(max_length=36)
+    organization_id: str = Field(max_length=36, index=True)
+    full_name: str = Field(max_length=300)
+    subject: str | None = Field(default=None, max_length=50)
+    stage: str | None = Field(default=None, max_length=30)
+    experience_years: int | None = None
+    category: str = Field(max_length=50)
+    is_student: bool = False
+    directions: list[str] = Field(default_factory=list, sa_column=_codes())
+    formats: list[str] = Field(default_factory=list, sa_column=_codes())
+    preferred_mentor_ids: list[str] = Field(default_factory=list, sa_column=_codes())
+    registered_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class ReadModelClock(MatchingModel, table=True):
+    """One row of counters: mentor changes and pair changes (suggestion caches compare against them)."""
+
+    __tablename__ = "matching_clock"
+
+    id: int = Field(default=1, primary_key=True)
+    mentor_seq: int = 0
+    pair_seq: int = 0
+
+
+class Run(MatchingModel, table=True):
+    """A bulk matching job and, when done, its figures."""
+
+    __tablename__ = "matching_run"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    scope: str = Field(max_length=100)
+    scope_kind: str = Field(max_length=20)
+    scope_id: str = Field(max_length=36)
+    dry_run: bool = False
+    options: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    status: str = Field(default="queued", max_length=20, index=True)
+    phase: str | None = Field(default=None, max_length=50)
+    progress: float = 0.0
+    attempts: int = 0
+    requested_by: str = Field(max_length=200)
+    requested_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    started_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    finished_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    result: str | None = Field(default=None, sa_column=Column(Text))
+    error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Pair(MatchingModel, table=True):
+    """A mentoring pair from proposal to its end; a group is several pairs with one mentor and a group id."""
+
+    __tablename__ = "matching_pair"
+    __table_args__ = (
+        Index("uq_matching_pair_open_mentee", "mentee_id", unique=True,
+              postgresql_where=text("state IN ('proposed', 'confirmed', 'active')"),
+              sqlite_where=text("state IN ('proposed', 'confirmed', 'active')")),
+        Index("ix_matching_pair_mentor_state", "mentor_id", "state"),
+        Index("ix_matching_pair_run", "run_id", "cost", "id"),
+        Index("ix_matching_pair_scope", "region_id", "municipality_id", "organization_id", "state"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    version: int = 1
+    state: str = Field(default="proposed", max_length=20)
+    mentor_id: str = Field(max_length=36)
+    mentee_id: str = Field(max_length=36)
+    run_id: str | None = Field(default=None, max_length=36)
+    group_id: str | None = Field(default=None, max_length=36, index=True)
+    form: str = Field(default="traditional", max_length=30)
+    role_model: str = Field(default="teacher_teacher", max_length=30)
+    cost: int = 0
+    cost_terms: str | None = Field(default=None, sa_column=Column(Text))
+    region_id: str = Field(max_length=36)
+    municipality_id: str = Field(max_length=36)
+    organization_id: str = Field(max_length=36)
+    mentor_organization_id: str = Field(max_length=36)
+    mentee_category: str = Field(max_length=50)
+    mentee_subject: str | None = Field(default=None, max_length=50)
+    mentee_stage: str | None = Field(default=None, max_length=30)
+    mentee_is_student: bool = False
+    proposed_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    expires_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    confirmed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    mentor_consent_on: date | None = None
+    mentee_consent_on: date | None = None
+    order_number: str | None = Field(default=None, max_length=100)
+    order_date: date | None = None
+    curator_name: str | None = Field(default=None, max_length=300)
+    started_on: date | None = None
+    planned_end_on: date | None = None
+    ended_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    result: str | None = Field(default=None, max_length=30)
+    result_text: str | None = Field(default=None, sa_column=Column(Text))
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    ended_by: str | None = Field(default=None, max_length=30)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    updated_by: str = Field(default="system", max_length=200)
 
 
 metadata = MatchingModel.metadata

@@ -1,0 +1,97 @@
+"""Explained suggestions for one mentee, answered from an in-process cache of the region's mentor arrays.
+
+The cache is rebuilt only when the read model (mentor changes) or the pairs (load) moved on, which the
+`matching_clock` row tells in one primary-key read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlmodel import Session, select
+
+from services.matching import domain
+from services.matching.costs import Weights
+from services.matching.problem import DIRECTIONS, SUBJECTS, Codes, mentee_record, mentor_record, open_load
+from services.matching.tables import MenteeView, MentorView, OrganizationView, Pair, ReadModelClock
+from shared.errors import NotFound
+
+
+@dataclass
+class RegionMentors:
+    seq: tuple[int, int]
+    mentors: list[MentorView]
+    index: dict[str, int]
+    codes: Codes
+    base: domain.MatchingProblem
+
+
+class SuggestionCache:
+    """Mentor arrays per region, shared by the requests of one process."""
+
+    def __init__(self) -> None:
+        self._regions: dict[str, RegionMentors] = {}
+        self._lock = threading.Lock()
+
+    def region(self, session: Session, region_id: str) -> RegionMentors:
+        clock = session.get(ReadModelClock, 1)
+        seq = (clock.mentor_seq, clock.pair_seq) if clock else (0, 0)
+        with self._lock:
+            cached = self._regions.get(region_id)
+            if cached is not None and cached.seq == seq:
+                return cached
+            mentors = list(session.exec(select(MentorView).where(MentorView.region_id == region_id,
+                                                                 MentorView.status == "active")).all())
+            load = open_load(session)
+            codes = Codes()
+            records = [mentor_record(codes, j, m, load.get(m.id, 0)) for j, m in enumerate(mentors)]
+            base = domain.MatchingProblem.from_records(records, [], subjects=SUBJECTS, directions=DIRECTIONS)
+            cached = RegionMentors(seq, mentors, {m.id: j for j, m in enumerate(mentors)}, codes, base)
+            self._regions[region_id] = cached
+            return cached
+
+
+def problem_for(region: RegionMentors, mentee: MenteeView, declined: list[str]) -> domain.MatchingProblem:
+    """The region's mentors plus this one mentee, with its preferences and past declines."""
+    record = mentee_record(region.codes, 0, mentee, region.index)
+    single = domain.MatchingProblem.from_records([], [record], subjects=SUBJECTS, directions=DIRECTIONS)
+    mentee_fields = {f.name: getattr(single, f.name) for f in dataclasses.fields(single)
+                     if f.name.startswith("mentee_")}
+    declined_idx = [region.index[d] for d in declined if d in region.index]
+    return dataclasses.replace(
+        region.base, **mentee_fields,
+        preference_mentee=np.zeros(len(record.preferred_mentors), np.int64),
+        preference_mentor=np.array(record.preferred_mentors, np.int64),
+        declined_mentee=np.zeros(len(declined_idx), np.int64), declined_mentor=np.array(declined_idx, np.int64))
+
+
+def suggestions(session: Session, cache: SuggestionCache, mentee_id: str, limit: int,
+                weights: Weights) -> dict[str, Any]:
+    """The `limit` best mentors for a mentee, each with its cost terms in Russian and its free load."""
+    mentee = session.get(MenteeView, mentee_id)
+    if mentee is None:
+        raise NotFound(f"Наставляемый {mentee_id} не найден в сервисе подбора")
+    region = cache.region(session, mentee.region_id)
+    declined = list(session.exec(select(Pair.mentor_id).where(Pair.mentee_id == mentee_id,
+                                                              Pair.state == "declined")).all())
+    problem = problem_for(region, mentee, declined)
+    ranked = domain.suggest(problem, 0, limit, weights) if problem.n_mentors else []
+    orgs = {o.id: o for o in session.exec(select(OrganizationView).where(OrganizationView.id.in_(
+        {region.mentors[s.mentor_index].organization_id for s in ranked}))).all()}
+    items = []
+    for rank, s in enumerate(ranked, start=1):
+        mentor = region.mentors[s.mentor_index]
+        org = orgs.get(mentor.organization_id)
+        items.append({
+            "rank": rank, "mentor_id": mentor.id, "full_name": mentor.full_name,
+            "organization_id": mentor.organization_id, "organization_name": org.name if org else "",
+            "municipality_name": org.municipality_name if org else "", "subjects": mentor.subjects,
+            "stages": mentor.stages, "capacity": mentor.capacity,
+            "free_load": int(problem.mentor_free[s.mentor_index]), "cost": s.cost,
+            "terms": [{"name": t.name, "label": t.label_ru, "value": t.value} for t in s.terms],
+        })
+    return {"mentee_id": mentee.id, "full_name": mentee.full_name, "items": items, "weights": weights.as_dict()}
