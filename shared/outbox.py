@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from shared.broker import connect_with_retry, ensure_stream
 from shared.config import Settings
+from shared.db import bulk_insert
 from shared.events import CloudEvent, encode, utcnow
 
 log = logging.getLogger(__name__)
@@ -66,9 +67,14 @@ class Outbox:
         if not events:
             return
         now = utcnow()
-        session.execute(self.table.insert(), [
-            {"event_id": e.id, "subject": e.nats_subject, "body": encode(e), "created_at": now} for e in events
-        ])
+        bulk_insert(session, self.table, [{"event_id": e.id, "subject": e.nats_subject, "body": encode(e),
+                                           "created_at": now} for e in events])
+
+    def add_encoded(self, session: Session, subject: str, encoded: list[tuple[str, bytes]]) -> None:
+        """Outbox rows for events already encoded by `shared.events.encode_many`."""
+        now = utcnow()
+        bulk_insert(session, self.table, [{"event_id": event_id, "subject": subject, "body": body, "created_at": now}
+                                          for event_id, body in encoded])
 
     def pending_count(self, session: Session) -> int:
         return int(session.scalar(select(func.count()).where(self.table.c.sent_at.is_(None))) or 0)

@@ -130,7 +130,7 @@ def build_api() -> APIBlueprint:
 def proposal_items(session: Any, pairs: list[Any], weights: Weights) -> list[dict[str, Any]]:
     """Pairs with names and the cost terms in Russian words."""
     from services.matching import domain
-    from services.matching.problem import DIRECTIONS, SUBJECTS, Codes, mentee_record, mentor_record
+    from services.matching.problem import MENTEE_COLUMNS, MENTOR_COLUMNS, build_problem, columns_of
 
     mentors = {m.id: m for m in session.exec(select(MentorView).where(
         MentorView.id.in_({p.mentor_id for p in pairs}))).all()}
@@ -143,10 +143,8 @@ def proposal_items(session: Any, pairs: list[Any], weights: Weights) -> list[dic
         mentor, mentee = mentors.get(pair.mentor_id), mentees.get(pair.mentee_id)
         terms = []
         if mentor and mentee:
-            codes = Codes()
-            problem = domain.MatchingProblem.from_records(
-                [mentor_record(codes, 0, mentor, 0)], [mentee_record(codes, 0, mentee, {mentor.id: 0})],
-                subjects=SUBJECTS, directions=DIRECTIONS)
+            problem = build_problem(columns_of([mentor], MENTOR_COLUMNS), columns_of([mentee], MENTEE_COLUMNS),
+                                    {}, [])
             terms = [{"name": t.name, "label": t.label_ru, "value": t.value}
                      for t in domain.explain_pair(problem, 0, 0, weights) if t.name != "load"]
         items.append({

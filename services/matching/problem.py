@@ -1,11 +1,13 @@
-"""Builds a `MatchingProblem` from the read model: integer codes for ids, free load from open pairs."""
+"""Builds a `MatchingProblem` from the read model column by column: no ORM objects, masks cached per value."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func
+import numpy as np
+from sqlalchemy import String, func, type_coerce
 from sqlmodel import Session, select
 
 from services.matching import domain
@@ -36,13 +38,56 @@ class Scope:
 
 
 @dataclass
+class Side:
+    """The columns of one side (mentors or mentees) that writing proposals needs, by index."""
+
+    ids: list[str]
+    columns: dict[str, list[Any]]
+
+    def row(self, index: int) -> dict[str, Any]:
+        return {name: values[index] for name, values in self.columns.items()}
+
+
+@dataclass
 class LoadedProblem:
-    """The problem plus the string ids behind every integer index."""
+    """The problem plus the string ids and columns behind every integer index."""
 
     problem: domain.MatchingProblem
-    mentors: list[MentorView]
-    mentees: list[MenteeView]
-    without_stage: list[MenteeView]
+    mentors: Side
+    mentees: Side
+    without_stage: list[tuple[str, str]]
+
+
+class Codes(dict):
+    """String ids (organizations, municipalities, regions, persons) as small integers."""
+
+    def __call__(self, value: str) -> int:
+        return self.setdefault(value, len(self))
+
+    def many(self, values: Sequence[str]) -> np.ndarray:
+        return np.fromiter((self(v) for v in values), dtype=np.int64, count=len(values))
+
+
+class Masks:
+    """`|a|b|` code lists as bitmasks, computed once per distinct stored value."""
+
+    def __init__(self, vocabulary: domain.Vocabulary) -> None:
+        self.vocabulary = vocabulary
+        self.index = {name: bit for bit, name in enumerate(vocabulary.names)}
+        self.cache: dict[str | None, int] = {}
+
+    def of(self, raw: str | None) -> int:
+        mask = self.cache.get(raw)
+        if mask is None:
+            mask = 0
+            for code in (raw or "").split("|"):
+                if code in self.index:
+                    mask |= 1 << self.index[code]
+            self.cache[raw] = mask
+        return mask
+
+    def many(self, raws: Sequence[str | None]) -> np.ndarray:
+        return np.fromiter((self.of(r) for r in raws), dtype=np.uint64, count=len(raws))
 
 
 def region_of(session: Session, scope: Scope) -> str:
@@ -65,55 +110,93 @@ def open_load(session: Session, mentor_ids: Sequence[str] | None = None) -> dict
     return dict(session.exec(query).all())
 
 
-def mentees_in_scope(session: Session, scope: Scope) -> list[MenteeView]:
-    column = {"region": MenteeView.region_id, "municipality": MenteeView.municipality_id,
-              "organization": MenteeView.organization_id}[scope.kind]
-    busy = select(Pair.mentee_id).where(Pair.state.in_(OPEN_STATES))
-    return list(session.exec(select(MenteeView).where(column == scope.id, MenteeView.status == "active",
-                                                      MenteeView.id.not_in(busy))).all())
+def _raw(column: Any) -> Any:
+    return type_coerce(column, String)
 
 
-class Codes(dict):
-    """String ids (organizations, municipalities, regions, persons) as small integers."""
-
-    def __call__(self, value: str) -> int:
-        return self.setdefault(value, len(self))
+def _columns(rows: list[Any], names: Sequence[str]) -> dict[str, list[Any]]:
+    return {name: [row[k] for row in rows] for k, name in enumerate(names)}
 
 
-def mentor_record(code: Codes, index: int, m: MentorView, load: int) -> domain.Mentor:
-    return domain.Mentor(
-        id=index, person_id=code(f"person:{m.organization_id}:{m.full_name.lower()}"), subjects=frozenset(m.subjects),
-        stages=frozenset(m.stages), organization=code(m.organization_id), municipality=code(m.municipality_id),
-        region=code(m.region_id), capacity=m.capacity, directions=frozenset(m.directions),
-        formats=frozenset(m.formats or ["in_person"]), load=load, category=m.qualification_category,
-        trained=m.trained, experience_years=m.experience_years or 0)
+MENTOR_COLUMNS = ("id", "organization_id", "municipality_id", "region_id", "full_name", "subjects", "stages",
+                  "directions", "formats", "capacity", "qualification_category", "trained", "experience_years")
+MENTEE_COLUMNS = ("id", "organization_id", "municipality_id", "region_id", "full_name", "subject", "stage",
+                  "directions", "formats", "category", "is_student", "preferred_mentor_ids")
 
 
-def mentee_record(code: Codes, index: int, e: MenteeView, mentor_index: dict[str, int]) -> domain.Mentee:
-    return domain.Mentee(
-        id=index, person_id=code(f"person:{e.organization_id}:{e.full_name.lower()}"), subject=e.subject,
-        stage=e.stage or "basic", organization=code(e.organization_id), municipality=code(e.municipality_id),
-        region=code(e.region_id), directions=frozenset(e.directions), formats=frozenset(e.formats or ["in_person"]),
-        young_specialist=e.category == "young_specialist",
-        preferred_mentors=tuple(mentor_index[p] for p in e.preferred_mentor_ids if p in mentor_index))
+def _select(model: Any, names: Sequence[str]) -> Any:
+    coded = {"subjects", "stages", "directions", "formats", "preferred_mentor_ids"}
+    return select(*[_raw(getattr(model, n)) if n in coded else getattr(model, n) for n in names])
 
 
 def load_problem(session: Session, scope: Scope) -> LoadedProblem:
     """Free mentees of the scope, active mentors of its region with their free load, past declines."""
     region = region_of(session, scope)
-    mentees = mentees_in_scope(session, scope)
-    without_stage = [m for m in mentees if not m.stage]
-    mentees = [m for m in mentees if m.stage]
-    mentors = list(session.exec(select(MentorView).where(MentorView.region_id == region,
-                                                         MentorView.status == "active")).all())
+    scope_column = {"region": MenteeView.region_id, "municipality": MenteeView.municipality_id,
+                    "organization": MenteeView.organization_id}[scope.kind]
+    busy = select(Pair.mentee_id).where(Pair.state.in_(OPEN_STATES))
+    mentee_rows = session.execute(_select(MenteeView, MENTEE_COLUMNS).where(
+        scope_column == scope.id, MenteeView.status == "active", MenteeView.id.not_in(busy))).all()
+    without_stage = [(r[0], r[4]) for r in mentee_rows if not r[6]]
+    mentee_rows = [r for r in mentee_rows if r[6]]
+    mentor_rows = session.execute(_select(MentorView, MENTOR_COLUMNS).where(
+        MentorView.region_id == region, MentorView.status == "active")).all()
     load = open_load(session)
-    declined = session.exec(select(Pair.mentee_id, Pair.mentor_id).where(Pair.state == "declined")).all()
-    codes = Codes()
-    mentor_records = [mentor_record(codes, j, m, load.get(m.id, 0)) for j, m in enumerate(mentors)]
-    mentor_index = {m.id: j for j, m in enumerate(mentors)}
-    mentee_records = [mentee_record(codes, i, e, mentor_index) for i, e in enumerate(mentees)]
-    mentee_index = {e.id: i for i, e in enumerate(mentees)}
-    pairs = [(mentee_index[a], mentor_index[b]) for a, b in declined if a in mentee_index and b in mentor_index]
-    problem = domain.MatchingProblem.from_records(mentor_records, mentee_records, pairs, subjects=SUBJECTS,
-                                                  directions=DIRECTIONS)
-    return LoadedProblem(problem=problem, mentors=mentors, mentees=mentees, without_stage=without_stage)
+    declined = session.execute(select(Pair.mentee_id, Pair.mentor_id).where(Pair.state == "declined")).all()
+    mentors, mentees = _columns(mentor_rows, MENTOR_COLUMNS), _columns(mentee_rows, MENTEE_COLUMNS)
+    problem = build_problem(mentors, mentees, load, declined)
+    return LoadedProblem(problem=problem, mentors=Side(mentors["id"], mentors), mentees=Side(mentees["id"], mentees),
+                         without_stage=without_stage)
+
+
+def columns_of(rows: Sequence[Any], names: Sequence[str]) -> dict[str, list[Any]]:
+    """Column lists from ORM rows (code lists back to their stored `|a|b|` form)."""
+    def stored(value: Any) -> Any:
+        return "|" + "|".join(value) + "|" if isinstance(value, list) else value
+
+    return {name: [stored(getattr(row, name)) for row in rows] for name in names}
+
+
+def build_problem(mentors: dict[str, list[Any]], mentees: dict[str, list[Any]], load: dict[str, int],
+                  declined: Sequence[tuple[str, str]], codes: Codes | None = None) -> domain.MatchingProblem:
+    """Arrays of the domain problem from column lists (raw `|a|b|` code lists for sets)."""
+    codes = codes if codes is not None else Codes()
+    subjects, stages, directions, formats = (Masks(SUBJECTS), Masks(domain.STAGES), Masks(DIRECTIONS),
+                                             Masks(domain.FORMATS))
+    category = {name: k for k, name in enumerate(domain.CATEGORIES.names)}
+    stage_code = {name: k for k, name in enumerate(domain.STAGES.names)}
+    subject_code = {name: k for k, name in enumerate(SUBJECTS.names)}
+    mentor_index = {mentor_id: j for j, mentor_id in enumerate(mentors["id"])}
+    current = np.fromiter((load.get(m, 0) for m in mentors["id"]), dtype=np.int64, count=len(mentors["id"]))
+    capacity = np.asarray(mentors["capacity"], dtype=np.int64)
+    prefs = [(i, mentor_index[m]) for i, raw in enumerate(mentees["preferred_mentor_ids"])
+             for m in (raw or "").split("|") if m in mentor_index]
+    mentee_index = {mentee_id: i for i, mentee_id in enumerate(mentees["id"])}
+    dec = [(mentee_index[a], mentor_index[b]) for a, b in declined if a in mentee_index and b in mentor_index]
+    no_format = formats.of("|in_person|")
+    return domain.MatchingProblem(
+        mentor_id=np.arange(len(mentors["id"])),
+        mentor_person=codes.many([f"{o}:{n.lower()}" for o, n in zip(mentors["organization_id"], mentors["full_name"],
+                                                                     strict=True)]),
+        mentor_subjects=subjects.many(mentors["subjects"]), mentor_stages=stages.many(mentors["stages"]),
+        mentor_directions=directions.many(mentors["directions"]), mentor_org=codes.many(mentors["organization_id"]),
+        mentor_municipality=codes.many(mentors["municipality_id"]), mentor_region=codes.many(mentors["region_id"]),
+        mentor_formats=np.where((f := formats.many(mentors["formats"])) == 0, no_format, f),
+        mentor_free=np.maximum(capacity - current, 0), mentor_load=current,
+        mentor_category=np.fromiter((category.get(c, 0) for c in mentors["qualification_category"]), np.int64),
+        mentor_trained=np.asarray(mentors["trained"], dtype=bool),
+        mentor_experience=np.asarray([e or 0 for e in mentors["experience_years"]], dtype=np.int64),
+        mentee_id=np.arange(len(mentees["id"])),
+        mentee_person=codes.many([f"{o}:{n.lower()}" for o, n in zip(mentees["organization_id"], mentees["full_name"],
+                                                                     strict=True)]),
+        mentee_subject=np.fromiter((subject_code.get(s, domain.NO_SUBJECT) if s else domain.NO_SUBJECT
+                                    for s in mentees["subject"]), np.int64),
+        mentee_stage=np.fromiter((stage_code[s] for s in mentees["stage"]), np.int64),
+        mentee_directions=directions.many(mentees["directions"]),
+        mentee_org=codes.many(mentees["organization_id"]), mentee_municipality=codes.many(mentees["municipality_id"]),
+        mentee_region=codes.many(mentees["region_id"]),
+        mentee_formats=np.where((g := formats.many(mentees["formats"])) == 0, no_format, g),
+        mentee_young=np.asarray([c == "young_specialist" for c in mentees["category"]], dtype=bool),
+        preference_mentee=[i for i, _ in prefs], preference_mentor=[j for _, j in prefs],
+        declined_mentee=[i for i, _ in dec], declined_mentor=[j for _, j in dec],
+        subjects=SUBJECTS, directions=DIRECTIONS)

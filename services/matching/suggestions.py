@@ -16,7 +16,16 @@ from sqlmodel import Session, select
 
 from services.matching import domain
 from services.matching.costs import Weights
-from services.matching.problem import DIRECTIONS, SUBJECTS, Codes, mentee_record, mentor_record, open_load
+from services.matching.problem import (
+    MENTEE_COLUMNS,
+    MENTOR_COLUMNS,
+    Codes,
+    _columns,
+    _select,
+    build_problem,
+    columns_of,
+    open_load,
+)
 from services.matching.tables import MenteeView, MentorView, OrganizationView, Pair, ReadModelClock
 from shared.errors import NotFound
 
@@ -24,7 +33,7 @@ from shared.errors import NotFound
 @dataclass
 class RegionMentors:
     seq: tuple[int, int]
-    mentors: list[MentorView]
+    mentors: dict[str, list[Any]]
     index: dict[str, int]
     codes: Codes
     base: domain.MatchingProblem
@@ -44,28 +53,28 @@ class SuggestionCache:
             cached = self._regions.get(region_id)
             if cached is not None and cached.seq == seq:
                 return cached
-            mentors = list(session.exec(select(MentorView).where(MentorView.region_id == region_id,
-                                                                 MentorView.status == "active")).all())
-            load = open_load(session)
+            rows = session.execute(_select(MentorView, MENTOR_COLUMNS).where(
+                MentorView.region_id == region_id, MentorView.status == "active")).all()
+            mentors = _columns(rows, MENTOR_COLUMNS)
             codes = Codes()
-            records = [mentor_record(codes, j, m, load.get(m.id, 0)) for j, m in enumerate(mentors)]
-            base = domain.MatchingProblem.from_records(records, [], subjects=SUBJECTS, directions=DIRECTIONS)
-            cached = RegionMentors(seq, mentors, {m.id: j for j, m in enumerate(mentors)}, codes, base)
+            empty = {name: [] for name in MENTEE_COLUMNS}
+            base = build_problem(mentors, empty, open_load(session), [], codes)
+            cached = RegionMentors(seq, mentors, {m: j for j, m in enumerate(mentors["id"])}, codes, base)
             self._regions[region_id] = cached
             return cached
 
 
 def problem_for(region: RegionMentors, mentee: MenteeView, declined: list[str]) -> domain.MatchingProblem:
     """The region's mentors plus this one mentee, with its preferences and past declines."""
-    record = mentee_record(region.codes, 0, mentee, region.index)
-    single = domain.MatchingProblem.from_records([], [record], subjects=SUBJECTS, directions=DIRECTIONS)
+    empty = {name: [] for name in MENTOR_COLUMNS}
+    single = build_problem(empty, columns_of([mentee], MENTEE_COLUMNS), {}, [], region.codes)
     mentee_fields = {f.name: getattr(single, f.name) for f in dataclasses.fields(single)
                      if f.name.startswith("mentee_")}
+    preferred = [region.index[m] for m in mentee.preferred_mentor_ids if m in region.index]
     declined_idx = [region.index[d] for d in declined if d in region.index]
     return dataclasses.replace(
         region.base, **mentee_fields,
-        preference_mentee=np.zeros(len(record.preferred_mentors), np.int64),
-        preference_mentor=np.array(record.preferred_mentors, np.int64),
+        preference_mentee=np.zeros(len(preferred), np.int64), preference_mentor=np.array(preferred, np.int64),
         declined_mentee=np.zeros(len(declined_idx), np.int64), declined_mentor=np.array(declined_idx, np.int64))
 
 
@@ -80,17 +89,19 @@ def suggestions(session: Session, cache: SuggestionCache, mentee_id: str, limit:
                                                               Pair.state == "declined")).all())
     problem = problem_for(region, mentee, declined)
     ranked = domain.suggest(problem, 0, limit, weights) if problem.n_mentors else []
+    m = region.mentors
     orgs = {o.id: o for o in session.exec(select(OrganizationView).where(OrganizationView.id.in_(
-        {region.mentors[s.mentor_index].organization_id for s in ranked}))).all()}
+        {m["organization_id"][s.mentor_index] for s in ranked}))).all()}
     items = []
     for rank, s in enumerate(ranked, start=1):
-        mentor = region.mentors[s.mentor_index]
-        org = orgs.get(mentor.organization_id)
+        j = s.mentor_index
+        org = orgs.get(m["organization_id"][j])
         items.append({
-            "rank": rank, "mentor_id": mentor.id, "full_name": mentor.full_name,
-            "organization_id": mentor.organization_id, "organization_name": org.name if org else "",
-            "municipality_name": org.municipality_name if org else "", "subjects": mentor.subjects,
-            "stages": mentor.stages, "capacity": mentor.capacity,
+            "rank": rank, "mentor_id": m["id"][j], "full_name": m["full_name"][j],
+            "organization_id": m["organization_id"][j], "organization_name": org.name if org else "",
+            "municipality_name": org.municipality_name if org else "",
+            "subjects": [c for c in m["subjects"][j].split("|") if c],
+            "stages": [c for c in m["stages"][j].split("|") if c], "capacity": m["capacity"][j],
             "free_load": int(problem.mentor_free[s.mentor_index]), "cost": s.cost,
             "terms": [{"name": t.name, "label": t.label_ru, "value": t.value} for t in s.terms],
         })

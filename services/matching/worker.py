@@ -10,19 +10,19 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
 from services.matching import domain, solver
-from services.matching.pair_events import pair_event
+from services.matching.pair_events import SOURCE
 from services.matching.problem import LoadedProblem, Scope, load_problem, open_load
 from services.matching.read_model import bump_pair_seq
 from services.matching.runs import weights_from_options
-from services.matching.tables import OPEN_STATES, Pair, Run, new_id, outbox
+from services.matching.tables import OPEN_STATES, Pair, Run, outbox
 from shared.config import Settings
 from shared.consumer import ConsumerRunner, ConsumerSpec, Outcome
-from shared.db import UnitOfWork, read_session
-from shared.events import CloudEvent, new_event, utcnow
+from shared.db import UnitOfWork, bulk_insert, read_session
+from shared.events import CloudEvent, encode_many, fast_ids, new_event, utcnow
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -89,22 +89,23 @@ def execute(engine: Engine, settings: Settings, run: Run) -> dict[str, Any]:
     load_s = time.perf_counter() - started
     _set_phase(engine, run.id, "solving", 0.3)
     solution = solver.solve(loaded.problem, weights)
-    _set_phase(engine, run.id, "writing", 0.8)
     write_started = time.perf_counter()
+    _set_phase(engine, run.id, "writing", 0.8)
     is_unmatched = np.ones(loaded.problem.n_mentees, dtype=bool)
     is_unmatched[solution.mentee_index] = False
     unmatched_idx = np.flatnonzero(is_unmatched)
     reasons = domain.unmatched_reasons(loaded.problem, unmatched_idx, weights, _labels()) if len(unmatched_idx) else []
-    unmatched = [{"mentee_id": loaded.mentees[i].id, "full_name": loaded.mentees[i].full_name, "reason": r}
+    ids, names = loaded.mentees.ids, loaded.mentees.columns["full_name"]
+    unmatched = [{"mentee_id": ids[i], "full_name": names[i], "reason": r}
                  for i, r in zip(unmatched_idx.tolist(), reasons, strict=True)]
-    unmatched += [{"mentee_id": m.id, "full_name": m.full_name,
+    unmatched += [{"mentee_id": mentee_id, "full_name": name,
                    "reason": "не указан уровень образования: уточните карточку наставляемого"}
-                  for m in loaded.without_stage]
+                  for mentee_id, name in loaded.without_stage]
+    reasons_s = time.perf_counter() - write_started
     with UnitOfWork(engine, outbox) as uow:
         rejected = [] if run.dry_run else write_proposals(uow, run, loaded, solution, settings)
-        names = {m.id: m.full_name for m in loaded.mentees}
-        for mentee_id in rejected:
-            unmatched.append({"mentee_id": mentee_id, "full_name": names[mentee_id], "reason":
+        for i in rejected:
+            unmatched.append({"mentee_id": ids[i], "full_name": names[i], "reason":
                               "наставник занят параллельным подбором: повторите подбор"})
         matched = len(solution.mentee_index) - len(rejected)
         total = time.perf_counter() - started
@@ -117,7 +118,9 @@ def execute(engine: Engine, settings: Settings, run: Run) -> dict[str, Any]:
             "graph": {"nodes": solution.nodes, "arcs": solution.arcs, "method": solution.method},
             "timings": {"load_s": round(load_s, 3), "build_s": round(solution.build_seconds, 3),
                         "solve_s": round(solution.solve_seconds, 3),
-                        "write_s": round(time.perf_counter() - write_started, 3), "total_s": round(total, 3)},
+                        "reasons_s": round(reasons_s, 3),
+                        "write_s": round(time.perf_counter() - write_started - reasons_s, 3),
+                        "total_s": round(total, 3)},
             "unmatched": unmatched,
         }
         db_run = uow.session.get(Run, run.id)
@@ -132,44 +135,62 @@ def execute(engine: Engine, settings: Settings, run: Run) -> dict[str, Any]:
 
 
 def write_proposals(uow: UnitOfWork, run: Run, loaded: LoadedProblem, solution: solver.Solution,
-                    settings: Settings) -> list[str]:
-    """Insert the proposals and their events; drop any that a concurrent writer made impossible."""
+                    settings: Settings) -> list[int]:
+    """Insert the proposals and their events; drop (and return) any that a concurrent writer made impossible."""
     session = uow.session
-    region_ids = {m.region_id for m in loaded.mentees}
-    for region_id in sorted(region_ids):
+    mentees, mentors = loaded.mentees.columns, loaded.mentors.columns
+    for region_id in sorted(set(mentees["region_id"])):
         lock_capacity(session, region_id)
-    mentor_ids = sorted({loaded.mentors[j].id for j in solution.mentor_index.tolist()})
-    current = open_load(session, mentor_ids) if mentor_ids else {}
-    capacity = {m.id: m.capacity for m in loaded.mentors}
-    busy = set(session.exec(select(Pair.mentee_id).where(
-        Pair.state.in_(OPEN_STATES), Pair.mentee_id.in_([loaded.mentees[i].id for i in
-                                                         solution.mentee_index.tolist()]))).all()) \
-        if len(solution.mentee_index) < 30_000 else _busy_mentees(session)
-    used: Counter[str] = Counter()
+    chosen_mentors = solution.mentor_index.tolist()
+    current = open_load(session)
+    busy = _busy_mentees(session)
+    used: Counter[int] = Counter()
     now, expires = utcnow(), utcnow() + timedelta(days=settings.proposal_ttl_days)
-    rows, events, rejected = [], [], []
-    order = np.argsort(solution.cost, kind="stable")
-    for k in order.tolist():
-        mentee, mentor = loaded.mentees[int(solution.mentee_index[k])], loaded.mentors[int(solution.mentor_index[k])]
-        if mentee.id in busy or current.get(mentor.id, 0) + used[mentor.id] >= capacity[mentor.id]:
-            rejected.append(mentee.id)
+    stamp, actor = now.isoformat().replace("+00:00", "Z"), f"run:{run.id}"
+    accepted, rejected = [], []
+    for k in np.argsort(solution.cost, kind="stable").tolist():
+        i, j = int(solution.mentee_index[k]), chosen_mentors[k]
+        if mentees["id"][i] in busy or current.get(mentors["id"][j], 0) + used[j] >= mentors["capacity"][j]:
+            rejected.append(i)
             continue
-        used[mentor.id] += 1
-        row = {"id": new_id(), "version": 1, "state": "proposed", "mentor_id": mentor.id, "mentee_id": mentee.id,
-               "run_id": run.id, "group_id": None, "form": "traditional", "role_model": "teacher_teacher",
-               "cost": int(solution.cost[k]), "region_id": mentee.region_id, "municipality_id": mentee.municipality_id,
-               "organization_id": mentee.organization_id, "mentor_organization_id": mentor.organization_id,
-               "mentee_category": mentee.category, "mentee_subject": mentee.subject, "mentee_stage": mentee.stage,
-               "mentee_is_student": mentee.is_student, "proposed_at": now, "expires_at": expires,
-               "confirmed_at": None, "started_on": None, "planned_end_on": None, "ended_at": None, "result": None,
-               "reason": None, "updated_at": now, "updated_by": f"run:{run.id}"}
+        used[j] += 1
+        accepted.append((k, i, j))
+    pair_ids = fast_ids(len(accepted))
+    rows, items = [], []
+    for pair_id, (k, i, j) in zip(pair_ids, accepted, strict=True):
+        row = {"id": pair_id, "version": 1, "state": "proposed", "mentor_id": mentors["id"][j],
+               "mentee_id": mentees["id"][i], "run_id": run.id, "form": "traditional", "role_model": "teacher_teacher",
+               "cost": int(solution.cost[k]), "region_id": mentees["region_id"][i],
+               "municipality_id": mentees["municipality_id"][i], "organization_id": mentees["organization_id"][i],
+               "mentor_organization_id": mentors["organization_id"][j], "mentee_category": mentees["category"][i],
+               "mentee_subject": mentees["subject"][i], "mentee_stage": mentees["stage"][i],
+               "mentee_is_student": bool(mentees["is_student"][i]), "proposed_at": now, "expires_at": expires,
+               "updated_at": now, "updated_by": actor}
         rows.append(row)
-        events.append(pair_event(row, "proposed", actor=run.requested_by))
+        items.append((pair_id, proposed_data(row, stamp, run.requested_by)))
     if rows:
-        session.execute(insert(Pair.__table__), rows)
+        bulk_insert(session, Pair.__table__, rows)
         bump_pair_seq(session)
-    uow.publish(*events)
+        kind = "mentoring.pair.proposed"
+        uow.outbox.add_encoded(session, kind, encode_many(kind, SOURCE, items))
     return rejected
+
+
+def proposed_data(row: dict[str, Any], stamp: str, actor: str) -> dict[str, Any]:
+    """The data of `mentoring.pair.proposed` for a freshly written proposal (the catalog's PairChanged).
+
+    Fields that are always null on a proposal (confirmation, program dates, result) are left out.
+    """
+    data = {"pair_id": row["id"], "version": 1, "state": "proposed", "mentor_id": row["mentor_id"],
+            "mentee_id": row["mentee_id"], "organization_id": row["organization_id"],
+            "municipality_id": row["municipality_id"], "region_id": row["region_id"],
+            "mentor_organization_id": row["mentor_organization_id"], "mentee_category": row["mentee_category"],
+            "mentee_subject": row["mentee_subject"], "mentee_stage": row["mentee_stage"],
+            "mentee_is_student": row["mentee_is_student"], "form": row["form"], "role_model": row["role_model"],
+            "run_id": row["run_id"], "occurred_at": stamp, "proposed_at": stamp, "actor": actor}
+    if data["mentee_subject"] is None:
+        del data["mentee_subject"]  # optional fields that are null are left out of bulk events
+    return data
 
 
 def _busy_mentees(session: Session) -> set[str]:

@@ -1,0 +1,91 @@
+"""The whole region matched on the running stack: import the operators' files, run, check every proposal."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+
+import httpx
+
+from services.matching import domain
+from services.matching.problem import MENTEE_COLUMNS, MENTOR_COLUMNS, build_problem
+from shared.auth import issue_token
+from shared.config import Settings
+from tests.conftest import SHARED_DATA
+from tests.integration.helpers import stream_events
+
+
+def wait_for(predicate, timeout_s: float = 60.0, every_s: float = 0.3):
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(every_s)
+
+
+def all_pages(client: httpx.Client, url: str, **params) -> list[dict]:
+    items, cursor = [], None
+    while True:
+        page = client.get(url, params={**params, **({"cursor": cursor} if cursor else {})}).raise_for_status().json()
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            return items
+
+
+def as_columns(people: list[dict], names: tuple[str, ...]) -> dict[str, list]:
+    def stored(value):
+        return "|" + "|".join(value) + "|" if isinstance(value, list) else value
+
+    return {n: [stored(p.get(n)) for p in people] for n in names}
+
+
+def test_a_whole_region_run_proposes_only_eligible_pairs_within_capacity_and_explains_the_rest(stack):
+    settings = Settings(jwt_secret=Settings().jwt_secret)
+    headers = {"Authorization": f"Bearer {issue_token(settings, 'admin')}"}
+    registry = httpx.Client(base_url=stack.url("registry"), headers=headers, timeout=60)
+    matching = httpx.Client(base_url=stack.url("matching"), headers=headers, timeout=60)
+    for kind, name in (("mentors", "mentors.xlsx"), ("mentees", "mentees.xlsx")):
+        with (SHARED_DATA / name).open("rb") as handle:
+            registry.post("/api/v1/imports", params={"kind": kind, "on_error": "skip"},
+                          files={"file": (name, handle)}).raise_for_status()
+    mentors = all_pages(registry, "/api/v1/mentors", limit=500)
+    mentees = all_pages(registry, "/api/v1/mentees", limit=500)
+    wait_for(lambda: matching.get("/api/v1/status").json()["mentees"] == len(mentees))
+    region = mentors[0]["region_id"]
+
+    accepted = matching.post("/api/v1/runs", json={"scope": f"region:{region}"})
+    assert accepted.status_code == 202 and accepted.headers["Location"].endswith(accepted.json()["id"])
+    run = wait_for(lambda: (r := matching.get(f"/api/v1/runs/{accepted.json()['id']}").json())["status"]
+                   in ("succeeded", "failed") and r)
+    assert run["status"] == "succeeded", run
+    proposals = all_pages(matching, f"/api/v1/runs/{run['id']}/proposals", limit=25)
+    counts = run["counts"]
+    assert counts["matched"] == len(proposals) > 0
+    assert counts["matched"] + counts["unmatched"] == counts["mentees_in_scope"] == len(mentees)
+    assert all(u["reason"] for u in run["unmatched"]) and len(run["unmatched"]) == counts["unmatched"]
+    assert all(p["terms"] and p["terms"][0]["label"] for p in proposals)
+
+    by_mentor = Counter(p["mentor_id"] for p in proposals)
+    capacity = {m["id"]: m["capacity"] for m in mentors}
+    assert all(by_mentor[m] <= capacity[m] for m in by_mentor), "a mentor is over capacity"
+    assert len({p["mentee_id"] for p in proposals}) == len(proposals), "a mentee is matched twice"
+    mentor_at = {m["id"]: j for j, m in enumerate(mentors)}
+    mentee_at = {m["id"]: i for i, m in enumerate(mentees)}
+    problem = build_problem(as_columns(mentors, MENTOR_COLUMNS), as_columns(mentees, MENTEE_COLUMNS), {}, [])
+    for p in proposals:
+        assert domain.eligible(problem, mentee_at[p["mentee_id"]], mentor_at[p["mentor_id"]]), p
+
+    proposed = wait_for(lambda: [e for e in asyncio.run(stream_events(Settings(nats_url=stack.env["NATS_URL"])))
+                                 if e["type"] == "mentoring.pair.proposed"])
+    assert sorted(e["data"]["pair_id"] for e in proposed) == sorted(p["pair_id"] for p in proposals)
+    events = asyncio.run(stream_events(Settings(nats_url=stack.env["NATS_URL"])))
+    assert [e["data"]["run_id"] for e in events if e["type"] == "mentoring.run.completed"] == [run["id"]]
+
+    suggestion = matching.get(f"/api/v1/mentees/{run['unmatched'][0]['mentee_id']}/suggestions",
+                              params={"limit": 5}).json()
+    assert len(suggestion["items"]) <= 5
