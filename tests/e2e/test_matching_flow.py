@@ -89,3 +89,25 @@ def test_a_whole_region_run_proposes_only_eligible_pairs_within_capacity_and_exp
     suggestion = matching.get(f"/api/v1/mentees/{run['unmatched'][0]['mentee_id']}/suggestions",
                               params={"limit": 5}).json()
     assert len(suggestion["items"]) <= 5
+
+
+def test_the_cli_runs_matching_for_a_municipality_and_prints_progress_and_reasons(stack):
+    import subprocess
+    import sys
+
+    settings = Settings()
+    headers = {"Authorization": f"Bearer {issue_token(settings, 'admin')}"}
+    registry = httpx.Client(base_url=stack.url("registry"), headers=headers, timeout=60)
+    matching = httpx.Client(base_url=stack.url("matching"), headers=headers, timeout=60)
+    with (SHARED_DATA / "mentees.xlsx").open("rb") as handle:
+        registry.post("/api/v1/imports", params={"kind": "mentees", "on_error": "skip"},
+                      files={"file": ("mentees.xlsx", handle)}).raise_for_status()
+    organization = registry.get("/api/v1/organizations", params={"limit": 1}).json()["items"][0]
+    wait_for(lambda: matching.get("/api/v1/status").json()["mentees"] > 0)
+    wait_for(lambda: matching.get("/api/v1/status").json()["organizations"] > 0)
+    done = subprocess.run([sys.executable, "-m", "services.cli", "match", "--scope",
+                           f"municipality:{organization['municipality_id']}", "--wait"], env=stack.env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "принят" in done.stdout and "succeeded" in done.stdout
+    assert "подобрано: 0" in done.stdout and "нет наставника по предмету" in done.stdout
