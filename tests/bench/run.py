@@ -1,0 +1,39 @@
+"""`make bench`: every benchmark, JSON under var/bench/, a summary table on stdout for docs/benchmarks.md.
+
+python -m tests.bench.run [--quick]   (--quick: small sizes only, a smoke run of the harness)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+OUT = Path("var/bench")
+
+
+def step(module: str, *args: str) -> None:
+    command = [sys.executable, "-m", f"tests.bench.{module}", *args]
+    print("$", " ".join(command[1:]), flush=True)
+    subprocess.run(command, check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    quick = args.quick
+    step("bench_import", "--rows", "1000" if quick else "10000", "--out", str(OUT / "import.json"))
+    step("bench_matching", "--sizes", "10000" if quick else "10000,100000,1000000", "--out",
+         str(OUT / "matching.json"))
+    step("bench_worker", "--sizes", "10000" if quick else "10000,100000,1000000", "--out", str(OUT / "worker.json"))
+    step("bench_suggestions", "--mentors", "20000" if quick else "200000", "--out", str(OUT / "suggestions.json"))
+    for name in ("import", "worker", "suggestions"):
+        print(json.dumps(json.loads((OUT / f"{name}.json").read_text()), ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
