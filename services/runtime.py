@@ -77,8 +77,28 @@ def run_worker() -> None:
     configure_logging(settings.log_level, json_format=settings.log_json, service="matching-worker")
     engine = engine_for(settings)
     worker = RunWorker(engine, tables.inbox, worker_spec(), settings, outbox=tables.outbox)
+    last_expiry = [0.0]
+
+    def expire_when_idle() -> None:
+        """Between runs, about once a minute: proposals nobody answered in time expire."""
+        import time
+        from datetime import date
+
+        from services.matching.pairs import expire_stale
+        from shared.db import UnitOfWork
+
+        if time.monotonic() - last_expiry[0] < 60:
+            return
+        last_expiry[0] = time.monotonic()
+        try:
+            with UnitOfWork(engine, tables.outbox) as uow:
+                expired = expire_stale(uow, date.today())
+            if expired:
+                log.info("proposals expired", extra={"count": expired})
+        except Exception:  # noqa: BLE001 - the next idle moment tries again
+            log.exception("expiry failed")
 
     async def main() -> None:
-        await worker.run(_stop_event())
+        await worker.run(_stop_event(), idle_callback=expire_when_idle)
 
     asyncio.run(main())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,7 +35,7 @@ class CloudEvent:
     source: str
     subject: str
     data: dict[str, Any]
-    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    id: str = field(default_factory=lambda: fast_ids(1)[0])
     time: datetime = field(default_factory=utcnow)
     specversion: str = SPEC_VERSION
     datacontenttype: str = CONTENT_TYPE
@@ -106,9 +107,20 @@ def trusted_event(type_: str, source: str, subject: str, data: dict[str, Any]) -
 
 
 def fast_ids(count: int) -> list[str]:
-    """`count` random UUID4 strings, drawing the randomness in one call (bulk writes)."""
-    raw = os.urandom(16 * count)
-    return [str(uuid.UUID(bytes=raw[k * 16:(k + 1) * 16], version=4)) for k in range(count)]
+    """`count` time-ordered UUIDv7 strings (RFC 9562) for bulk writes.
+
+    Ordered keys append to the end of primary-key and unique indexes instead of landing at random
+    pages, which is what made large outbox and proposal inserts slow.
+    """
+    millis = time.time_ns() // 1_000_000
+    randomness = os.urandom(8 * count)
+    ids = []
+    for k in range(count):
+        tail = int.from_bytes(randomness[k * 8:(k + 1) * 8], "big") & 0x3FFF_FFFF_FFFF_FFFF
+        sequence = k & 0x0FFF  # keeps ids of one batch ordered within the millisecond
+        value = (millis + (k >> 12)) << 80 | 0x7 << 76 | sequence << 64 | 0b10 << 62 | tail
+        ids.append(str(uuid.UUID(int=value)))
+    return ids
 
 
 def encode_many(type_: str, source: str, items: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, bytes]]:

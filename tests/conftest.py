@@ -84,3 +84,30 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture
+def matching(database_url, nats_server, settings_factory):
+    """The matching app on a real database, with `apply(*events)` feeding its read model through the handlers."""
+    from services.matching.app import create_app
+    from services.matching.read_model import HANDLERS
+    from services.matching.tables import outbox
+    from shared.auth import issue_token
+    from shared.db import UnitOfWork
+
+    settings = settings_factory("matching", database_url, nats_server.url, log_level="CRITICAL")
+    app = create_app(settings)
+    client = app.test_client()
+    client.ctx = app.extensions["mentoring"]
+    client.application = app
+    client.settings = settings
+    client.admin = {"Authorization": f"Bearer {issue_token(settings, 'admin')}"}
+
+    def apply(*events):
+        for event in events:
+            with UnitOfWork(client.ctx.engine, outbox) as uow:
+                HANDLERS[event.type](uow, event)
+                uow.commit()
+
+    client.apply = apply
+    return client

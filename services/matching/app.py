@@ -15,6 +15,8 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     app = create_service_app("matching", settings, tables.metadata, title="Подбор наставников и пары",
                              outbox=tables.outbox)
     from services.matching.api import build_api
+    from services.matching.pairs_api import build_pairs_api
 
     app.register_api(build_api())
+    app.register_api(build_pairs_api())
     return app

@@ -60,6 +60,11 @@ def group_rows(*cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return inverse, order[change]
 
 
+def in_sorted(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Membership of keys in a sorted unique array."""
+    return lookup(sorted_keys, keys) >= 0
+
+
 def lookup(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Position of each key in a sorted unique array, or -1."""
     if len(sorted_keys) == 0:
@@ -278,10 +283,10 @@ def build_graph(p: MatchingProblem, w: Weights) -> FlowGraph:
         p.mentor_load[rep_m[cls]] + k, w), count)
     # rule: a declined or self pair is never proposed: those mentees route through private copies of hubs
     tails, heads, caps, cost = (np.concatenate([a[x] for a in arcs]) for x in range(4))
-    ex_node = {int(c): m_node[mentor_class[ex_j[cls_e[ex_i] == c]]] for c in np.unique(cls_e[ex_i])}
-    entries = [(int(t), int(h), int(c), ex_node[int(t) - int(c_node[0])]) for part in (to_u, to_g)
-               for t, h, c in zip(*(x[rank[part[0]] == CLASS] for x in part), strict=True)]
-    more, rank = private_routes(tails, heads, cost, rank, entries, p.n_mentees)
+    from_class = [tuple(x[rank[part[0]] == CLASS] for x in part) for part in (to_u, to_g)]
+    entry_class, entry_hub, entry_cost = (np.concatenate([part[x] for part in from_class]) for x in range(3))
+    more, rank = private_routes(tails, heads, cost, rank, (entry_class, entry_hub, entry_cost),
+                                (c_node[cls_e[ex_i]], m_node[mentor_class[ex_j]]), p.n_mentees)
     tails, heads, caps, cost = (np.concatenate([a, b]) for a, b in zip((tails, heads, caps, cost), more,
                                                                         strict=True))
     return FlowGraph(tails.astype(np.int32), heads.astype(np.int32), caps, cost, rank, size_c, young_c,
@@ -295,52 +300,58 @@ def _restage(keys: np.ndarray, stage: np.ndarray) -> np.ndarray:
 
 
 def private_routes(tails: np.ndarray, heads: np.ndarray, cost: np.ndarray, rank: np.ndarray,
-                   entries: list[tuple[int, int, int, np.ndarray]], capacity: int
-                   ) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
-    """Arcs from each (class node, hub, cost, excluded mentor nodes) entry to a copy of the hub without them."""
-    by_tail, by_head = np.argsort(tails, kind="stable"), np.argsort(heads, kind="stable")
-    sorted_tails, sorted_heads = tails[by_tail], heads[by_head]
-    new: list[tuple[int, int, int]] = []
-    new_rank: list[int] = []
+                   entries: tuple[np.ndarray, np.ndarray, np.ndarray], excluded: tuple[np.ndarray, np.ndarray],
+                   capacity: int) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """Arcs from each entry (class node, hub, cost) to the hub itself or, when the hub leads to a mentor node
+    excluded for that class (excluded holds (class node, mentor node) pairs), to the class's own copy of it:
+    every hub on the way to an excluded mentor is copied once per class, without the arcs to excluded mentors."""
+    n = max(len(rank), 1)
+    tails, heads = np.asarray(tails, np.int64), np.asarray(heads, np.int64)
+    entry_class, entry_hub, entry_cost = (np.asarray(x, np.int64) for x in entries)
+    ex_keys = np.unique(np.asarray(excluded[0], np.int64) * n + np.asarray(excluded[1], np.int64))
+    by_head, by_tail = np.argsort(heads, kind="stable"), np.argsort(tails, kind="stable")
 
-    def children(node: int) -> tuple[np.ndarray, np.ndarray]:
-        span = by_tail[np.searchsorted(sorted_tails, node):np.searchsorted(sorted_tails, node, "right")]
-        return heads[span], cost[span]
+    def step(keys: np.ndarray, upward: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(class, neighbour node, arc) for every in-arc (upward) or out-arc of the nodes in (class, node) keys."""
+        order, ends = (by_head, heads) if upward else (by_tail, tails)
+        li, ai = join(keys % n, ends[order])
+        arc = order[ai]
+        return keys[li] // n, (tails if upward else heads)[arc], arc
 
-    def ancestors(nodes: np.ndarray) -> np.ndarray:
-        found = np.zeros(0, np.int64)
-        while len(nodes):
-            spans = [by_head[np.searchsorted(sorted_heads, n):np.searchsorted(sorted_heads, n, "right")]
-                     for n in nodes]
-            nodes = np.unique(tails[np.concatenate(spans)])
-            nodes = nodes[(rank[nodes] >= HUB) & (rank[nodes] < MENTOR)]
-            found = np.union1d(found, nodes)
-        return found
-
-    def copy(node: int, excluded: np.ndarray, tainted: np.ndarray, copies: dict[int, int]) -> int:
-        if node not in copies:
-            kids, kid_costs = children(node)
-            keep = ~np.isin(kids, excluded)
-            kids, kid_costs = kids[keep], kid_costs[keep]
-            copies[node] = len(rank) + len(new_rank)
-            new_rank.append(int(rank[node]))
-            for position in np.flatnonzero(np.isin(kids, tainted)):
-                kids[position] = copy(int(kids[position]), excluded, tainted, copies)
-            new.extend((copies[node], int(h), int(c)) for h, c in zip(kids, kid_costs, strict=True))
-        return copies[node]
-
-    tainted_of: dict[int, np.ndarray] = {}
-    copies_of: dict[int, dict[int, int]] = {}
-    for class_node, hub, entry_cost, excluded in entries:
-        if class_node not in tainted_of:
-            tainted_of[class_node] = ancestors(excluded)
-        tainted = tainted_of[class_node]
-        copies = copies_of.setdefault(class_node, {})
-        target = copy(hub, excluded, tainted, copies) if np.isin(hub, tainted) else hub
-        new.append((class_node, target, entry_cost))
-    extra = np.array(new, dtype=np.int64).reshape(-1, 3)
-    out = (extra[:, 0], extra[:, 1], np.full(len(extra), capacity, np.int64), extra[:, 2])
-    return out, np.concatenate([rank, np.array(new_rank, dtype=rank.dtype)])
+    # tainted: per class, the hub nodes (HUB to LOCAL) from which one of its excluded mentors can be reached
+    tainted = np.zeros(0, np.int64)
+    frontier = ex_keys
+    while len(frontier):
+        c, node, _ = step(frontier, upward=True)
+        hub = (rank[node] >= HUB) & (rank[node] < MENTOR)
+        found = np.unique(c[hub] * n + node[hub])
+        frontier = found[~in_sorted(tainted, found)]
+        tainted = np.union1d(tainted, frontier)
+    # copies: tainted hubs a class reaches from its entries through tainted hubs only
+    start = entry_class * n + entry_hub
+    reach = np.unique(start[in_sorted(tainted, start)])
+    frontier = reach
+    while len(frontier):
+        c, node, _ = step(frontier, upward=False)
+        found = np.unique(c * n + node)
+        found = found[in_sorted(tainted, found) & ~in_sorted(reach, found)]
+        frontier = found
+        reach = np.union1d(reach, found)
+    copy_of = np.append(len(rank) + np.arange(len(reach)), -1)
+    # arcs of the copies: the original's out-arcs without excluded mentors, tainted heads replaced by copies
+    c, head, arc = step(reach, upward=False)
+    tail = copy_of[np.searchsorted(reach, c * n + tails[arc])]
+    key = c * n + head
+    keep = ~in_sorted(ex_keys, key)
+    at = lookup(reach, key)
+    head = np.where(at >= 0, copy_of[at], head)
+    entry_at = lookup(reach, start)
+    entry_target = np.where(entry_at >= 0, copy_of[entry_at], entry_hub)
+    out_tails = np.concatenate([tail[keep], entry_class])
+    out_heads = np.concatenate([head[keep], entry_target])
+    out_costs = np.concatenate([cost[arc][keep], entry_cost])
+    out = (out_tails, out_heads, np.full(len(out_tails), capacity, np.int64), out_costs)
+    return out, np.concatenate([rank, rank[reach % n]])
 
 
 def _request_keys(p: MatchingProblem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -12,6 +12,7 @@ from ortools.graph.python.max_flow import SimpleMaxFlow
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
 from services.matching import costs
+from services.matching.components import arc_parts
 from services.matching.costs import Weights
 from services.matching.domain import MatchingProblem
 from services.matching.graph import (
@@ -97,6 +98,43 @@ def _min_cost_flow(tails: np.ndarray, heads: np.ndarray, caps: np.ndarray, unit_
     return np.asarray(smcf.flows(np.asarray(arcs, dtype=np.int32)), dtype=np.int64), int(smcf.optimal_cost())
 
 
+PART_MIN_ARCS = 50_000
+
+
+def _solve_part(tails: np.ndarray, heads: np.ndarray, caps: np.ndarray, unit_costs: np.ndarray, n_mentees: int
+                ) -> tuple[np.ndarray, int, int, int]:
+    """The three objectives on one part whose nodes 0, 1, 2 are the sources and the sink; (flow, matched,
+    young matched, cost)."""
+    # objective 1: the most mentees matched: maximum flow from both sources (joined by one extra arc)
+    matched = _max_flow(np.append(tails, OTHER_SOURCE), np.append(heads, YOUNG_SOURCE), np.append(caps, n_mentees),
+                        OTHER_SOURCE, SINK_NODE)
+    if matched == 0:
+        return np.zeros(len(tails), np.int64), 0, 0, 0
+    # objective 2: among those, the most young specialists: a maximum matching can always be grown from a
+    # maximum set of matched young specialists, so that count is the maximum flow from their source alone
+    young = _max_flow(tails, heads, caps, YOUNG_SOURCE, SINK_NODE)
+    # objective 3: least total cost with exactly those numbers
+    supplies = {YOUNG_SOURCE: young, OTHER_SOURCE: matched - young, SINK_NODE: -matched}
+    flow, optimum = _min_cost_flow(tails, heads, caps, unit_costs, supplies)
+    return flow, matched, young, optimum
+
+
+def _solve_parts(g: FlowGraph, n_mentees: int) -> tuple[np.ndarray, int, int, int]:
+    """Solve every independent part of the graph (small ones batched), nodes renumbered compactly per part."""
+    flow = np.zeros(len(g.tails), np.int64)
+    matched = young = optimum = 0
+    terminals = max(OTHER_SOURCE, SINK_NODE, YOUNG_SOURCE) + 1
+    for arcs in arc_parts(g.tails, g.heads, g.n_nodes, terminals, PART_MIN_ARCS):
+        nodes, local = np.unique(np.concatenate([np.arange(terminals), g.tails[arcs], g.heads[arcs]]),
+                                 return_inverse=True)
+        local = local[terminals:]
+        part_flow, m, y, c = _solve_part(local[: len(arcs)], local[len(arcs):], g.capacities[arcs], g.costs[arcs],
+                                         n_mentees)
+        flow[arcs] = part_flow
+        matched, young, optimum = matched + m, young + y, optimum + c
+    return flow, matched, young, optimum
+
+
 def _split(node: np.ndarray, origin: np.ndarray, amount: np.ndarray, tails: np.ndarray, heads: np.ndarray,
            flow: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Push parcels (node, origin, amount) along the out-flows of their nodes; inflow equals outflow per node."""
@@ -177,15 +215,8 @@ def solve(problem: MatchingProblem, weights: Weights = Weights(), *, time_limit_
     # data, variables (arcs) and constraints: see graph.build_graph, one comment per rule there
     g = build_graph(problem, weights)
     built = time.perf_counter()
-    # objective 1: the most mentees matched: maximum flow from both sources (joined by one extra arc)
-    join_tails, join_heads = np.append(g.tails, OTHER_SOURCE), np.append(g.heads, YOUNG_SOURCE)
-    matched = _max_flow(join_tails, join_heads, np.append(g.capacities, problem.n_mentees), OTHER_SOURCE, SINK_NODE)
-    # objective 2: among those, the most young specialists: a maximum matching can always be grown from a
-    # maximum set of matched young specialists, so that count is the maximum flow from their source alone
-    young = _max_flow(g.tails, g.heads, g.capacities, YOUNG_SOURCE, SINK_NODE)
-    # objective 3: least total cost with exactly those numbers
-    supplies = {YOUNG_SOURCE: young, OTHER_SOURCE: matched - young, SINK_NODE: -matched}
-    flow, optimum = _min_cost_flow(g.tails, g.heads, g.capacities, g.costs, supplies)
+    # the objective is a sum over independent parts (components without sources and sink): solve each part
+    flow, matched, young, optimum = _solve_parts(g, problem.n_mentees)
     solved = time.perf_counter()
     # read the solution: class paths, then concrete pairs, then check the cost against the solver's optimum
     mentee, mentor, load = concrete_pairs(problem, g, *class_paths(g, flow))

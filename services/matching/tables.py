@@ -177,8 +177,66 @@ class Pair(MatchingModel, table=True):
     result_text: str | None = Field(default=None, sa_column=Column(Text))
     reason: str | None = Field(default=None, sa_column=Column(Text))
     ended_by: str | None = Field(default=None, max_length=30)
+    override_reason: str | None = Field(default=None, sa_column=Column(Text))
+    extensions: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     updated_by: str = Field(default="system", max_length=200)
+
+
+class Program(MatchingModel, table=True):
+    """The personalized mentoring program of a pair (персонализированная программа наставничества)."""
+
+    __tablename__ = "matching_program"
+
+    pair_id: str = Field(primary_key=True, max_length=36)
+    goals: str = Field(sa_column=Column(Text, nullable=False))
+    deficits: str | None = Field(default=None, sa_column=Column(Text))
+    form: str = Field(default="traditional", max_length=30)
+    role_model: str = Field(default="teacher_teacher", max_length=30)
+    format: str = Field(default="in_person", max_length=20)
+    meeting_schedule: str | None = Field(default=None, sa_column=Column(Text))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    updated_by: str = Field(default="system", max_length=200)
+
+
+class PlanItem(MatchingModel, table=True):
+    __tablename__ = "matching_plan_item"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    pair_id: str = Field(max_length=36, index=True)
+    title: str = Field(max_length=500)
+    due_on: date
+    done_on: date | None = None
+
+
+class DiaryEntry(MatchingModel, table=True):
+    """A monthly diary entry of the mentor (one per pair and month)."""
+
+    __tablename__ = "matching_diary_entry"
+    __table_args__ = (Index("uq_matching_diary_month", "pair_id", "month", unique=True),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    pair_id: str = Field(max_length=36)
+    month: str = Field(max_length=7)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    author: str = Field(max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class HalfYearReport(MatchingModel, table=True):
+    """A half-year report that the curator accepts or returns."""
+
+    __tablename__ = "matching_half_year_report"
+    __table_args__ = (Index("uq_matching_report_period", "pair_id", "period", unique=True),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    pair_id: str = Field(max_length=36)
+    period: str = Field(max_length=7)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="submitted", max_length=20)
+    curator_comment: str | None = Field(default=None, sa_column=Column(Text))
+    submitted_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    decided_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 metadata = MatchingModel.metadata

@@ -6,10 +6,12 @@ import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 import nats
 
 from shared.config import Settings
+from shared.events import new_event
 
 
 async def stream_events(settings: Settings) -> list[dict]:
@@ -42,3 +44,30 @@ async def eventually(check: Callable[[], Awaitable[bool] | bool], timeout_s: flo
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout_s}s")
         await asyncio.sleep(every_s)
+
+
+REGION = "r-86"
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def org_event(org: str, municipality: str, version: int = 1):
+    return new_event("mentoring.organization.upserted", "/registry", org, {
+        "organization_id": org, "version": version, "name": f"Школа {org}", "kind": "school",
+        "municipality_id": municipality, "municipality_name": f"Район {municipality}", "region_id": REGION})
+
+
+def mentor_event(mentor: str, org: str, municipality: str, *, capacity: int = 1, subjects=("math",),
+                 version: int = 1, status: str = "active", formats=("in_person",)):
+    action = "registered" if version == 1 else "updated"
+    return new_event(f"mentoring.mentor.{action}", "/registry", mentor, {
+        "mentor_id": mentor, "version": version, "status": status, "organization_id": org,
+        "municipality_id": municipality, "region_id": REGION, "full_name": f"Наставник {mentor}",
+        "subjects": list(subjects), "stages": ["basic", "secondary"], "capacity": capacity,
+        "formats": list(formats), "registered_at": NOW.isoformat()})
+
+
+def mentee_event(mentee: str, org: str, municipality: str, *, subject: str = "math", version: int = 1):
+    return new_event("mentoring.mentee.registered", "/registry", mentee, {
+        "mentee_id": mentee, "version": version, "status": "active", "organization_id": org,
+        "municipality_id": municipality, "region_id": REGION, "full_name": f"Молодой {mentee}", "subject": subject,
+        "stage": "basic", "category": "young_specialist", "formats": ["in_person"], "registered_at": NOW.isoformat()})

@@ -5,63 +5,15 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import Counter
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
-from services.matching.app import create_app
-from services.matching.read_model import HANDLERS
 from services.matching.tables import MentorView, Pair, Run, outbox
 from services.matching.worker import claim, execute
 from shared.auth import issue_token
 from shared.db import UnitOfWork
-from shared.events import new_event
-
-REGION = "r-86"
-NOW = datetime(2026, 11, 1, tzinfo=UTC)
-
-
-def org_event(org: str, municipality: str, version: int = 1):
-    return new_event("mentoring.organization.upserted", "/registry", org, {
-        "organization_id": org, "version": version, "name": f"Школа {org}", "kind": "school",
-        "municipality_id": municipality, "municipality_name": f"Район {municipality}", "region_id": REGION})
-
-
-def mentor_event(mentor: str, org: str, municipality: str, *, capacity: int = 1, subjects=("math",),
-                 version: int = 1, status: str = "active", formats=("in_person",)):
-    action = "registered" if version == 1 else "updated"
-    return new_event(f"mentoring.mentor.{action}", "/registry", mentor, {
-        "mentor_id": mentor, "version": version, "status": status, "organization_id": org,
-        "municipality_id": municipality, "region_id": REGION, "full_name": f"Наставник {mentor}",
-        "subjects": list(subjects), "stages": ["basic", "secondary"], "capacity": capacity,
-        "formats": list(formats), "registered_at": NOW.isoformat()})
-
-
-def mentee_event(mentee: str, org: str, municipality: str, *, subject: str = "math", version: int = 1):
-    return new_event("mentoring.mentee.registered", "/registry", mentee, {
-        "mentee_id": mentee, "version": version, "status": "active", "organization_id": org,
-        "municipality_id": municipality, "region_id": REGION, "full_name": f"Молодой {mentee}", "subject": subject,
-        "stage": "basic", "category": "young_specialist", "formats": ["in_person"], "registered_at": NOW.isoformat()})
-
-
-@pytest.fixture
-def matching(database_url, nats_server, settings_factory):
-    settings = settings_factory("matching", database_url, nats_server.url, log_level="CRITICAL")
-    app = create_app(settings)
-    client = app.test_client()
-    client.ctx = app.extensions["mentoring"]
-    client.settings = settings
-    client.admin = {"Authorization": f"Bearer {issue_token(settings, 'admin')}"}
-
-    def apply(*events):
-        for event in events:
-            with UnitOfWork(client.ctx.engine, outbox) as uow:
-                HANDLERS[event.type](uow, event)
-                uow.commit()
-
-    client.apply = apply
-    return client
+from tests.integration.helpers import REGION, mentee_event, mentor_event, org_event
 
 
 def region_of_two_municipalities(client, mentors: int = 4, mentees: int = 10, capacity: int = 1):

@@ -14,7 +14,8 @@ import shared
 
 ROOT = Path(__file__).resolve().parents[2]
 PURE_MODULES = ["shared.dictionaries", "services.registry.importer", "services.matching.domain",
-                "services.matching.solver", "services.matching.workflow", "services.reports.indicators"]
+                "services.matching.solver", "services.matching.workflow", "services.matching.documents",
+                "services.reports.indicators"]
 FORBIDDEN = ("flask", "sqlalchemy", "sqlmodel", "nats", "flask_openapi3", "psycopg")
 
 

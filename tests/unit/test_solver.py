@@ -8,6 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.matching import costs
+from services.matching import solver as solver_module
+from services.matching.components import component_labels
 from services.matching.domain import MatchingProblem, Mentee, Mentor, Weights, eligible
 from services.matching.solver import Solution, SolverFailed, _min_cost_flow, solve, solve_bipartite, solve_greedy
 
@@ -157,3 +159,23 @@ def test_the_solver_is_never_worse_than_greedy(seed: int, n_mentees: int, n_ment
     check_invariants(problem, weights, greedy)
     assert (flow.matched, flow.young_matched, -flow.total_cost) >= (greedy.matched, greedy.young_matched,
                                                                      -greedy.total_cost)
+
+
+def test_component_labels_join_connected_nodes_only():
+    label = component_labels(7, np.array([0, 2, 5, 3]), np.array([1, 3, 6, 4]))
+    assert label.tolist() == [0, 0, 2, 2, 2, 5, 5]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), n_mentees=st.integers(1, 25), n_mentors=st.integers(1, 15))
+def test_solving_each_component_apart_equals_plain_bipartite_flow(seed: int, n_mentees: int, n_mentors: int):
+    problem, weights = random_problem(seed, n_mentees, n_mentors)
+    saved, solver_module.PART_MIN_ARCS = solver_module.PART_MIN_ARCS, 0
+    try:
+        flow = solve(problem, weights)
+    finally:
+        solver_module.PART_MIN_ARCS = saved
+    plain = solve_bipartite(problem, weights)
+    check_invariants(problem, weights, flow)
+    assert (flow.matched, flow.young_matched, flow.total_cost) == (plain.matched, plain.young_matched,
+                                                                    plain.total_cost)

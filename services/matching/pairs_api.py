@@ -1,0 +1,285 @@
+"""Pair workflow HTTP API: list, manual create, read, one endpoint per action, the program and its records."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from flask import Response, jsonify, request
+from flask_openapi3 import APIBlueprint, Tag
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import select
+
+from services.matching import pairs, programs
+from services.matching.tables import Pair
+from services.matching.workflow import Action
+from shared.auth import Role
+from shared.errors import BadRequest
+from shared.web import SECURITY, Problem, context, principal
+
+PROBLEMS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+pairs_tag = Tag(name="Пары", description="Наставнические пары: от предложения до завершения программы")
+program_tag = Tag(name="Программа", description="Персонализированная программа, дневник, отчёты")
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
+Form = Literal["traditional", "group", "flash", "network", "reverse", "virtual", "situational", "short_term"]
+RoleModel = Literal["teacher_teacher", "head_teacher", "head_head", "team_team", "employer_student",
+                    "university_teacher", "teacher_student", "student_student"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PairPath(BaseModel):
+    id: str = Field(max_length=36)
+
+
+class ItemPath(PairPath):
+    item_id: str = Field(max_length=36)
+
+
+class PairsQuery(Strict):
+    region: str | None = Field(None, max_length=36)
+    municipality: str | None = Field(None, max_length=36)
+    organization: str | None = Field(None, max_length=36)
+    state: Literal["proposed", "confirmed", "active", "completed", "declined", "terminated", "expired"] | None = None
+    mentor: str | None = Field(None, max_length=36)
+    mentee: str | None = Field(None, max_length=36)
+    form: Form | None = None
+    proposed_from: date | None = None
+    proposed_to: date | None = None
+    cursor: str | None = Field(None, max_length=100)
+    limit: int = Field(50, ge=1, le=500)
+
+
+class PairIn(Strict):
+    mentor_id: str = Field(max_length=36)
+    mentee_id: str = Field(max_length=36)
+    form: Form = "traditional"
+    role_model: RoleModel = "teacher_teacher"
+    group_id: str | None = Field(None, max_length=36, description="общий id пар групповой формы")
+
+
+class Versioned(Strict):
+    version: int | None = Field(None, ge=1, description="ожидаемая версия пары (или заголовок If-Match)")
+
+
+class ConfirmIn(Versioned):
+    mentor_consent_on: date
+    mentee_consent_on: date
+    order_number: str = Field(min_length=1, max_length=100)
+    order_date: date
+    curator_name: str = Field(min_length=2, max_length=300)
+
+
+class DeclineIn(Versioned):
+    by: Literal["mentor", "mentee", "curator"]
+    reason: Text
+
+
+class ActivateIn(Versioned):
+    started_on: date
+    planned_end_on: date
+    override_reason: str | None = Field(None, max_length=1000, description="оператор: причина выйти за 3–12 мес.")
+
+
+class ExtendIn(Versioned):
+    planned_end_on: date
+    mentor_consent: bool
+    mentee_consent: bool
+    override_reason: str | None = Field(None, max_length=1000)
+
+
+class CompleteIn(Versioned):
+    result: Literal["reached", "partly", "not_reached"]
+    result_text: str | None = Field(None, max_length=4000)
+
+
+class TerminateIn(Versioned):
+    by: Literal["mentor", "mentee", "both", "curator"]
+    reason: Text
+
+
+class PlanItemIn(Strict):
+    title: str = Field(min_length=1, max_length=500)
+    due_on: date
+    done_on: date | None = None
+
+
+class ProgramIn(Strict):
+    goals: Text
+    deficits: str | None = Field(None, max_length=4000)
+    form: Form = "traditional"
+    role_model: RoleModel = "teacher_teacher"
+    format: Literal["in_person", "remote", "blended"] = "in_person"
+    meeting_schedule: str | None = Field(None, max_length=2000)
+    plan: list[PlanItemIn] | None = Field(None, max_length=200)
+
+
+class PlanMarkIn(Strict):
+    done_on: date | None
+
+
+class DiaryIn(Strict):
+    month: str = Field(pattern=r"^20\d\d-(0[1-9]|1[0-2])$", description="ГГГГ-ММ")
+    text: Text
+    author: str = Field(min_length=2, max_length=300, description="наставник, который ведёт дневник")
+
+
+class ReportIn(Strict):
+    period: str = Field(pattern=r"^20\d\d-H[12]$", description="полугодие, например 2026-H2")
+    text: Text
+
+
+class ReportDecisionIn(Strict):
+    accept: bool
+    comment: str | None = Field(None, max_length=2000)
+
+
+class ReportPath(PairPath):
+    report_id: str = Field(max_length=36)
+
+
+class OrderQuery(Strict):
+    organization: str = Field(max_length=36, description="id организации")
+    year: int | None = Field(None, ge=2000, le=2100, description="начало учебного года")
+
+
+def pair_out(pair: Pair) -> dict[str, Any]:
+    from services.matching.workflow import STATE_LABELS, State, allowed_actions
+
+    body = pair.model_dump(mode="json", exclude={"cost_terms"})
+    body["state_label"] = STATE_LABELS[State(pair.state)]
+    body["allowed_actions"] = [a.value for a in allowed_actions(State(pair.state)) if a is not Action.EXPIRE]
+    return body
+
+
+def _version(body_version: int | None) -> int | None:
+    header = request.headers.get("If-Match")
+    if header and header.strip() != "*":
+        raw = header.strip().removeprefix("W/").strip('"')
+        if not raw.isdigit():
+            raise BadRequest("Заголовок If-Match должен содержать версию пары")
+        return int(raw)
+    return body_version
+
+
+def _with_etag(pair: Pair, status: int = 200) -> Response:
+    response = jsonify(pair_out(pair))
+    response.status_code = status
+    response.headers["ETag"] = f'W/"{pair.version}"'
+    return response
+
+
+def build_pairs_api() -> APIBlueprint:
+    api = APIBlueprint("pairs_api", __name__, url_prefix="/api/v1", abp_security=SECURITY, abp_responses=PROBLEMS)
+
+    @api.get("/pairs", tags=[pairs_tag], summary="Пары: фильтры по области, состоянию, наставнику, форме, периоду")
+    def list_pairs(query: PairsQuery) -> Response:
+        p = principal()
+        p.require(*pairs.WRITERS, Role.INTEGRATOR)
+        with context().uow() as uow:
+            stmt = select(Pair)
+            if p.role not in (Role.ADMIN, Role.INTEGRATOR):
+                column = {"region": Pair.region_id, "municipality": Pair.municipality_id,
+                          "organization": Pair.organization_id}[p.scope_kind or ""]
+                stmt = stmt.where(column == p.scope_id)
+            for column, value in ((Pair.region_id, query.region), (Pair.municipality_id, query.municipality),
+                                  (Pair.organization_id, query.organization), (Pair.state, query.state),
+                                  (Pair.mentor_id, query.mentor), (Pair.mentee_id, query.mentee),
+                                  (Pair.form, query.form)):
+                if value:
+                    stmt = stmt.where(column == value)
+            if query.proposed_from:
+                stmt = stmt.where(Pair.proposed_at >= datetime.combine(query.proposed_from, datetime.min.time()))
+            if query.proposed_to:
+                stmt = stmt.where(Pair.proposed_at < datetime.combine(query.proposed_to, datetime.max.time()))
+            if query.cursor:
+                stmt = stmt.where(Pair.id > query.cursor)
+            rows = list(uow.session.exec(stmt.order_by(Pair.id).limit(query.limit + 1)).all())
+            cursor = rows[query.limit - 1].id if len(rows) > query.limit else None
+            return jsonify({"items": [pair_out(r) for r in rows[: query.limit]], "next_cursor": cursor})
+
+    @api.post("/pairs", tags=[pairs_tag], summary="Создать пару вручную (по тем же правилам подбора и загрузки)")
+    def create(body: PairIn) -> Response:
+        with context().uow() as uow:
+            pair = pairs.create_pair(uow, principal(), **body.model_dump())
+            return _with_etag(pair, 201)
+
+    @api.get("/pairs/<id>", tags=[pairs_tag], summary="Пара с программой, дневником и отчётами")
+    def read(path: PairPath) -> Response:
+        with context().uow() as uow:
+            pair = pairs.visible_pair(uow.session, principal(), path.id)
+            response = _with_etag(pair)
+            body = response.get_json()
+            body.update(programs.program_view(uow.session, pair, date.today()))
+            response.set_data(jsonify(body).get_data())
+            return response
+
+    def action_route(action: Action, model: type[Versioned], summary: str) -> None:
+        def act(path: PairPath, body: Any) -> Response:
+            data = body.model_dump(exclude={"version", "override_reason"})
+            override = getattr(body, "override_reason", None)
+            with context().uow() as uow:
+                pair = pairs.transition(uow, principal(), path.id, action, data, override, date.today(),
+                                        _version(body.version))
+                return _with_etag(pair)
+
+        act.__name__ = act.__qualname__ = f"pair_{action.value}"
+        act.__annotations__["body"] = model
+        api.post(f"/pairs/<id>/{action.value}", tags=[pairs_tag], summary=summary,
+                 responses={200: None, 409: Problem})(act)
+
+    action_route(Action.CONFIRM, ConfirmIn, "Утвердить: согласия обеих сторон, приказ, куратор")
+    action_route(Action.DECLINE, DeclineIn, "Отклонить (наставник, наставляемый или куратор), с причиной")
+    action_route(Action.ACTIVATE, ActivateIn, "Начать программу: даты 3–12 месяцев")
+    action_route(Action.EXTEND, ExtendIn, "Продлить по взаимному согласию")
+    action_route(Action.COMPLETE, CompleteIn, "Завершить с итогом")
+    action_route(Action.TERMINATE, TerminateIn, "Прекратить досрочно (§4.12), с причиной")
+
+    @api.put("/pairs/<id>/program", tags=[program_tag], summary="Персонализированная программа и план")
+    def program(path: PairPath, body: ProgramIn) -> Response:
+        with context().uow() as uow:
+            programs.save_program(uow, principal(), path.id, body.model_dump())
+            return jsonify(programs.program_view(uow.session, uow.session.get(Pair, path.id), date.today()))
+
+    @api.patch("/pairs/<id>/plan/<item_id>", tags=[program_tag], summary="Отметить пункт плана выполненным")
+    def plan_mark(path: ItemPath, body: PlanMarkIn) -> Response:
+        with context().uow() as uow:
+            programs.mark_plan_item(uow, principal(), path.id, path.item_id, body.done_on)
+            return jsonify(programs.program_view(uow.session, uow.session.get(Pair, path.id), date.today()))
+
+    @api.post("/pairs/<id>/diary", tags=[program_tag], summary="Запись дневника наставника за месяц")
+    def diary(path: PairPath, body: DiaryIn) -> Response:
+        with context().uow() as uow:
+            entry = programs.add_diary(uow, principal(), path.id, body.month, body.text, body.author)
+            response = jsonify(entry.model_dump(mode="json"))
+            response.status_code = 201
+            return response
+
+    @api.post("/pairs/<id>/reports", tags=[program_tag], summary="Полугодовой отчёт")
+    def report(path: PairPath, body: ReportIn) -> Response:
+        with context().uow() as uow:
+            saved = programs.submit_report(uow, principal(), path.id, body.period, body.text)
+            response = jsonify(saved.model_dump(mode="json"))
+            response.status_code = 201
+            return response
+
+    @api.post("/pairs/<id>/reports/<report_id>/decision", tags=[program_tag], summary="Куратор: принять или вернуть")
+    def report_decision(path: ReportPath, body: ReportDecisionIn) -> Response:
+        with context().uow() as uow:
+            saved = programs.decide_report(uow, principal(), path.id, path.report_id, body.accept, body.comment)
+            return jsonify(saved.model_dump(mode="json"))
+
+    @api.get("/documents/order.docx", tags=[pairs_tag], summary="Проект приказа о закреплении наставнических пар",
+             responses={200: None})
+    def order_document(query: OrderQuery) -> Response:
+        from services.matching.orders import order_for_organization
+
+        with context().uow() as uow:
+            body = order_for_organization(uow.session, principal(), query.organization, query.year)
+        response = Response(body, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        response.headers["Content-Disposition"] = "attachment; filename=order.docx"
+        return response
+
+    return api
