@@ -15,7 +15,7 @@ import shared
 ROOT = Path(__file__).resolve().parents[2]
 PURE_MODULES = ["shared.dictionaries", "services.registry.importer", "services.matching.domain",
                 "services.matching.solver", "services.matching.workflow", "services.matching.documents",
-                "services.reports.indicators"]
+                "services.reports.indicators", "services.reports.assessment"]
 FORBIDDEN = ("flask", "sqlalchemy", "sqlmodel", "nats", "flask_openapi3", "psycopg")
 
 
