@@ -200,6 +200,21 @@ def build_pairs_api() -> APIBlueprint:
             cursor = rows[query.limit - 1].id if len(rows) > query.limit else None
             return jsonify({"items": [pair_out(r) for r in rows[: query.limit]], "next_cursor": cursor})
 
+    @api.get("/pairs/attention", tags=[program_tag], summary="Пары, требующие внимания куратора",
+             description="Работающие пары области с просроченными пунктами плана или без записи дневника "
+                         "за прошлый месяц.")
+    def attention_list() -> Response:
+        p = principal()
+        p.require(*pairs.WRITERS)
+        with context().uow() as uow:
+            stmt = select(Pair).where(Pair.state == "active")
+            if p.role is not Role.ADMIN:
+                column = {"region": Pair.region_id, "municipality": Pair.municipality_id,
+                          "organization": Pair.organization_id}[p.scope_kind or ""]
+                stmt = stmt.where(column == p.scope_id)
+            return jsonify({"items": programs.needing_attention(uow.session, list(uow.session.exec(stmt)),
+                                                                date.today())})
+
     @api.post("/pairs", tags=[pairs_tag], summary="Создать пару вручную (по тем же правилам подбора и загрузки)")
     def create(body: PairIn) -> Response:
         with context().uow() as uow:

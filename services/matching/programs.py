@@ -128,3 +128,21 @@ def program_view(session: Session, pair: Pair, today: date) -> dict[str, Any]:
         "reports": [r.model_dump(mode="json") for r in reports],
         "attention": attention(pair, items, {d.month for d in diary}, today),
     }
+
+
+def needing_attention(session: Session, pairs: list[Pair], today: date) -> list[dict[str, Any]]:
+    """Active pairs with overdue plan items or a missing diary for last month, with what is wrong."""
+    ids = [p.id for p in pairs]
+    items: dict[str, list[PlanItem]] = {}
+    for item in session.exec(select(PlanItem).where(PlanItem.pair_id.in_(ids))):
+        items.setdefault(item.pair_id, []).append(item)
+    months: dict[str, set[str]] = {}
+    for pair_id, month in session.exec(select(DiaryEntry.pair_id, DiaryEntry.month).where(DiaryEntry.pair_id.in_(ids))):
+        months.setdefault(pair_id, set()).add(month)
+    out = []
+    for pair in pairs:
+        flags = attention(pair, items.get(pair.id, []), months.get(pair.id, set()), today)
+        if flags["needs_attention"]:
+            out.append({"pair_id": pair.id, "mentor_id": pair.mentor_id, "mentee_id": pair.mentee_id,
+                        "organization_id": pair.organization_id, **flags})
+    return out

@@ -60,6 +60,9 @@ def test_a_pair_walks_from_manual_proposal_to_completion_with_one_event_per_tran
     assert [i["title"] for i in program.json["attention"]["overdue_plan_items"]] == ["посетить 4 урока наставника"]
     assert program.json["attention"]["missing_diary_month"] is not None
     month = program.json["attention"]["missing_diary_month"]
+    curator = {"Authorization": "Bearer " + issue_token(matching.settings, "school_curator", "organization:o1")}
+    flagged = matching.get("/api/v1/pairs/attention", headers=curator).json["items"]
+    assert [f["pair_id"] for f in flagged] == [pair["id"]] and flagged[0]["missing_diary_month"] == month
     diary = {"month": month, "text": "посетили уроки", "author": "t0"}
     assert post(matching, f"{base}/diary", diary).status_code == 201
     assert post(matching, f"{base}/diary", {"month": month, "text": "ещё раз", "author": "t0"}).status_code == 409
