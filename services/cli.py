@@ -167,6 +167,16 @@ def format_run_summary(run: dict) -> str:
     return "\n".join(lines)
 
 
+def _cmd_reports(args: argparse.Namespace) -> int:
+    from services.reports.rebuild import run_rebuild
+    from shared.config import load_settings
+
+    counts = run_rebuild(load_settings("reports"))
+    applied = counts.get("applied", 0) + counts.get("duplicate", 0)
+    print(f"Показатели пересобраны из потока: событий {applied}, отброшено {counts.get('terminated', 0)}")
+    return 0
+
+
 def _cmd_schemas(args: argparse.Namespace) -> int:
     import json
 
@@ -220,6 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
     match.add_argument("--dry-run", action="store_true", help="только посчитать, ничего не записывать")
     match.add_argument("--token")
     match.set_defaults(func=_cmd_match)
+    reports = sub.add_parser("reports", help="показатели")
+    reports.add_argument("action", choices=["rebuild"], help="rebuild: пересобрать проекцию из потока событий")
+    reports.set_defaults(func=_cmd_reports)
     schemas = sub.add_parser("schemas", help="JSON Schema каталога событий")
     schemas.add_argument("--write", action="store_true", help="записать в shared/schemas/")
     schemas.set_defaults(func=_cmd_schemas)

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
+from services.reports.projection import apply
 from shared.config import Settings
-from shared.consumer import ConsumerSpec, Handler, dispatch
+from shared.consumer import ConsumerSpec
 
-PROJECTION_HANDLERS: dict[str, Handler] = {}
+SUBJECTS = ["mentoring.organization.>", "mentoring.mentor.>", "mentoring.mentee.>", "mentoring.pair.>"]
 
 
 def consumer_specs(settings: Settings) -> dict[str, ConsumerSpec]:
     """`projection`: registry and pair events into indicator tables."""
-    return {
-        "projection": ConsumerSpec(
-            durable="reports-projection",
-            filter_subjects=["mentoring.organization.>", "mentoring.mentor.>", "mentoring.mentee.>",
-                             "mentoring.pair.>", "mentoring.run.>"],
-            handler=dispatch(PROJECTION_HANDLERS),
-        ),
-    }
+    return {"projection": ConsumerSpec(durable="reports-projection", filter_subjects=SUBJECTS, handler=apply)}

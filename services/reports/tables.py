@@ -1,16 +1,138 @@
-"""Tables owned by the reports service (its own metadata: no service reads another's tables)."""
+"""Tables owned by the reports service: the projection of registry and pair events, and assessments."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
+from sqlalchemy import Column, DateTime, Index, Text
 from sqlalchemy.orm import registry
-from sqlmodel import SQLModel
+from sqlmodel import Field, SQLModel
 
 from shared.consumer import inbox_table
+from shared.events import utcnow
+
+
+def _ts(**kwargs: object) -> Column:
+    return Column(DateTime(timezone=True), **kwargs)
 
 
 class ReportsModel(SQLModel, registry=registry()):
     """Base of every reports table."""
 
 
+class OrganizationRow(ReportsModel, table=True):
+    __tablename__ = "reports_organization"
+
+    id: str = Field(primary_key=True, max_length=36)
+    version: int
+    name: str = Field(max_length=500)
+    municipality_id: str = Field(max_length=36, index=True)
+    municipality_name: str = Field(max_length=300)
+    region_id: str = Field(max_length=36, index=True)
+    teachers: int = 0
+    young_specialists: int = 0
+    students: int = 0
+    has_mentoring_page: bool = False
+    status: str = Field(default="active", max_length=20)
+
+
+class MentorRow(ReportsModel, table=True):
+    __tablename__ = "reports_mentor"
+
+    id: str = Field(primary_key=True, max_length=36)
+    version: int
+    organization_id: str = Field(max_length=36)
+    municipality_id: str = Field(max_length=36)
+    region_id: str = Field(max_length=36, index=True)
+    trained: bool = False
+    trained_on: date | None = None
+    capacity: int = 1
+    status: str = Field(max_length=20)
+    registered_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class MenteeRow(ReportsModel, table=True):
+    __tablename__ = "reports_mentee"
+
+    id: str = Field(primary_key=True, max_length=36)
+    version: int
+    organization_id: str = Field(max_length=36)
+    municipality_id: str = Field(max_length=36)
+    region_id: str = Field(max_length=36, index=True)
+    category: str = Field(max_length=50)
+    is_student: bool = False
+    subject: str | None = Field(default=None, max_length=50)
+    stage: str | None = Field(default=None, max_length=30)
+    status: str = Field(max_length=20)
+    registered_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class PairRow(ReportsModel, table=True):
+    """The latest known state of each pair, with the dates the period rules need."""
+
+    __tablename__ = "reports_pair"
+    __table_args__ = (Index("ix_reports_pair_scope", "region_id", "municipality_id", "organization_id"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    version: int
+    state: str = Field(max_length=20)
+    mentor_id: str = Field(max_length=36)
+    mentee_id: str = Field(max_length=36)
+    organization_id: str = Field(max_length=36)
+    municipality_id: str = Field(max_length=36)
+    region_id: str = Field(max_length=36)
+    mentee_category: str = Field(max_length=50)
+    mentee_is_student: bool = False
+    mentee_subject: str | None = Field(default=None, max_length=50)
+    mentee_stage: str | None = Field(default=None, max_length=30)
+    result: str | None = Field(default=None, max_length=30)
+    proposed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    confirmed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    ended_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class Freshness(ReportsModel, table=True):
+    """One row: the last event applied, its own time and when it was applied (for the lag)."""
+
+    __tablename__ = "reports_freshness"
+
+    id: int = Field(default=1, primary_key=True)
+    events_applied: int = 0
+    last_event_id: str | None = Field(default=None, max_length=36)
+    last_event_type: str | None = Field(default=None, max_length=100)
+    last_event_time: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    applied_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class AssessmentRow(ReportsModel, table=True):
+    """A municipal self-assessment (seed 000: 10 criteria, 0–2 points) for one period."""
+
+    __tablename__ = "reports_assessment"
+    __table_args__ = (Index("uq_reports_assessment", "municipality_id", "period", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: str = Field(max_length=36)
+    period: str = Field(max_length=10)
+    answers: str = Field(sa_column=Column(Text, nullable=False))
+    total: int
+    band: str = Field(max_length=10)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    updated_by: str = Field(max_length=200)
+
+
+class TargetRow(ReportsModel, table=True):
+    """A configured target of one indicator for a scope (or everywhere) and a year (or every year)."""
+
+    __tablename__ = "reports_target"
+    __table_args__ = (Index("uq_reports_target", "code", "scope", "year", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=50)
+    scope: str = Field(default="*", max_length=100)
+    year: int = Field(default=0)
+    value: float | None = None
+
+
 metadata = ReportsModel.metadata
 inbox = inbox_table(metadata, "reports")
+PROJECTION_TABLES = (OrganizationRow, MentorRow, MenteeRow, PairRow, Freshness)
