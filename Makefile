@@ -4,7 +4,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run up test test-unit test-integration test-e2e lint bench clean schemas
+.PHONY: install run up test test-unit test-integration test-e2e lint bench clean schemas browser
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,12 @@ run: install  ## the whole embedded stack with demo data (Ctrl-C stops everythin
 up: install  ## the whole embedded stack without demo data
 	$(VENV)/bin/mentoring up
 
-test: install lint  ## every test: unit, integration (real NATS, SQLite, PostgreSQL when configured), e2e
+browser:  ## Debian's chromium for the dashboard's browser test (installed when missing and we are root)
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "chromium is not installed: the browser test will be skipped (and fail under CI=true)"
+
+test: install lint browser  ## every test: unit, integration (real NATS, SQLite, PostgreSQL when configured), e2e
 	$(VENV)/bin/pytest -p no:cacheprovider
 
 test-unit: install
