@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+import operator
+from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, MetaData, Table, create_engine, event, text
+from sqlalchemy import Engine, LargeBinary, MetaData, Table, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
@@ -66,33 +68,40 @@ def create_tables(engine: Engine, *metadatas: MetaData) -> None:
         metadata.create_all(engine, checkfirst=True)
 
 
-def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]], chunk: int = 5_000) -> None:
+def bulk_insert(session: Session, table: Table, rows: Iterable[Any], chunk: int = 5_000, *,
+                columns: Sequence[str] | None = None) -> None:
     """Insert many rows through the driver's executemany, applying only the column types that need it.
 
     SQLAlchemy's generic per-row parameter handling dominated large writes (95k proposals); this keeps
-    its type conversions (dates on SQLite, for instance) and skips the rest.
+    its type conversions (dates on SQLite, for instance) and skips the rest. Rows are dicts, or with
+    `columns` tuples of values in that order; then `rows` may be any iterable (a generator is consumed
+    chunk by chunk, so a million rows never exist at once). Values needing a conversion are converted
+    once per distinct value and chunk; bytes go to the driver as they are (every driver takes them).
     """
-    if not rows:
+    iterator = iter(rows)
+    first = next(iterator, None)
+    if first is None:
         return
+    iterator = itertools.chain((first,), iterator)
+    names = list(columns) if columns is not None else list(first)
     connection = session.connection()
     dialect = connection.dialect
-    names = list(rows[0])
-    processors = [(k, p) for k, name in enumerate(names)
-                  if (p := table.c[name].type._cached_bind_processor(dialect)) is not None]
+    processors = [(k, p) for k, name in enumerate(names) if not isinstance(table.c[name].type, LargeBinary)
+                  and (p := table.c[name].type._cached_bind_processor(dialect)) is not None]
     marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in names)
     quote = dialect.identifier_preparer.quote
     sql = f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) VALUES ({marks})"
-    memo: list[dict[Any, Any]] = [{} for _ in processors]
-    for start in range(0, len(rows), chunk):
-        batch = [[row[name] for name in names] for row in rows[start:start + chunk]]
-        for values in batch:
-            for (k, process), seen in zip(processors, memo, strict=True):
-                value = values[k]
-                done = seen.get(value, seen)
-                if done is seen:
-                    done = seen[value] = process(value)
-                values[k] = done
-        connection.exec_driver_sql(sql, [tuple(values) for values in batch])
+    if columns is None:
+        pick = operator.itemgetter(*names)
+        iterator = (pick(row) for row in iterator) if len(names) > 1 else ((pick(row),) for row in iterator)
+    while batch := list(itertools.islice(iterator, chunk)):
+        if processors:
+            values = list(zip(*batch, strict=True))
+            for k, process in processors:
+                seen: dict[Any, Any] = {}
+                values[k] = [seen[v] if v in seen else seen.setdefault(v, process(v)) for v in values[k]]
+            batch = list(zip(*values, strict=True))
+        connection.exec_driver_sql(sql, batch)
 
 
 def ping(engine: Engine) -> bool:

@@ -12,7 +12,7 @@ import contextlib
 import fcntl
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -70,11 +70,11 @@ class Outbox:
         bulk_insert(session, self.table, [{"event_id": e.id, "subject": e.nats_subject, "body": encode(e),
                                            "created_at": now} for e in events])
 
-    def add_encoded(self, session: Session, subject: str, encoded: list[tuple[str, bytes]]) -> None:
-        """Outbox rows for events already encoded by `shared.events.encode_many`."""
+    def add_encoded(self, session: Session, subject: str, encoded: Iterable[tuple[str, bytes]]) -> None:
+        """Outbox rows for events already encoded by `shared.events.encode_many` (or, lazily, `encode_rows`)."""
         now = utcnow()
-        bulk_insert(session, self.table, [{"event_id": event_id, "subject": subject, "body": body, "created_at": now}
-                                          for event_id, body in encoded])
+        bulk_insert(session, self.table, ((event_id, subject, body, now) for event_id, body in encoded),
+                    columns=("event_id", "subject", "body", "created_at"))
 
     def pending_count(self, session: Session) -> int:
         return int(session.scalar(select(func.count()).where(self.table.c.sent_at.is_(None))) or 0)
