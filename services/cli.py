@@ -64,12 +64,19 @@ def _cmd_token(args: argparse.Namespace) -> int:
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
-    from services.runtime import engine_for
+    from services import migrations
     from shared.config import load_settings
 
-    for service in ("registry", "matching", "reports"):
-        engine_for(load_settings(service)).dispose()
-        print(f"{service}: схема актуальна")
+    for service in migrations.SERVICES:
+        settings = load_settings(service)
+        if settings.is_sqlite:
+            settings.var_dir.mkdir(parents=True, exist_ok=True)
+        if args.downgrade:
+            migrations.downgrade(settings, args.downgrade)
+        else:
+            migrations.upgrade(settings)
+        left = migrations.differences(settings)
+        print(f"{service}: {'схема соответствует моделям' if not left else f'расхождения: {left}'}")
     return 0
 
 
@@ -236,7 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
     schemas = sub.add_parser("schemas", help="JSON Schema каталога событий")
     schemas.add_argument("--write", action="store_true", help="записать в shared/schemas/")
     schemas.set_defaults(func=_cmd_schemas)
-    sub.add_parser("migrate", help="создать или обновить схему баз данных").set_defaults(func=_cmd_migrate)
+    migrate = sub.add_parser("migrate", help="применить миграции Alembic ко всем сервисам")
+    migrate.add_argument("--downgrade", metavar="REVISION", help="откатить до ревизии (например -1)")
+    migrate.set_defaults(func=_cmd_migrate)
     return parser
 
 

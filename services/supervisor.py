@@ -47,6 +47,10 @@ def run_stack(settings: Settings | None = None, *, demo: bool = False) -> int:
 
         after_start = load_demo_once
     settings.var_dir.mkdir(parents=True, exist_ok=True)
+    from services import migrations
+
+    for service in migrations.SERVICES:
+        migrations.upgrade(load_settings(service))
     manager = Manager()
     for name, command in process_table(settings).items():
         env = dict(os.environ)
