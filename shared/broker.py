@@ -24,8 +24,9 @@ async def connect(url: str, *, name: str, timeout_s: float = 2.0, reconnect_fore
     async def _noop(*_args: object) -> None:
         return None
 
+    servers = [server.strip() for server in url.split(",") if server.strip()]
     coro = nats.connect(
-        url, name=name, connect_timeout=timeout_s, max_reconnect_attempts=2, reconnect_time_wait=0.5,
+        servers, name=name, connect_timeout=timeout_s, max_reconnect_attempts=2, reconnect_time_wait=0.5,
         allow_reconnect=True, error_cb=_noop, disconnected_cb=_noop, reconnected_cb=_noop, closed_cb=_noop,
     )
     nc = await asyncio.wait_for(coro, timeout=timeout_s * 3)

@@ -8,15 +8,14 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-import nats
-
+from shared.broker import connect
 from shared.config import Settings
 from shared.events import new_event
 
 
 async def stream_events(settings: Settings) -> list[dict]:
     """Every message in the stream, decoded, in stream order."""
-    nc = await nats.connect(settings.nats_url)
+    nc = await connect(settings.nats_url, name="test-reader", reconnect_forever=False)
     try:
         js = nc.jetstream()
         info = await js.stream_info(settings.stream_name)
