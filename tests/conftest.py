@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from shared.config import Settings
-from tests.servers import NatsServer, Stack, create_postgres_database, postgres_admin_url, postgres_reachable
+from tests.servers import (
+    ExternalNats,
+    NatsServer,
+    Stack,
+    create_postgres_database,
+    postgres_admin_url,
+    postgres_reachable,
+    reset_stream,
+)
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -21,8 +29,18 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 @pytest.fixture
-def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
-    """A fresh nats-server with JetStream on a free loopback port and its own file store."""
+def nats_server(tmp_path: Path) -> Iterator[NatsServer | ExternalNats]:
+    """A fresh nats-server with JetStream on a free loopback port and its own file store.
+
+    With TEST_NATS_URL (CI's second pass: the system NATS on 127.0.0.1:4222) the tests use that broker
+    instead, with the stream deleted before each test; tests that must stop the broker skip there.
+    """
+    external = os.environ.get("TEST_NATS_URL")
+    if external:
+        reset_stream(external)
+        yield ExternalNats(external)
+        reset_stream(external)
+        return
     server = NatsServer(workdir=tmp_path / "nats").start()
     yield server
     server.stop()

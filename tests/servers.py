@@ -119,6 +119,8 @@ class Stack:
     ports: dict[str, int] = field(default_factory=lambda: {k: free_port() for k in ("registry", "matching", "reports",
                                                                                      "nats")})
     process: subprocess.Popen | None = None
+    database_url: str | None = None
+    drop_database: object = None
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -126,6 +128,8 @@ class Stack:
     @property
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
         env.update({
             "VAR_DIR": str(self.workdir / "var"), "NATS_URL": f"nats://127.0.0.1:{self.ports['nats']}",
             "REGISTRY_URL": self.url("registry"), "MATCHING_URL": self.url("matching"),
@@ -137,6 +141,9 @@ class Stack:
         import sys
 
         self.workdir.mkdir(parents=True, exist_ok=True)
+        admin = os.environ.get("DATABASE_URL", "")
+        if admin.startswith("postgres") and self.database_url is None:
+            self.database_url, self.drop_database = create_postgres_database(admin)
         log = (self.workdir / "stack.log").open("ab")
         command = [sys.executable, "-m", "services.cli", "up"] + (["--demo"] if self.demo else [])
         self.process = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT,
@@ -167,6 +174,13 @@ class Stack:
 
     def stop(self) -> int:
         """Ctrl-C, as an operator stops it; returns the supervisor's exit code."""
+        code = self._interrupt()
+        if self.drop_database is not None:
+            self.drop_database()
+            self.drop_database = None
+        return code
+
+    def _interrupt(self) -> int:
         import signal
 
         if self.process is None:
@@ -179,3 +193,39 @@ class Stack:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(10)
         return self.process.returncode
+
+
+@dataclass
+class ExternalNats:
+    """A broker the tests did not start (CI's system NATS): usable, but never stopped or killed by a test."""
+
+    url: str
+
+    def start(self, wait: bool = True) -> ExternalNats:
+        return self
+
+    def stop(self) -> None:
+        import pytest
+
+        pytest.skip("the external broker cannot be stopped by a test")
+
+    kill = stop
+
+
+def reset_stream(url: str, name: str = "MENTORING") -> None:
+    """Delete the stream (and so its consumers) on a shared broker, so each test starts empty."""
+    import asyncio
+
+    import nats
+    from nats.js.errors import NotFoundError
+
+    async def delete() -> None:
+        nc = await nats.connect(url)
+        try:
+            await nc.jetstream().delete_stream(name)
+        except NotFoundError:
+            pass
+        finally:
+            await nc.close()
+
+    asyncio.run(delete())

@@ -60,38 +60,45 @@ def fill_read_model(engine, problem: domain.MatchingProblem) -> str:
     m_subjects, m_stages = _decode(p.mentor_subjects, subjects), _decode(p.mentor_stages, list(domain.STAGES.names))
     m_dirs, m_formats = _decode(p.mentor_directions, directions), _decode(p.mentor_formats, list(domain.FORMATS.names))
     mentor_ids = [str(uuid.uuid4()) for _ in range(p.n_mentors)]
-    mentor_rows = [{
-        "id": mentor_ids[j], "version": 1, "seq": 0, "status": "active", "region_id": region,
-        "municipality_id": f"mun-{p.mentor_municipality[j]}", "organization_id": f"org-{p.mentor_org[j]}",
-        "full_name": f"Наставник {j}", "subjects": m_subjects[j], "stages": m_stages[j], "directions": m_dirs[j],
-        "mentee_categories": [], "qualification_category": domain.CATEGORIES.names[int(p.mentor_category[j])],
-        "experience_years": int(p.mentor_experience[j]), "trained": bool(p.mentor_trained[j]),
-        "formats": m_formats[j], "capacity": int(p.mentor_free[j]),
-    } for j in range(p.n_mentors)]
+
+    def mentor_row(j: int) -> dict:
+        return {
+            "id": mentor_ids[j], "version": 1, "seq": 0, "status": "active", "region_id": region,
+            "municipality_id": f"mun-{p.mentor_municipality[j]}", "organization_id": f"org-{p.mentor_org[j]}",
+            "full_name": f"Наставник {j}", "subjects": m_subjects[j], "stages": m_stages[j], "directions": m_dirs[j],
+            "mentee_categories": [], "qualification_category": domain.CATEGORIES.names[int(p.mentor_category[j])],
+            "experience_years": int(p.mentor_experience[j]), "trained": bool(p.mentor_trained[j]),
+            "formats": m_formats[j], "capacity": int(p.mentor_free[j]),
+        }
+
     e_dirs, e_formats = _decode(p.mentee_directions, directions), _decode(p.mentee_formats, list(domain.FORMATS.names))
     prefs: dict[int, list[str]] = {}
     for i, j in zip(p.preference_mentee.tolist(), p.preference_mentor.tolist(), strict=True):
         prefs.setdefault(i, []).append(mentor_ids[j])
     mentee_ids = [str(uuid.uuid4()) for _ in range(p.n_mentees)]
-    mentee_rows = [{
-        "id": mentee_ids[i], "version": 1, "status": "active", "region_id": region,
-        "municipality_id": f"mun-{p.mentee_municipality[i]}", "organization_id": f"org-{p.mentee_org[i]}",
-        "full_name": f"Наставляемый {i}", "subject": subjects[int(p.mentee_subject[i])] if p.mentee_subject[i] >= 0
-        else None, "stage": domain.STAGES.names[int(p.mentee_stage[i])], "experience_years": 1,
-        "category": "young_specialist" if p.mentee_young[i] else "new_employee", "is_student": False,
-        "directions": e_dirs[i], "formats": e_formats[i], "preferred_mentor_ids": prefs.get(i, [])[:3],
-        "registered_at": now,
-    } for i in range(p.n_mentees)]
+
+    def mentee_row(i: int) -> dict:
+        return {
+            "id": mentee_ids[i], "version": 1, "status": "active", "region_id": region,
+            "municipality_id": f"mun-{p.mentee_municipality[i]}", "organization_id": f"org-{p.mentee_org[i]}",
+            "full_name": f"Наставляемый {i}", "subject": subjects[int(p.mentee_subject[i])] if p.mentee_subject[i] >= 0
+            else None, "stage": domain.STAGES.names[int(p.mentee_stage[i])], "experience_years": 1,
+            "category": "young_specialist" if p.mentee_young[i] else "new_employee", "is_student": False,
+            "directions": e_dirs[i], "formats": e_formats[i], "preferred_mentor_ids": prefs.get(i, [])[:3],
+            "registered_at": now,
+        }
+
     declined = [{"id": str(uuid.uuid4()), "version": 2, "state": "declined", "mentor_id": mentor_ids[j],
                  "mentee_id": mentee_ids[i], "form": "traditional", "role_model": "teacher_teacher", "cost": 0,
                  "region_id": region, "municipality_id": "m", "organization_id": "o", "mentor_organization_id": "o",
                  "mentee_category": "young_specialist", "proposed_at": now, "updated_at": now}
                 for i, j in zip(p.declined_mentee.tolist(), p.declined_mentor.tolist(), strict=True)]
-    with engine.begin() as connection:
-        for table, rows in ((OrganizationView, org_rows), (MentorView, mentor_rows), (MenteeView, mentee_rows),
-                            (Pair, declined)):
-            for start in range(0, len(rows), 20_000):
-                connection.execute(insert(table.__table__), rows[start:start + 20_000])
+    with engine.begin() as connection:  # rows are made 20k at a time: the fill's memory stays below the worker's
+        for table, count, row in ((OrganizationView, len(org_rows), org_rows.__getitem__),
+                                  (MentorView, p.n_mentors, mentor_row), (MenteeView, p.n_mentees, mentee_row),
+                                  (Pair, len(declined), declined.__getitem__)):
+            for start in range(0, count, 20_000):
+                connection.execute(insert(table.__table__), [row(k) for k in range(start, min(count, start + 20_000))])
     return region
 
 
