@@ -72,6 +72,10 @@ class ConsumerRunner:
         self.outbox = outbox
         self.counts: dict[Outcome, int] = dict.fromkeys(Outcome, 0)
 
+    @property
+    def batch_size(self) -> int:
+        return self.settings.consumer_batch_size
+
     def consumer_config(self) -> ConsumerConfig:
         subjects = list(self.spec.filter_subjects)
         return ConsumerConfig(
@@ -96,7 +100,7 @@ class ConsumerRunner:
             sub = await js.pull_subscribe_bind(durable=self.spec.durable, stream=self.settings.stream_name)
             while not stop.is_set():
                 try:
-                    messages = await sub.fetch(self.settings.consumer_batch_size, timeout=0.5)
+                    messages = await sub.fetch(self.batch_size, timeout=0.5)
                 except (NatsTimeoutError, TimeoutError):
                     if idle_callback:
                         idle_callback()

@@ -1,0 +1,315 @@
+"""The scale-out manifests under deploy/ hold together: parsed and checked by schema, without Docker or a cluster."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from shared.config import Settings
+from shared.natsserver import nats_server_binary
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+K8S = DEPLOY / "k8s"
+NATS_NODES = ("nats-1", "nats-2", "nats-3")
+THIRD_PARTY_IMAGES = ("nats", "natsio/nats-box", "postgres")
+# Read by gunicorn (deploy/gunicorn.conf.py) and prometheus_client rather than by shared/config.py.
+NON_SETTINGS_ENV = {"WEB_CONCURRENCY", "WEB_THREADS", "WEB_TIMEOUT", "PROMETHEUS_MULTIPROC_DIR"}
+API_SERVICES = ("registry", "matching", "reports")
+
+Doc = dict[str, Any]
+
+# --- small JSON schemas of the Kubernetes kinds the manifests use (kubeconform is not available) ---
+
+NAME = {"type": "string", "pattern": r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63}
+STRINGS = {"type": "array", "items": {"type": "string"}}
+STRING_MAP = {"type": "object", "additionalProperties": {"type": "string"}}
+METADATA = {"type": "object", "required": ["name"],
+            "properties": {"name": NAME, "namespace": NAME, "labels": STRING_MAP, "annotations": STRING_MAP}}
+QUANTITIES = {"type": "object", "minProperties": 1, "additionalProperties": False,
+              "properties": {"cpu": {"type": ["string", "integer"]}, "memory": {"type": "string"}}}
+PROBE = {"type": "object", "required": ["httpGet"],
+         "properties": {"httpGet": {"type": "object", "required": ["path", "port"],
+                                    "properties": {"path": {"type": "string", "pattern": "^/"},
+                                                   "port": {"type": ["string", "integer"]}}}}}
+CONTAINER = {
+    "type": "object", "required": ["name", "image", "resources"],
+    "properties": {
+        "name": NAME, "image": {"type": "string", "minLength": 1}, "command": STRINGS, "args": STRINGS,
+        "env": {"type": "array", "items": {"type": "object", "required": ["name"]}},
+        "ports": {"type": "array", "items": {"type": "object", "required": ["containerPort"], "properties": {
+            "containerPort": {"type": "integer"}, "name": {"type": "string", "maxLength": 15}}}},
+        "resources": {"type": "object", "required": ["requests"],
+                      "properties": {"requests": QUANTITIES, "limits": QUANTITIES}},
+        "livenessProbe": PROBE, "readinessProbe": PROBE, "startupProbe": PROBE,
+    },
+}
+POD_TEMPLATE = {
+    "type": "object", "required": ["metadata", "spec"],
+    "properties": {"metadata": {"type": "object", "required": ["labels"], "properties": {"labels": STRING_MAP}},
+                   "spec": {"type": "object", "required": ["containers"],
+                            "properties": {"containers": {"type": "array", "minItems": 1, "items": CONTAINER},
+                                           "restartPolicy": {"enum": ["Always", "OnFailure", "Never"]}}}},
+}
+SELECTOR = {"type": "object", "required": ["matchLabels"], "properties": {"matchLabels": STRING_MAP}}
+
+
+def _kind(api_version: str, spec: Doc | None = None, **properties: Any) -> Doc:
+    props = {"apiVersion": {"const": api_version}, "metadata": METADATA, **properties}
+    if spec is not None:
+        props["spec"] = spec
+    return {"type": "object", "required": ["apiVersion", "kind", "metadata", *(["spec"] if spec else [])],
+            "properties": props}
+
+
+SCHEMAS: dict[str, Doc] = {
+    "Namespace": _kind("v1"),
+    "ConfigMap": _kind("v1", data=STRING_MAP),  # every value a string: `STREAM_REPLICAS: 3` would be refused
+    "Secret": _kind("v1", stringData=STRING_MAP, data=STRING_MAP),
+    "Service": _kind("v1", {"type": "object", "required": ["ports"], "properties": {
+        "selector": STRING_MAP, "ports": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["name", "port"],
+            "properties": {"port": {"type": "integer"}, "targetPort": {"type": ["string", "integer"]}}}}}}),
+    "Deployment": _kind("apps/v1", {"type": "object", "required": ["replicas", "selector", "template"], "properties": {
+        "replicas": {"type": "integer", "minimum": 1}, "selector": SELECTOR, "template": POD_TEMPLATE}}),
+    "StatefulSet": _kind("apps/v1", {
+        "type": "object", "required": ["replicas", "serviceName", "selector", "template", "volumeClaimTemplates"],
+        "properties": {"replicas": {"type": "integer"}, "serviceName": NAME, "selector": SELECTOR,
+                       "template": POD_TEMPLATE, "volumeClaimTemplates": {"type": "array", "minItems": 1}}}),
+    "Job": _kind("batch/v1", {"type": "object", "required": ["template"], "properties": {"template": POD_TEMPLATE}}),
+    "PodDisruptionBudget": _kind("policy/v1", {"type": "object", "required": ["selector"],
+                                               "properties": {"selector": SELECTOR}}),
+    "Kustomization": _kind("kustomize.config.k8s.io/v1beta1", resources=STRINGS),
+}
+
+
+# --- readers ---
+
+
+def compose() -> Doc:
+    return yaml.safe_load((DEPLOY / "compose.yml").read_text())
+
+
+def k8s_documents() -> Iterator[tuple[str, Doc]]:
+    """Every YAML document under deploy/k8s/, with a label naming its file."""
+    for path in sorted([*K8S.rglob("*.yaml"), *K8S.rglob("*.yml")]):
+        for index, doc in enumerate(yaml.safe_load_all(path.read_text())):
+            if doc is not None:
+                yield f"{path.relative_to(DEPLOY)}#{index}", doc
+
+
+def k8s_kind(kind: str) -> dict[str, Doc]:
+    return {doc["metadata"]["name"]: doc for _, doc in k8s_documents() if doc.get("kind") == kind}
+
+
+def procfile() -> dict[str, list[str]]:
+    """Process name → argv, from deploy/Procfile."""
+    processes: dict[str, list[str]] = {}
+    for line in (DEPLOY / "Procfile").read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, command = line.split(":", 1)
+            processes[name.strip()] = shlex.split(command)
+    return processes
+
+
+def normalised(argv: list[str]) -> list[str]:
+    """Container paths and listen addresses aside, a container's argv equals the Procfile's."""
+    return [re.sub(r"^0\.0\.0\.0:", "127.0.0.1:", arg.removeprefix("/app/")) for arg in argv]
+
+
+def compose_argv(service: Doc) -> list[str]:
+    return [*(service.get("entrypoint") or ["mentoring"]), *service.get("command", [])]
+
+
+def k8s_containers() -> Iterator[tuple[str, Doc]]:
+    for label, doc in k8s_documents():
+        if doc["kind"] in ("Deployment", "StatefulSet", "Job"):
+            for container in doc["spec"]["template"]["spec"]["containers"]:
+                yield f"{label} {doc['metadata']['name']}", container
+
+
+def with_defaults(text: str) -> str:
+    """Compose interpolation with every variable unset: `${VAR:-default}` → `default`."""
+    return re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", text)
+
+
+def repository(image: str) -> str:
+    """`registry/name:tag@digest` → `registry/name` (compose's `${VAR:-default}` taken as its default)."""
+    image = with_defaults(image).split("@")[0]
+    head, _, tail = image.rpartition(":")
+    return head if head and "/" not in tail else image
+
+
+# --- Kubernetes ---
+
+
+def test_every_kubernetes_document_has_an_api_version_a_kind_and_a_name() -> None:
+    documents = list(k8s_documents())
+    assert len(documents) >= 15
+    for label, doc in documents:
+        assert doc.get("apiVersion") and doc.get("kind") and doc.get("metadata", {}).get("name"), label
+
+
+def test_every_kubernetes_document_matches_the_schema_of_its_kind() -> None:
+    for label, doc in k8s_documents():
+        assert doc["kind"] in SCHEMAS, f"{label}: no schema for kind {doc['kind']}"
+        jsonschema.validate(doc, SCHEMAS[doc["kind"]])
+        if doc["kind"] in ("Deployment", "StatefulSet"):
+            selector = doc["spec"]["selector"]["matchLabels"]
+            labels = doc["spec"]["template"]["metadata"]["labels"]
+            assert selector.items() <= labels.items(), f"{label}: the selector does not select its own pods"
+
+
+def test_every_deployment_requests_resources_and_each_api_is_probed_on_healthz_and_readyz() -> None:
+    deployments = k8s_kind("Deployment")
+    for name, deployment in deployments.items():
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            assert {"cpu", "memory"} <= container["resources"]["requests"].keys(), name
+            assert "memory" in container["resources"]["limits"], name
+    for service in API_SERVICES:
+        container = deployments[f"{service}-api"]["spec"]["template"]["spec"]["containers"][0]
+        assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+        assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+        assert deployments[f"{service}-api"]["spec"]["replicas"] >= 2
+        service_doc = k8s_kind("Service")[service]
+        assert service_doc["spec"]["selector"].items() <= \
+            deployments[f"{service}-api"]["spec"]["template"]["metadata"]["labels"].items()
+
+
+def test_kubernetes_runs_every_process_of_the_procfile_with_the_same_command() -> None:
+    deployments = k8s_kind("Deployment")
+    for name, argv in procfile().items():
+        if name == "nats":
+            assert k8s_kind("StatefulSet")["nats"]["spec"]["replicas"] == 3
+            continue
+        deployment = deployments[f"{name}-api" if name in API_SERVICES else name]
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        assert normalised([*container.get("command", ["mentoring"]), *container["args"]]) == argv, name
+    assert deployments["matching-worker"]["spec"]["replicas"] >= 2
+    job = k8s_kind("Job")["mentoring-migrate"]["spec"]["template"]["spec"]
+    assert job["containers"][0]["args"] == ["migrate"] and job["restartPolicy"] == "Never"
+
+
+def test_kubernetes_settings_are_ones_the_processes_read_and_replicate_the_stream_three_times() -> None:
+    config = k8s_kind("ConfigMap")["mentoring-config"]["data"]
+    secret = k8s_kind("Secret")["mentoring-secrets"]["stringData"]
+    env = {item["name"] for _, container in k8s_containers() if repository(container["image"]) == "mentoring"
+           for item in container.get("env", [])}
+    passed = config.keys() | secret.keys() | env
+    assert {key.lower() for key in passed - NON_SETTINGS_ENV} <= Settings.model_fields.keys()
+    assert config["STREAM_REPLICAS"] == "3"
+    assert config["NATS_URL"].split(",") == [f"nats://nats-{i}.nats-headless:4222" for i in range(3)]
+    assert {"DATABASE_URL", "JWT_SECRET"} <= secret.keys()
+
+
+def test_the_kubernetes_nats_cluster_fsyncs_every_write_and_routes_to_all_three_pods() -> None:
+    conf = k8s_kind("ConfigMap")["nats-config"]["data"]["nats.conf"]
+    assert re.search(r"jetstream\s*{[^}]*sync_interval:\s*always", conf)
+    assert set(re.findall(r"nats-route://([\w.-]+):6222", conf)) == {f"nats-{i}.nats-headless" for i in range(3)}
+    headless = k8s_kind("Service")["nats-headless"]["spec"]
+    assert headless["clusterIP"] == "None" and headless["publishNotReadyAddresses"] is True
+    assert k8s_kind("StatefulSet")["nats"]["spec"]["serviceName"] == "nats-headless"
+
+
+# --- compose ---
+
+
+def test_compose_runs_every_process_of_the_procfile_with_the_same_command() -> None:
+    services = compose()["services"]
+    for name, argv in procfile().items():
+        if name == "nats":
+            assert all(node in services for node in NATS_NODES)
+            continue
+        assert normalised(compose_argv(services[name])) == argv, name
+    assert services["matching-worker"]["deploy"]["replicas"] == 2
+    assert services["migrate"]["command"] == ["migrate"]
+
+
+def test_compose_starts_services_after_healthy_dependencies_and_probes_each_api_on_readyz() -> None:
+    services = compose()["services"]
+    assert services["postgres"]["image"].startswith("postgres:15")
+    assert any(volume.endswith(":/var/lib/postgresql/data") for volume in services["postgres"]["volumes"])
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name, service in services.items():
+        if repository(service["image"]) == "mentoring" and name != "migrate":
+            assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully", name
+            assert all(service["depends_on"][node]["condition"] == "service_healthy" for node in NATS_NODES), name
+    for port, name in enumerate(API_SERVICES, start=8001):
+        assert f"127.0.0.1:{port}/readyz" in services[name]["healthcheck"]["test"][-1], name
+        assert "WEB_CONCURRENCY" in services[name]["environment"]
+
+
+def test_compose_settings_are_ones_the_processes_read_and_replicate_the_stream_three_times() -> None:
+    for name, service in compose()["services"].items():
+        if repository(service["image"]) != "mentoring":
+            continue
+        env: dict[str, str] = service["environment"]
+        assert {key.lower() for key in env.keys() - NON_SETTINGS_ENV} <= Settings.model_fields.keys(), name
+        assert env["STREAM_REPLICAS"] == "3", name
+        assert env["NATS_URL"] == ",".join(f"nats://{node}:4222" for node in NATS_NODES), name
+        assert env["DATABASE_URL"].startswith("postgresql://mentoring:") and "@postgres:5432/mentoring" in \
+            env["DATABASE_URL"], name
+        assert env["JWT_SECRET"].startswith("${JWT_SECRET:?"), f"{name}: JWT_SECRET must come from deploy/.env"
+
+
+@pytest.mark.parametrize("node", NATS_NODES)
+def test_each_compose_nats_node_fsyncs_every_write_and_routes_to_the_other_two(node: str) -> None:
+    path = DEPLOY / "nats" / f"{node}.conf"
+    conf = path.read_text()
+    assert re.search(rf"^server_name:\s*{node}$", conf, re.MULTILINE)
+    assert re.search(r'jetstream\s*{[^}]*store_dir:\s*"/data/jetstream"[^}]*sync_interval:\s*always', conf)
+    assert set(re.findall(r"nats-route://([\w-]+):6222", conf)) == set(NATS_NODES) - {node}
+    service = compose()["services"][node]
+    assert f"./nats/{node}.conf:/etc/nats/nats.conf:ro" in service["volumes"]
+    assert f"{node}-data:/data" in service["volumes"]
+    checked = subprocess.run([nats_server_binary(), "-t", "-c", str(path)], capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stderr
+
+
+# --- both ---
+
+
+def test_every_application_container_runs_the_one_project_image() -> None:
+    compose_images = {with_defaults(service["image"]) for service in compose()["services"].values()}
+    k8s_images = {container["image"] for _, container in k8s_containers()}
+    third_party = {image for image in compose_images | k8s_images if repository(image).startswith(THIRD_PARTY_IMAGES)}
+    project = (compose_images | k8s_images) - third_party
+    assert len(project) == 1 and repository(project.pop()).rsplit("/", 1)[-1] == "mentoring", project
+    built = [name for name, service in compose()["services"].items() if "build" in service]
+    assert built == ["migrate"] and compose()["services"]["migrate"]["build"]["dockerfile"] == "deploy/Dockerfile"
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    assert "FROM python:3.11-slim" in dockerfile and "pip install -c constraints.txt ." in dockerfile
+    assert re.search(r"^USER (?!root|0\b)", dockerfile, re.MULTILINE)
+    assert 'ENTRYPOINT ["mentoring"]' in dockerfile
+
+
+@pytest.mark.skipif(shutil.which("docker") is None, reason="the docker client is not installed")
+def test_docker_compose_accepts_the_compose_file() -> None:
+    if subprocess.run(["docker", "compose", "version"], capture_output=True).returncode != 0:
+        pytest.skip("the docker client has no compose plugin")
+    env = {key: value for key, value in os.environ.items() if key not in ("POSTGRES_PASSWORD", "JWT_SECRET")}
+    result = subprocess.run(["docker", "compose", "--env-file", str(DEPLOY / "env.example"), "-f",
+                             str(DEPLOY / "compose.yml"), "config", "-q"], capture_output=True, text=True, env=env,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+@pytest.mark.parametrize(("directory", "kinds"), [(K8S, {"Deployment", "StatefulSet", "Service", "ConfigMap"}),
+                                                  (K8S / "migrate", {"Job"})], ids=["installation", "migration"])
+def test_kustomize_builds_every_resource_into_the_namespace(directory: Path, kinds: set[str]) -> None:
+    result = subprocess.run(["kubectl", "kustomize", str(directory)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    built = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+    assert kinds <= {doc["kind"] for doc in built}
+    assert all(doc["metadata"].get("namespace") == "mentoring" for doc in built if doc["kind"] != "Namespace")
