@@ -285,35 +285,103 @@ def _request_text(problem: MatchingProblem, i: int, labels: Mapping[str, str]) -
 
 def unmatched_reasons(problem: MatchingProblem, mentee_indices: Sequence[int] | np.ndarray,
                       weights: Weights = Weights(), labels: Mapping[str, str] | None = None) -> list[str]:
-    """An operator-actionable Russian reason per unmatched mentee: no mentor at all, or all of them busy."""
+    """An operator-actionable Russian reason per unmatched mentee: no mentor at all, or all of them busy.
+
+    Vectorised over requests: mentees with the same request (place, subject or directions, stage, remote
+    or not) share the number of mentors passing the hard rules apart from capacity and exclusions. It is
+    counted from tables of mentors by place, remote, stage set and subject or direction set, never by a
+    scan of all mentors per request. Where exclusions (self, past declines) could empty that set, the
+    excluded mentors of that mentee are subtracted.
+    """
+    from types import SimpleNamespace
+
     labels = labels or {}
     p = problem
     idx = np.asarray(mentee_indices, dtype=np.int64)
-    has_request = (p.mentee_subject[idx] >= 0) | (p.mentee_directions[idx] != 0)
-    cols = [p.mentee_region[idx], p.mentee_municipality[idx], p.mentee_subject[idx], p.mentee_stage[idx],
-            p.mentee_directions[idx].view(np.int64), (p.mentee_formats[idx] & costs.DISTANCE_FORMATS).view(np.int64)]
-    keys = np.unique(np.stack(cols, axis=1), axis=0, return_inverse=True)[1].ravel() if len(idx) else idx
-    declined_count = np.bincount(p.declined_mentee, minlength=p.n_mentees)
+    if not len(idx):
+        return []
+    subject, directions = p.mentee_subject[idx], p.mentee_directions[idx]
+    distance = (p.mentee_formats[idx] & costs.DISTANCE_FORMATS) != 0
+    requests, key = np.unique(np.stack([p.mentee_region[idx], p.mentee_municipality[idx], subject, p.mentee_stage[idx],
+                                        directions.view(np.int64), distance.astype(np.int64)], axis=1),
+                              axis=0, return_inverse=True)
+    key = key.ravel()
+    n = p.n_mentors
+    places, place = np.unique(np.concatenate([np.stack([p.mentor_region, p.mentor_municipality], axis=1),
+                                              requests[:, :2]]), axis=0, return_inverse=True)
+    place = place.ravel()
+    mentor_place, request_place = place[:n], place[n:]
+    place_region = np.unique(places[:, 0], return_inverse=True)[1].ravel()
+    stage_masks, mentor_stage = np.unique(p.mentor_stages, return_inverse=True)
+    n_stages, n_masks = len(STAGES.names), len(stage_masks)
+    allowed = costs.stage_allowed(SimpleNamespace(mentee_stage=np.arange(n_stages), mentor_stages=stage_masks),
+                                  np.repeat(np.arange(n_stages), n_masks), np.tile(np.arange(n_masks), n_stages),
+                                  weights)[0].reshape(n_stages, n_masks).T.astype(np.int64)
+    remote = ((p.mentor_formats & costs.DISTANCE_FORMATS) != 0).astype(np.int64)
+    cell = (mentor_place.astype(np.int64) * 2 + remote) * n_masks + mentor_stage.ravel()
+    n_cells = len(places) * 2 * n_masks
+
+    def candidates(rows: np.ndarray, mentor_values: np.ndarray, wanted_values: np.ndarray,
+                   by_subject: bool) -> np.ndarray:
+        """Mentors passing the hard rules (capacity and exclusions aside) for these requests."""
+        values, value = np.unique(mentor_values, return_inverse=True)
+        wanted, want = np.unique(wanted_values, return_inverse=True)
+        table = np.bincount(cell * len(values) + value.ravel(), minlength=n_cells * len(values))
+        none, zero = np.full(len(wanted), NO_SUBJECT), np.zeros(len(values), dtype=np.uint64)
+        sides = SimpleNamespace(mentee_subject=wanted if by_subject else none,
+                                mentee_directions=np.zeros(len(wanted), np.uint64) if by_subject else wanted,
+                                mentor_subjects=values if by_subject else zero,
+                                mentor_directions=zero if by_subject else values)
+        covers = costs.covers_request(sides, np.tile(np.arange(len(wanted)), len(values)),
+                                      np.repeat(np.arange(len(values)), len(wanted)))
+        by_cell = table.reshape(n_cells, len(values)) @ covers.reshape(len(values), len(wanted)).astype(np.int64)
+        count = np.einsum("pdsw,st->pdtw", by_cell.reshape(len(places), 2, n_masks, len(wanted)), allowed)
+        remote_in_region = np.zeros((place_region.max() + 1, n_stages, len(wanted)), dtype=np.int64)
+        np.add.at(remote_in_region, place_region, count[:, 1])
+        g, t, w, d = request_place[rows], requests[rows, 3], want.ravel(), requests[rows, 5]
+        same_place = count[g, 0, t, w] + count[g, 1, t, w]
+        return same_place + d * (remote_in_region[place_region[g], t, w] - count[g, 1, t, w])
+
+    per_request = np.zeros(len(requests), dtype=np.int64)
+    if n:
+        by_subject = np.flatnonzero(requests[:, 2] != NO_SUBJECT)
+        by_direction = np.flatnonzero(requests[:, 2] == NO_SUBJECT)
+        if len(by_subject):
+            per_request[by_subject] = candidates(by_subject, p.mentor_subjects, requests[by_subject, 2], True)
+        if len(by_direction):
+            per_request[by_direction] = candidates(by_direction, p.mentor_directions,
+                                                   requests[by_direction, 4].view(np.uint64), False)
+    count = per_request[key]
+    declined = np.bincount(p.declined_mentee, minlength=p.n_mentees)[idx]
+    check = np.flatnonzero((count >= 1) & (count <= 1 + declined))  # exclusions might leave no mentor at all
+    if len(check):
+        def ranges(sorted_values: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            low, high = np.searchsorted(sorted_values, keys, "left"), np.searchsorted(sorted_values, keys, "right")
+            sizes = high - low
+            at = np.repeat(low - np.cumsum(np.r_[0, sizes[:-1]]), sizes) + np.arange(sizes.sum())
+            return np.repeat(np.arange(len(keys)), sizes), at
+
+        by_mentee = np.argsort(p.declined_mentee, kind="stable")
+        owner, at = ranges(p.declined_mentee[by_mentee], idx[check])
+        by_person = np.argsort(p.mentor_person, kind="stable")
+        same_owner, same_at = ranges(p.mentor_person[by_person], p.mentee_person[idx[check]])
+        pairs = np.unique(np.concatenate([owner * max(n, 1) + p.declined_mentor[by_mentee][at],
+                                          same_owner * max(n, 1) + by_person[same_at]]))
+        owner, mentor = pairs // max(n, 1), pairs % max(n, 1)
+        excluded = costs.eligible_pairs(p, idx[check][owner], mentor, weights, ignore_capacity=True,
+                                        ignore_exclusions=True)
+        count[check] -= np.bincount(owner[excluded], minlength=len(check))
+    busy = ((subject >= 0) | (directions != 0)) & (count > 0)
+    texts: dict[int, str] = {}
     reasons = []
-    candidates: dict[int, np.ndarray] = {}
-    teaching: dict[int, np.ndarray] = {}
-    for i, key, requested in zip(idx.tolist(), keys.tolist(), has_request.tolist(), strict=True):
-        if key not in candidates:
-            subject = int(p.mentee_subject[i])
-            if subject not in teaching:
-                teaching[subject] = (np.arange(p.n_mentors) if subject == NO_SUBJECT else
-                                     np.flatnonzero(p.mentor_subjects >> np.uint64(subject) & np.uint64(1)))
-            j = teaching[subject]
-            ok = costs.eligible_pairs(p, np.full(len(j), i), j, weights, ignore_capacity=True,
-                                      ignore_exclusions=True)
-            candidates[key] = j[ok]
-        found = candidates[key]
-        if len(found) <= 1 + declined_count[i]:
-            found = found[costs.eligible_pairs(p, np.full(len(found), i), found, weights, ignore_capacity=True)]
-        if requested and len(found):
+    for i, k, is_busy in zip(idx.tolist(), key.tolist(), busy.tolist(), strict=True):
+        if is_busy:
             reasons.append("все подходящие наставники заняты")
         else:
-            reasons.append(f"нет наставника {_request_text(p, i, labels)} в районе")
+            text = texts.get(k)
+            if text is None:
+                text = texts[k] = f"нет наставника {_request_text(p, i, labels)} в районе"
+            reasons.append(text)
     return reasons
 
 

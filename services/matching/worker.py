@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import itertools
 import json
 import logging
 import time
-from collections import Counter
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -15,14 +18,14 @@ from sqlmodel import Session, select
 
 from services.matching import domain, solver
 from services.matching.pair_events import SOURCE
-from services.matching.problem import LoadedProblem, Scope, load_problem, open_load
+from services.matching.problem import Coded, LoadedProblem, Scope, load_problem, open_load
 from services.matching.read_model import bump_pair_seq
 from services.matching.runs import weights_from_options
 from services.matching.tables import OPEN_STATES, Pair, Run, outbox
 from shared.config import Settings
 from shared.consumer import ConsumerRunner, ConsumerSpec, Outcome
 from shared.db import UnitOfWork, bulk_insert, read_session
-from shared.events import CloudEvent, encode_many, fast_ids, new_event, utcnow
+from shared.events import CloudEvent, encode_rows, fast_ids, new_event, utcnow
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -80,8 +83,29 @@ def _labels() -> dict[str, str]:
     return out
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector during a run (reference counting still frees everything).
+
+    Loading and writing a million rows makes millions of short-lived tuples; each chunk of them survives
+    long enough to trigger full collections that rescan every object alive, seconds per million rows.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def execute(engine: Engine, settings: Settings, run: Run) -> dict[str, Any]:
     """Load, solve and write one run; returns its result document (also stored on the run)."""
+    with collector_paused():
+        return _execute(engine, settings, run)
+
+
+def _execute(engine: Engine, settings: Settings, run: Run) -> dict[str, Any]:
     started = time.perf_counter()
     weights = weights_from_options(json.loads(run.options))
     with read_session(engine) as session:
@@ -102,7 +126,7 @@ def execute(engine: Engine, settings: Settings, run: Run) -> dict[str, Any]:
                    "reason": "не указан уровень образования: уточните карточку наставляемого"}
                   for mentee_id, name in loaded.without_stage]
     reasons_s = time.perf_counter() - write_started
-    with UnitOfWork(engine, outbox) as uow:
+    with bulk_connection(engine, len(solution.mentee_index)) as connection, UnitOfWork(connection, outbox) as uow:
         rejected = [] if run.dry_run else write_proposals(uow, run, loaded, solution, settings)
         for i in rejected:
             unmatched.append({"mentee_id": ids[i], "full_name": names[i], "reason":
@@ -134,63 +158,117 @@ def execute(engine: Engine, settings: Settings, run: Run) -> dict[str, Any]:
     return result
 
 
+PAIR_COLUMNS = ("id", "version", "state", "mentor_id", "mentee_id", "run_id", "form", "role_model", "cost", "region_id",
+                "municipality_id", "organization_id", "mentor_organization_id", "mentee_category", "mentee_subject",
+                "mentee_stage", "mentee_is_student", "proposed_at", "expires_at", "updated_at", "updated_by")
+EVENT_FIELDS = ("pair_id", "version", "state", "mentor_id", "mentee_id", "organization_id", "municipality_id",
+                "region_id", "mentor_organization_id", "mentee_category", "mentee_subject", "mentee_stage",
+                "mentee_is_student", "form", "role_model", "run_id", "occurred_at", "proposed_at", "actor")
+
+
+def _take(column: Any, index: np.ndarray) -> list[Any]:
+    """Values of a loaded column (a list, an array or a coded column) at these indices, as a list."""
+    if isinstance(column, Coded):
+        return column.take(index)
+    array = column if isinstance(column, np.ndarray) else np.asarray(column, dtype=object)
+    return array[index].tolist()
+
+
+def accept(solution: solver.Solution, mentee_ids: Any, mentor_ids: Any, capacity: np.ndarray,
+           current: dict[str, int], busy: set[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Proposals still possible now, in cost order: (their positions in the solution, rejected mentees).
+
+    The cheapest proposals win: a mentee paired meanwhile by someone else is dropped, and each mentor
+    keeps the first `capacity - current load` of the rest. Vectorised form of a loop in cost order.
+    """
+    order = np.argsort(solution.cost, kind="stable")
+    mentee_at = solution.mentee_index[order]
+    mentor_at = solution.mentor_index[order].astype(np.int64)
+    ok = np.ones(len(order), dtype=bool)
+    if busy:
+        ok = ~np.fromiter((m in busy for m in _take(mentee_ids, mentee_at)), dtype=bool, count=len(order))
+    if current:
+        load = np.fromiter((current.get(m, 0) for m in (mentor_ids.tolist() if isinstance(mentor_ids, np.ndarray)
+                                                        else mentor_ids)), dtype=np.int64, count=len(capacity))
+    else:
+        load = np.zeros(len(capacity), dtype=np.int64)
+    candidates = np.flatnonzero(ok)
+    mentors = mentor_at[candidates]
+    by_mentor = np.argsort(mentors, kind="stable")  # grouped by mentor, cost order inside a group
+    grouped = mentors[by_mentor]
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]]) if len(grouped) else grouped
+    sizes = np.diff(np.r_[starts, len(grouped)])
+    rank = np.empty(len(grouped), dtype=np.int64)
+    rank[by_mentor] = np.arange(len(grouped)) - np.repeat(starts, sizes)
+    ok[candidates] = rank < (np.asarray(capacity, dtype=np.int64) - load)[mentors]
+    return order[ok], mentee_at[~ok]
+
+
+PAGE_CACHE_BYTES_PER_PROPOSAL = 256  # entries of the three random-key pair indexes (mentee, mentor, scope), with slack
+PAGE_CACHE_MAX_KIB = 1 << 20
+
+
+@contextlib.contextmanager
+def bulk_connection(engine: Engine, proposals: int) -> Iterator[Any]:
+    """A connection for one large write; on SQLite its page cache grows for the transaction, then shrinks back.
+
+    Inserting a million proposals touches random pages of three pair indexes (mentee, mentor, scope);
+    once those no longer fit the cache, inserts spill and reread pages. Pages appended at the end of the
+    table and of the other indexes are used once and leave the cache first, so it is sized for those three
+    indexes only (about 240 MiB for a million). The setting is per connection, so it is restored before the
+    connection goes back to the pool.
+    """
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection if engine.dialect.name == "sqlite" else None
+        kib = min(PAGE_CACHE_MAX_KIB, PAGE_CACHE_BYTES_PER_PROPOSAL * proposals // 1024)
+        previous = raw.execute("PRAGMA cache_size").fetchone()[0] if raw is not None else None
+        if raw is not None and (previous >= 0 or kib > -previous):
+            raw.execute(f"PRAGMA cache_size=-{kib}")
+        try:
+            yield connection
+        finally:
+            if raw is not None:
+                raw.execute(f"PRAGMA cache_size={previous}")
+
+
 def write_proposals(uow: UnitOfWork, run: Run, loaded: LoadedProblem, solution: solver.Solution,
                     settings: Settings) -> list[int]:
     """Insert the proposals and their events; drop (and return) any that a concurrent writer made impossible."""
     session = uow.session
     mentees, mentors = loaded.mentees.columns, loaded.mentors.columns
-    for region_id in sorted(set(mentees["region_id"])):
+    for region_id in sorted(set(_take(mentees["region_id"], np.unique(
+            np.asarray(loaded.problem.mentee_region), return_index=True)[1]))):
         lock_capacity(session, region_id)
-    chosen_mentors = solution.mentor_index.tolist()
-    current = open_load(session)
-    busy = _busy_mentees(session)
-    used: Counter[int] = Counter()
+    chosen, rejected = accept(solution, mentees["id"], mentors["id"], np.asarray(mentors["capacity"]),
+                              open_load(session), _busy_mentees(session))
+    if not len(chosen):
+        return rejected.tolist()
+    # in cost order: the (run, cost, id) index then grows at its end, like those of the ids
+    i, j = solution.mentee_index[chosen], solution.mentor_index[chosen]
     now, expires = utcnow(), utcnow() + timedelta(days=settings.proposal_ttl_days)
     stamp, actor = now.isoformat().replace("+00:00", "Z"), f"run:{run.id}"
-    accepted, rejected = [], []
-    for k in np.argsort(solution.cost, kind="stable").tolist():
-        i, j = int(solution.mentee_index[k]), chosen_mentors[k]
-        if mentees["id"][i] in busy or current.get(mentors["id"][j], 0) + used[j] >= mentors["capacity"][j]:
-            rejected.append(i)
-            continue
-        used[j] += 1
-        accepted.append((k, i, j))
-    pair_ids = fast_ids(len(accepted))
-    rows, items = [], []
-    for pair_id, (k, i, j) in zip(pair_ids, accepted, strict=True):
-        row = {"id": pair_id, "version": 1, "state": "proposed", "mentor_id": mentors["id"][j],
-               "mentee_id": mentees["id"][i], "run_id": run.id, "form": "traditional", "role_model": "teacher_teacher",
-               "cost": int(solution.cost[k]), "region_id": mentees["region_id"][i],
-               "municipality_id": mentees["municipality_id"][i], "organization_id": mentees["organization_id"][i],
-               "mentor_organization_id": mentors["organization_id"][j], "mentee_category": mentees["category"][i],
-               "mentee_subject": mentees["subject"][i], "mentee_stage": mentees["stage"][i],
-               "mentee_is_student": bool(mentees["is_student"][i]), "proposed_at": now, "expires_at": expires,
-               "updated_at": now, "updated_by": actor}
-        rows.append(row)
-        items.append((pair_id, proposed_data(row, stamp, run.requested_by)))
-    if rows:
-        bulk_insert(session, Pair.__table__, rows)
-        bump_pair_seq(session)
-        kind = "mentoring.pair.proposed"
-        uow.outbox.add_encoded(session, kind, encode_many(kind, SOURCE, items))
-    return rejected
-
-
-def proposed_data(row: dict[str, Any], stamp: str, actor: str) -> dict[str, Any]:
-    """The data of `mentoring.pair.proposed` for a freshly written proposal (the catalog's PairChanged).
-
-    Fields that are always null on a proposal (confirmation, program dates, result) are left out.
-    """
-    data = {"pair_id": row["id"], "version": 1, "state": "proposed", "mentor_id": row["mentor_id"],
-            "mentee_id": row["mentee_id"], "organization_id": row["organization_id"],
-            "municipality_id": row["municipality_id"], "region_id": row["region_id"],
-            "mentor_organization_id": row["mentor_organization_id"], "mentee_category": row["mentee_category"],
-            "mentee_subject": row["mentee_subject"], "mentee_stage": row["mentee_stage"],
-            "mentee_is_student": row["mentee_is_student"], "form": row["form"], "role_model": row["role_model"],
-            "run_id": row["run_id"], "occurred_at": stamp, "proposed_at": stamp, "actor": actor}
-    if data["mentee_subject"] is None:
-        del data["mentee_subject"]  # optional fields that are null are left out of bulk events
-    return data
+    n = len(chosen)
+    pair_ids = fast_ids(n)
+    mentor_id, mentee_id = _take(mentors["id"], j), _take(mentees["id"], i)
+    region, municipality = _take(mentees["region_id"], i), _take(mentees["municipality_id"], i)
+    organization, mentor_organization = _take(mentees["organization_id"], i), _take(mentors["organization_id"], j)
+    category, subject, stage = _take(mentees["category"], i), _take(mentees["subject"], i), _take(mentees["stage"], i)
+    student = np.asarray(mentees["is_student"], dtype=bool)[i].tolist()
+    cost = solution.cost[chosen].tolist()
+    rep = itertools.repeat
+    rows = zip(pair_ids, rep(1), rep("proposed"), mentor_id, mentee_id, rep(run.id), rep("traditional"),
+               rep("teacher_teacher"), cost, region, municipality, organization, mentor_organization, category,
+               subject, stage, student, rep(now), rep(expires), rep(now), rep(actor), strict=False)
+    bulk_insert(session, Pair.__table__, rows, columns=PAIR_COLUMNS)
+    bump_pair_seq(session)
+    kind = "mentoring.pair.proposed"  # the catalog's PairChanged; always-null fields and a null subject left out
+    constant = {"version": 1, "state": "proposed", "form": "traditional", "role_model": "teacher_teacher",
+                "run_id": run.id, "occurred_at": stamp, "proposed_at": stamp, "actor": run.requested_by}
+    events = encode_rows(kind, SOURCE, EVENT_FIELDS, constant, zip(
+        pair_ids, mentor_id, mentee_id, organization, municipality, region, mentor_organization, category, subject,
+        stage, student, strict=True), n, omit_none="mentee_subject")
+    uow.outbox.add_encoded(session, kind, events)
+    return rejected.tolist()
 
 
 def _busy_mentees(session: Session) -> set[str]:
@@ -199,6 +277,8 @@ def _busy_mentees(session: Session) -> set[str]:
 
 class RunWorker(ConsumerRunner):
     """A work-queue consumer of `mentoring.run.requested`: each run is taken by one worker."""
+
+    batch_size = 1  # one run at a time, so a busy worker never holds runs an idle one could take
 
     def consumer_config(self) -> Any:
         config = super().consumer_config()
