@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PURE_MODULES = ["shared.dictionaries", "services.registry.importer", "services.matching.domain",
                 "services.matching.solver", "services.matching.workflow", "services.matching.documents",
                 "services.reports.indicators", "services.reports.assessment"]
+ALEMBIC_SCRIPTS = ("services.migrations.env", "services.migrations.versions")  # run by Alembic, not imported
 FORBIDDEN = ("flask", "sqlalchemy", "sqlmodel", "nats", "flask_openapi3", "psycopg")
 
 
@@ -23,7 +24,8 @@ def all_modules() -> list[str]:
     names = []
     for package in (shared, services):
         for info in pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}."):
-            names.append(info.name)
+            if not info.name.startswith(ALEMBIC_SCRIPTS):
+                names.append(info.name)
     return sorted(names)
 
 
