@@ -32,7 +32,9 @@ def main() -> None:
     step("bench_worker", "--sizes", "10000" if quick else "10000,100000,1000000", "--out", str(OUT / "worker.json"))
     step("bench_suggestions", "--mentors", "20000" if quick else "200000", "--out", str(OUT / "suggestions.json"))
     step("bench_reports_latency", "--changes", "20" if quick else "100", "--out", str(OUT / "reports_latency.json"))
-    for name in ("import", "worker", "suggestions", "reports_latency"):
+    step("bench_scale", "--runs", "2" if quick else "6", "--mentees-per-region", "5000" if quick else "20000",
+         "--out", str(OUT / "scale.json"))
+    for name in ("import", "worker", "suggestions", "reports_latency", "scale"):
         print(json.dumps(json.loads((OUT / f"{name}.json").read_text()), ensure_ascii=False, indent=1))
 
 
