@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import Column, DateTime, String
 from sqlalchemy.types import TypeDecorator
 
 
@@ -30,3 +30,20 @@ class CodeList(TypeDecorator):
 def contains_code(column: Any, code: str) -> Any:
     """A filter: the code list in `column` contains `code`."""
     return column.like(f"%|{code}|%")
+
+
+def new_id() -> str:
+    """A new entity id (UUID4 string)."""
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+def code_list_column() -> Column:
+    """A NOT NULL `CodeList` column for a SQLModel field."""
+    return Column(CodeList(), nullable=False, default=list)
+
+
+def timestamp_column(**kwargs: Any) -> Column:
+    """A timezone-aware timestamp column for a SQLModel field."""
+    return Column(DateTime(timezone=True), **kwargs)

@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Column, DateTime, Index, Text, text
+from sqlalchemy import Column, Index, Text, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from shared.consumer import inbox_table
 from shared.events import utcnow
 from shared.outbox import Outbox, outbox_table
-from shared.types import CodeList
+from shared.types import code_list_column, new_id, timestamp_column
 
 OPEN_STATES = ("proposed", "confirmed", "active")
 
 
-def new_id() -> str:
-    return str(uuid.uuid4())
 
-
-def _codes() -> Column:
-    return Column(CodeList(), nullable=False, default=list)
-
-
-def _ts(**kwargs: object) -> Column:
-    return Column(DateTime(timezone=True), **kwargs)
 
 
 class MatchingModel(SQLModel, registry=registry()):
@@ -62,14 +52,14 @@ class MentorView(MatchingModel, table=True):
     municipality_id: str = Field(max_length=36)
     organization_id: str = Field(max_length=36, index=True)
     full_name: str = Field(max_length=300)
-    subjects: list[str] = Field(default_factory=list, sa_column=_codes())
-    stages: list[str] = Field(default_factory=list, sa_column=_codes())
-    directions: list[str] = Field(default_factory=list, sa_column=_codes())
-    mentee_categories: list[str] = Field(default_factory=list, sa_column=_codes())
+    subjects: list[str] = Field(default_factory=list, sa_column=code_list_column())
+    stages: list[str] = Field(default_factory=list, sa_column=code_list_column())
+    directions: list[str] = Field(default_factory=list, sa_column=code_list_column())
+    mentee_categories: list[str] = Field(default_factory=list, sa_column=code_list_column())
     qualification_category: str = Field(default="none", max_length=20)
     experience_years: int | None = None
     trained: bool = False
-    formats: list[str] = Field(default_factory=list, sa_column=_codes())
+    formats: list[str] = Field(default_factory=list, sa_column=code_list_column())
     capacity: int = 1
 
 
@@ -91,10 +81,10 @@ class MenteeView(MatchingModel, table=True):
     experience_years: int | None = None
     category: str = Field(max_length=50)
     is_student: bool = False
-    directions: list[str] = Field(default_factory=list, sa_column=_codes())
-    formats: list[str] = Field(default_factory=list, sa_column=_codes())
-    preferred_mentor_ids: list[str] = Field(default_factory=list, sa_column=_codes())
-    registered_at: datetime = Field(sa_column=_ts(nullable=False))
+    directions: list[str] = Field(default_factory=list, sa_column=code_list_column())
+    formats: list[str] = Field(default_factory=list, sa_column=code_list_column())
+    preferred_mentor_ids: list[str] = Field(default_factory=list, sa_column=code_list_column())
+    registered_at: datetime = Field(sa_column=timestamp_column(nullable=False))
 
 
 class ReadModelClock(MatchingModel, table=True):
@@ -123,9 +113,9 @@ class Run(MatchingModel, table=True):
     progress: float = 0.0
     attempts: int = 0
     requested_by: str = Field(max_length=200)
-    requested_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
-    started_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    finished_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    requested_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
+    started_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    finished_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
     result: str | None = Field(default=None, sa_column=Column(Text))
     error: str | None = Field(default=None, sa_column=Column(Text))
 
@@ -162,9 +152,9 @@ class Pair(MatchingModel, table=True):
     mentee_subject: str | None = Field(default=None, max_length=50)
     mentee_stage: str | None = Field(default=None, max_length=30)
     mentee_is_student: bool = False
-    proposed_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
-    expires_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    confirmed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    proposed_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
+    expires_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    confirmed_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
     mentor_consent_on: date | None = None
     mentee_consent_on: date | None = None
     order_number: str | None = Field(default=None, max_length=100)
@@ -172,14 +162,14 @@ class Pair(MatchingModel, table=True):
     curator_name: str | None = Field(default=None, max_length=300)
     started_on: date | None = None
     planned_end_on: date | None = None
-    ended_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    ended_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
     result: str | None = Field(default=None, max_length=30)
     result_text: str | None = Field(default=None, sa_column=Column(Text))
     reason: str | None = Field(default=None, sa_column=Column(Text))
     ended_by: str | None = Field(default=None, max_length=30)
     override_reason: str | None = Field(default=None, sa_column=Column(Text))
     extensions: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
     updated_by: str = Field(default="system", max_length=200)
 
 
@@ -195,7 +185,7 @@ class Program(MatchingModel, table=True):
     role_model: str = Field(default="teacher_teacher", max_length=30)
     format: str = Field(default="in_person", max_length=20)
     meeting_schedule: str | None = Field(default=None, sa_column=Column(Text))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
     updated_by: str = Field(default="system", max_length=200)
 
 
@@ -220,7 +210,7 @@ class DiaryEntry(MatchingModel, table=True):
     month: str = Field(max_length=7)
     text: str = Field(sa_column=Column(Text, nullable=False))
     author: str = Field(max_length=300)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
 
 
 class HalfYearReport(MatchingModel, table=True):
@@ -235,8 +225,8 @@ class HalfYearReport(MatchingModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     status: str = Field(default="submitted", max_length=20)
     curator_comment: str | None = Field(default=None, sa_column=Column(Text))
-    submitted_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
-    decided_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    submitted_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
+    decided_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
 
 
 metadata = MatchingModel.metadata

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from shared.events import utcnow
 from shared.outbox import Outbox, outbox_table
-from shared.types import CodeList
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-def _codes() -> Column:
-    return Column(CodeList(), nullable=False, default=list)
-
-
-def _ts(**kwargs: object) -> Column:
-    return Column(DateTime(timezone=True), **kwargs)
+from shared.types import code_list_column, new_id, timestamp_column
 
 
 class RegistryModel(SQLModel, registry=registry()):
@@ -57,8 +44,8 @@ class Organization(RegistryModel, table=True):
     has_curator: bool = False
     status: str = Field(default="active", max_length=20)
     version: int = 1
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
     updated_by: str = Field(default="system", max_length=200)
 
 
@@ -77,17 +64,17 @@ class Mentor(RegistryModel, table=True):
     organization_id: str = Field(max_length=36, foreign_key="registry_organization.id")
     full_name: str = Field(max_length=300)
     normalized_name: str = Field(max_length=300)
-    subjects: list[str] = Field(default_factory=list, sa_column=_codes())
-    stages: list[str] = Field(default_factory=list, sa_column=_codes())
-    directions: list[str] = Field(default_factory=list, sa_column=_codes())
-    mentee_categories: list[str] = Field(default_factory=list, sa_column=_codes())
+    subjects: list[str] = Field(default_factory=list, sa_column=code_list_column())
+    stages: list[str] = Field(default_factory=list, sa_column=code_list_column())
+    directions: list[str] = Field(default_factory=list, sa_column=code_list_column())
+    mentee_categories: list[str] = Field(default_factory=list, sa_column=code_list_column())
     mentee_experience_min: int | None = None
     mentee_experience_max: int | None = None
     mentee_qualification: str | None = Field(default=None, max_length=20)
     qualification_category: str = Field(default="none", max_length=20)
     experience_years: int | None = None
     honours: str | None = Field(default=None, sa_column=Column(Text))
-    formats: list[str] = Field(default_factory=list, sa_column=_codes())
+    formats: list[str] = Field(default_factory=list, sa_column=code_list_column())
     capacity: int = 1
     trained: bool = False
     trained_on: date | None = None
@@ -97,8 +84,8 @@ class Mentor(RegistryModel, table=True):
     consent_publication: bool = False
     status: str = Field(default="active", max_length=20)
     version: int = 1
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
     created_by: str = Field(default="system", max_length=200)
     updated_by: str = Field(default="system", max_length=200)
 
@@ -119,22 +106,22 @@ class Mentee(RegistryModel, table=True):
     full_name: str = Field(max_length=300)
     normalized_name: str = Field(max_length=300)
     subject: str | None = Field(default=None, max_length=50)
-    extra_subjects: list[str] = Field(default_factory=list, sa_column=_codes())
+    extra_subjects: list[str] = Field(default_factory=list, sa_column=code_list_column())
     stage: str | None = Field(default=None, max_length=30)
     experience_years: int | None = None
     category: str = Field(default="young_specialist", max_length=50)
     is_student: bool = False
-    directions: list[str] = Field(default_factory=list, sa_column=_codes())
+    directions: list[str] = Field(default_factory=list, sa_column=code_list_column())
     deficits: str | None = Field(default=None, sa_column=Column(Text))
-    formats: list[str] = Field(default_factory=list, sa_column=_codes())
+    formats: list[str] = Field(default_factory=list, sa_column=code_list_column())
     preferred_mentor_name: str | None = Field(default=None, max_length=300)
-    preferred_mentor_ids: list[str] = Field(default_factory=list, sa_column=_codes())
+    preferred_mentor_ids: list[str] = Field(default_factory=list, sa_column=code_list_column())
     email: str | None = Field(default=None, max_length=300)
     consent_processing: bool = True
     status: str = Field(default="active", max_length=20)
     version: int = 1
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
     created_by: str = Field(default="system", max_length=200)
     updated_by: str = Field(default="system", max_length=200)
 
@@ -145,7 +132,7 @@ class AuditRecord(RegistryModel, table=True):
     __tablename__ = "registry_audit"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False, index=True))
+    at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False, index=True))
     actor: str = Field(max_length=200, index=True)
     entity: str = Field(max_length=30)
     entity_id: str = Field(max_length=36, index=True)

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, DateTime, Index, Text
+from sqlalchemy import Column, Index, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from shared.consumer import inbox_table
 from shared.events import utcnow
-
-
-def _ts(**kwargs: object) -> Column:
-    return Column(DateTime(timezone=True), **kwargs)
+from shared.types import timestamp_column
 
 
 class ReportsModel(SQLModel, registry=registry()):
@@ -48,7 +45,7 @@ class MentorRow(ReportsModel, table=True):
     trained_on: date | None = None
     capacity: int = 1
     status: str = Field(max_length=20)
-    registered_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    registered_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
 
 
 class MenteeRow(ReportsModel, table=True):
@@ -64,7 +61,7 @@ class MenteeRow(ReportsModel, table=True):
     subject: str | None = Field(default=None, max_length=50)
     stage: str | None = Field(default=None, max_length=30)
     status: str = Field(max_length=20)
-    registered_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    registered_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
 
 
 class PairRow(ReportsModel, table=True):
@@ -86,9 +83,9 @@ class PairRow(ReportsModel, table=True):
     mentee_subject: str | None = Field(default=None, max_length=50)
     mentee_stage: str | None = Field(default=None, max_length=30)
     result: str | None = Field(default=None, max_length=30)
-    proposed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    confirmed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    ended_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    proposed_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    confirmed_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    ended_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
 
 
 class Freshness(ReportsModel, table=True):
@@ -100,8 +97,8 @@ class Freshness(ReportsModel, table=True):
     events_applied: int = 0
     last_event_id: str | None = Field(default=None, max_length=36)
     last_event_type: str | None = Field(default=None, max_length=100)
-    last_event_time: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    applied_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    last_event_time: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    applied_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
 
 
 class AssessmentRow(ReportsModel, table=True):
@@ -116,7 +113,7 @@ class AssessmentRow(ReportsModel, table=True):
     answers: str = Field(sa_column=Column(Text, nullable=False))
     total: int
     band: str = Field(max_length=10)
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
     updated_by: str = Field(max_length=200)
 
 
