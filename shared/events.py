@@ -27,6 +27,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A timestamp read back naive (SQLite keeps no zone) as the UTC moment it was written as."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
 @dataclass(frozen=True)
 class CloudEvent:
     """An immutable event; `id` doubles as the JetStream `Nats-Msg-Id`, `type` as the NATS subject."""

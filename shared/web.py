@@ -18,7 +18,7 @@ from shared.auth import Principal, principal_from_header
 from shared.broker import nats_reachable
 from shared.config import Settings
 from shared.db import UnitOfWork, create_tables, engine_from_settings, ping
-from shared.errors import AppError
+from shared.errors import AppError, BadRequest
 from shared.logs import configure_logging
 from shared.metrics import LATENCY, REQUESTS, render
 from shared.outbox import Outbox
@@ -111,6 +111,25 @@ def _validation_problem(exc: ValidationError) -> Response:
     return problem_response({"type": "about:blank", "title": "Ошибка проверки данных", "status": 422,
                              "detail": "Запрос не прошёл проверку: см. список полей", "errors": errors,
                              "instance": request.path}, 422)
+
+
+def etag_response(body: dict[str, Any], version: int, status: int = 200) -> Response:
+    """A JSON answer carrying the record's version as a weak ETag."""
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["ETag"] = f'W/"{version}"'
+    return response
+
+
+def expected_version(body_version: int | None) -> int | None:
+    """The version a write expects, from the `If-Match` header (`W/"3"`, `"3"` or `3`) or else the body."""
+    header = request.headers.get("If-Match")
+    if header and header.strip() != "*":
+        raw = header.strip().removeprefix("W/").strip('"')
+        if not raw.isdigit():
+            raise BadRequest("Заголовок If-Match должен содержать версию записи, например W/\"3\"")
+        return int(raw)
+    return body_version
 
 
 def context() -> ServiceContext:

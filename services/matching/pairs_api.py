@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
@@ -13,9 +13,8 @@ from sqlmodel import select
 from services.matching import pairs, programs
 from services.matching.tables import Pair
 from services.matching.workflow import Action
-from shared.auth import Role
-from shared.errors import BadRequest
-from shared.web import SECURITY, Problem, context, principal
+from shared.auth import Principal, Role
+from shared.web import SECURITY, Problem, context, etag_response, expected_version, principal
 
 PROBLEMS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
 pairs_tag = Tag(name="Пары", description="Наставнические пары: от предложения до завершения программы")
@@ -154,21 +153,17 @@ def pair_out(pair: Pair) -> dict[str, Any]:
     return body
 
 
-def _version(body_version: int | None) -> int | None:
-    header = request.headers.get("If-Match")
-    if header and header.strip() != "*":
-        raw = header.strip().removeprefix("W/").strip('"')
-        if not raw.isdigit():
-            raise BadRequest("Заголовок If-Match должен содержать версию пары")
-        return int(raw)
-    return body_version
-
-
 def _with_etag(pair: Pair, status: int = 200) -> Response:
-    response = jsonify(pair_out(pair))
-    response.status_code = status
-    response.headers["ETag"] = f'W/"{pair.version}"'
-    return response
+    return etag_response(pair_out(pair), pair.version, status)
+
+
+def _in_scope(stmt: Any, p: Principal) -> Any:
+    """Pairs located (by the mentee's organization) inside the caller's scope; admin and integrator see all."""
+    if p.role in (Role.ADMIN, Role.INTEGRATOR):
+        return stmt
+    column = {"region": Pair.region_id, "municipality": Pair.municipality_id,
+              "organization": Pair.organization_id}[p.scope_kind or ""]
+    return stmt.where(column == p.scope_id)
 
 
 def build_pairs_api() -> APIBlueprint:
@@ -179,11 +174,7 @@ def build_pairs_api() -> APIBlueprint:
         p = principal()
         p.require(*pairs.WRITERS, Role.INTEGRATOR)
         with context().uow() as uow:
-            stmt = select(Pair)
-            if p.role not in (Role.ADMIN, Role.INTEGRATOR):
-                column = {"region": Pair.region_id, "municipality": Pair.municipality_id,
-                          "organization": Pair.organization_id}[p.scope_kind or ""]
-                stmt = stmt.where(column == p.scope_id)
+            stmt = _in_scope(select(Pair), p)
             for column, value in ((Pair.region_id, query.region), (Pair.municipality_id, query.municipality),
                                   (Pair.organization_id, query.organization), (Pair.state, query.state),
                                   (Pair.mentor_id, query.mentor), (Pair.mentee_id, query.mentee),
@@ -207,11 +198,7 @@ def build_pairs_api() -> APIBlueprint:
         p = principal()
         p.require(*pairs.WRITERS)
         with context().uow() as uow:
-            stmt = select(Pair).where(Pair.state == "active")
-            if p.role is not Role.ADMIN:
-                column = {"region": Pair.region_id, "municipality": Pair.municipality_id,
-                          "organization": Pair.organization_id}[p.scope_kind or ""]
-                stmt = stmt.where(column == p.scope_id)
+            stmt = _in_scope(select(Pair).where(Pair.state == "active"), p)
             return jsonify({"items": programs.needing_attention(uow.session, list(uow.session.exec(stmt)),
                                                                 date.today())})
 
@@ -237,7 +224,7 @@ def build_pairs_api() -> APIBlueprint:
             override = getattr(body, "override_reason", None)
             with context().uow() as uow:
                 pair = pairs.transition(uow, principal(), path.id, action, data, override, date.today(),
-                                        _version(body.version))
+                                        expected_version(body.version))
                 return _with_etag(pair)
 
         act.__name__ = act.__qualname__ = f"pair_{action.value}"

@@ -25,7 +25,7 @@ from services.matching.tables import OPEN_STATES, Pair, Run, outbox
 from shared.config import Settings
 from shared.consumer import ConsumerRunner, ConsumerSpec, Outcome
 from shared.db import UnitOfWork, bulk_insert, read_session
-from shared.events import CloudEvent, encode_rows, fast_ids, new_event, utcnow
+from shared.events import CloudEvent, as_utc, encode_rows, fast_ids, new_event, utcnow
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -44,19 +44,13 @@ def _set_phase(engine: Engine, run_id: str, phase: str, progress: float) -> None
         uow.commit()
 
 
-def _aware(moment: Any) -> Any:
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def claim(engine: Engine, run_id: str, stale_after: timedelta = timedelta(minutes=10)) -> Run | None:
     """Mark the run running; None when it is finished already or has failed too often."""
     with UnitOfWork(engine, outbox) as uow:
         run = uow.session.get(Run, run_id)
         if run is None or run.status in ("succeeded", "failed"):
             return None
-        if run.status == "running" and run.started_at and _aware(run.started_at) > utcnow() - stale_after:
+        if run.status == "running" and run.started_at and as_utc(run.started_at) > utcnow() - stale_after:
             return None  # another worker is on it (a redelivery while it still runs)
         if run.attempts >= MAX_ATTEMPTS:
             fail(uow, run, f"прервано {run.attempts} раза подряд; запустите подбор заново")

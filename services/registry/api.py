@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 from flask_openapi3 import APIBlueprint, FileStorage, Tag
 from pydantic import BaseModel
 from sqlmodel import select
@@ -37,31 +37,13 @@ from services.registry.tables import AuditRecord, Municipality, Organization
 from shared.auth import Role
 from shared.dictionaries import as_json
 from shared.errors import BadRequest, PayloadTooLarge
-from shared.web import SECURITY, Problem, context, principal
+from shared.web import SECURITY, Problem, context, etag_response, expected_version, principal
 
 PROBLEMS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
 organizations_tag = Tag(name="Организации", description="Образовательные организации и районы")
 mentors_tag = Tag(name="Наставники", description="Банк наставников")
 mentees_tag = Tag(name="Наставляемые", description="База наставляемых")
 misc_tag = Tag(name="Справочники и журнал")
-
-
-def with_etag(body: dict[str, Any], version: int, status: int = 200) -> Response:
-    response = jsonify(body)
-    response.status_code = status
-    response.headers["ETag"] = f'W/"{version}"'
-    return response
-
-
-def expected_version(body_version: int | None) -> int | None:
-    """The version a write expects, from the body or the `If-Match` header (`W/"3"`, `"3"` or `3`)."""
-    header = request.headers.get("If-Match")
-    if header and header.strip() != "*":
-        raw = header.strip().removeprefix("W/").strip('"')
-        if not raw.isdigit():
-            raise BadRequest("Заголовок If-Match должен содержать версию записи, например W/\"3\"")
-        return int(raw)
-    return body_version
 
 
 def organization_out(org: Organization, municipality_name: str) -> dict[str, Any]:
@@ -73,6 +55,11 @@ def person_out(kind: PersonKind, row: Any, names: dict[str, tuple[str, str]]) ->
     org_name, muni_name = names.get(row.organization_id, ("", ""))
     model = MentorOut if kind is MENTORS else MenteeOut
     return model(organization_name=org_name, municipality_name=muni_name, **row.model_dump()).model_dump(mode="json")
+
+
+def person_response(session: Any, kind: PersonKind, row: Any, status: int = 200) -> Response:
+    """A mentor or mentee with its organization's names, versioned by ETag."""
+    return etag_response(person_out(kind, row, service.names_of(session, {row.organization_id})), row.version, status)
 
 
 def build_api() -> APIBlueprint:
@@ -107,7 +94,7 @@ def _organization_routes(api: APIBlueprint) -> None:
         with ctx.uow() as uow:
             org = service.create_organization(uow, principal(), body.model_dump(), ctx.settings.region_id)
             muni = uow.session.get(Municipality, org.municipality_id)
-            return with_etag(organization_out(org, muni.name), org.version, 201)
+            return etag_response(organization_out(org, muni.name), org.version, 201)
 
     @api.get("/organizations/<id>", tags=[organizations_tag], summary="Организация",
              responses={200: OrganizationOut})
@@ -115,7 +102,7 @@ def _organization_routes(api: APIBlueprint) -> None:
         with context().uow() as uow:
             org = service.get_visible(uow.session, Organization, principal(), path.id, "Организация")
             muni = uow.session.get(Municipality, org.municipality_id)
-            return with_etag(organization_out(org, muni.name), org.version)
+            return etag_response(organization_out(org, muni.name), org.version)
 
     @api.patch("/organizations/<id>", tags=[organizations_tag], summary="Изменить организацию",
                description="Оптимистическая блокировка: версия в `If-Match` или в поле `version`; устаревшая → 409.",
@@ -125,7 +112,7 @@ def _organization_routes(api: APIBlueprint) -> None:
         with context().uow() as uow:
             org = service.patch_organization(uow, principal(), path.id, changes, expected_version(body.version))
             muni = uow.session.get(Municipality, org.municipality_id)
-            return with_etag(organization_out(org, muni.name), org.version)
+            return etag_response(organization_out(org, muni.name), org.version)
 
     @api.post("/organizations/<id>/withdraw", tags=[organizations_tag], summary="Исключить организацию",
               responses={200: OrganizationOut})
@@ -133,7 +120,7 @@ def _organization_routes(api: APIBlueprint) -> None:
         with context().uow() as uow:
             org = service.withdraw_organization(uow, principal(), path.id, expected_version(body.version), body.reason)
             muni = uow.session.get(Municipality, org.municipality_id)
-            return with_etag(organization_out(org, muni.name), org.version)
+            return etag_response(organization_out(org, muni.name), org.version)
 
 
 def _person_routes(api: APIBlueprint, kind: PersonKind, plural: str, create_model: type, patch_model: type,
@@ -152,24 +139,23 @@ def _person_routes(api: APIBlueprint, kind: PersonKind, plural: str, create_mode
     def create_person(body: Any) -> Response:
         with context().uow() as uow:
             row = service.create_person(uow, principal(), kind, body.model_dump())
-            names = service.names_of(uow.session, {row.organization_id})
-            return with_etag(person_out(kind, row, names), row.version, 201)
+            return person_response(uow.session, kind, row, 201)
 
     def get_person(path: IdPath) -> Response:
         with context().uow() as uow:
             row = service.get_visible(uow.session, kind.model, principal(), path.id, kind.label)
-            return with_etag(person_out(kind, row, service.names_of(uow.session, {row.organization_id})), row.version)
+            return person_response(uow.session, kind, row)
 
     def patch_person(path: IdPath, body: Any) -> Response:
         changes = body.model_dump(exclude_unset=True, exclude={"version"})
         with context().uow() as uow:
             row = service.patch_person(uow, principal(), kind, path.id, changes, expected_version(body.version))
-            return with_etag(person_out(kind, row, service.names_of(uow.session, {row.organization_id})), row.version)
+            return person_response(uow.session, kind, row)
 
     def withdraw_person(path: IdPath, body: WithdrawIn) -> Response:
         with context().uow() as uow:
             row = service.withdraw_person(uow, principal(), kind, path.id, expected_version(body.version), body.reason)
-            return with_etag(person_out(kind, row, service.names_of(uow.session, {row.organization_id})), row.version)
+            return person_response(uow.session, kind, row)
 
     create_person.__annotations__["body"] = create_model
     patch_person.__annotations__["body"] = patch_model

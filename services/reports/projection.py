@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from services.reports.tables import Freshness, MenteeRow, MentorRow, OrganizationRow, PairRow
 from shared.db import UnitOfWork
-from shared.events import CloudEvent, utcnow
+from shared.events import CloudEvent, as_utc, utcnow
 
 
 def _moment(value: Any) -> datetime | None:
@@ -80,12 +80,6 @@ def apply(uow: UnitOfWork, event: CloudEvent) -> None:
         mark = Freshness(id=1)
         uow.session.add(mark)
     mark.events_applied += 1
-    if mark.last_event_time is None or event.time >= _aware(mark.last_event_time):
+    if mark.last_event_time is None or event.time >= as_utc(mark.last_event_time):
         mark.last_event_id, mark.last_event_type, mark.last_event_time = event.id, event.type, event.time
     mark.applied_at = utcnow()
-
-
-def _aware(moment: datetime) -> datetime:
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

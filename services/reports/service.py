@@ -13,6 +13,7 @@ from services.reports.indicators import Indicator, compute_all
 from services.reports.tables import Freshness, MenteeRow, MentorRow, OrganizationRow, PairRow, TargetRow
 from services.reports.targets import DEFAULT_TARGETS, Targets
 from shared.errors import NotFound, ValidationFailed
+from shared.events import as_utc
 
 
 def parse_scope(text: str) -> Scope:
@@ -56,16 +57,12 @@ def load_facts(session: Session, region_id: str) -> Facts:
         organizations=[OrganizationFacts(o.id, o.municipality_id, o.region_id, o.teachers, o.young_specialists,
                                          o.students, o.has_mentoring_page, o.status) for o in orgs],
         mentors=[MentorFacts(m.id, m.organization_id, m.municipality_id, m.region_id, m.trained, m.capacity,
-                             m.status, m.trained_on, _aware(m.registered_at)) for m in mentors],
+                             m.status, m.trained_on, as_utc(m.registered_at)) for m in mentors],
         mentees=[MenteeFacts(m.id, m.organization_id, m.municipality_id, m.region_id, m.category, m.is_student,
-                             m.subject, m.stage, _aware(m.registered_at), m.status) for m in mentees],
+                             m.subject, m.stage, as_utc(m.registered_at), m.status) for m in mentees],
         pairs=[PairFacts(p.id, p.mentor_id, p.mentee_id, p.organization_id, p.municipality_id, p.region_id,
                          p.mentee_category, p.state, p.mentee_is_student, p.mentee_subject, p.mentee_stage, p.result,
-                         _aware(p.proposed_at), _aware(p.confirmed_at), _aware(p.ended_at)) for p in pairs])
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+                         as_utc(p.proposed_at), as_utc(p.confirmed_at), as_utc(p.ended_at)) for p in pairs])
 
 
 def targets(session: Session) -> Targets:
@@ -99,7 +96,7 @@ def freshness(session: Session, now: datetime | None = None) -> dict[str, Any]:
     if mark is None or mark.last_event_time is None:
         return {"events_applied": 0, "last_event_id": None, "last_event_time": None, "applied_at": None,
                 "lag_s": None, "since_last_event_s": None}
-    event_time, applied = _aware(mark.last_event_time), _aware(mark.applied_at)
+    event_time, applied = as_utc(mark.last_event_time), as_utc(mark.applied_at)
     return {"events_applied": mark.events_applied, "last_event_id": mark.last_event_id,
             "last_event_type": mark.last_event_type, "last_event_time": event_time.isoformat(),
             "applied_at": applied.isoformat() if applied else None,
