@@ -53,6 +53,8 @@ class SuggestionCache:
             cached = self._regions.get(region_id)
             if cached is not None and cached.seq == seq:
                 return cached
+            if cached is not None and cached.seq[0] == seq[0]:
+                return self._refresh_load(session, region_id, cached, seq)
             rows = session.execute(_select(MentorView, MENTOR_COLUMNS).where(
                 MentorView.region_id == region_id, MentorView.status == "active")).all()
             mentors = _columns(rows, MENTOR_COLUMNS)
@@ -62,6 +64,18 @@ class SuggestionCache:
             cached = RegionMentors(seq, mentors, {m: j for j, m in enumerate(mentors["id"])}, codes, base)
             self._regions[region_id] = cached
             return cached
+
+    def _refresh_load(self, session: Session, region_id: str, cached: RegionMentors,
+                      seq: tuple[int, int]) -> RegionMentors:
+        """Only pairs changed: recount the mentors' load instead of reloading and re-encoding every mentor."""
+        load = open_load(session)
+        current = np.fromiter((load.get(m, 0) for m in cached.mentors["id"]), dtype=np.int64,
+                              count=len(cached.mentors["id"]))
+        capacity = np.asarray(cached.mentors["capacity"], dtype=np.int64)
+        base = dataclasses.replace(cached.base, mentor_load=current, mentor_free=np.maximum(capacity - current, 0))
+        refreshed = dataclasses.replace(cached, seq=seq, base=base)
+        self._regions[region_id] = refreshed
+        return refreshed
 
 
 def problem_for(region: RegionMentors, mentee: MenteeView, declined: list[str]) -> domain.MatchingProblem:

@@ -132,3 +132,12 @@ def test_suggestions_rank_mentors_with_russian_terms_and_free_load(matching):
     assert costs == sorted(costs)
     missing = matching.get(f"/api/v1/mentees/{uuid.uuid4()}/suggestions", headers=matching.admin)
     assert missing.status_code == 404
+
+
+def test_suggestions_follow_a_mentors_load_after_a_new_pair_without_a_full_reload(matching):
+    region_of_two_municipalities(matching, mentors=2, mentees=4, capacity=1)
+    before = matching.get("/api/v1/mentees/s1/suggestions", headers=matching.admin).json["items"]
+    assert {i["mentor_id"] for i in before} == {"t1"}
+    created = matching.post("/api/v1/pairs", json={"mentor_id": "t1", "mentee_id": "s3"}, headers=matching.admin)
+    assert created.status_code == 201
+    assert matching.get("/api/v1/mentees/s1/suggestions", headers=matching.admin).json["items"] == []
