@@ -257,12 +257,13 @@ def explain(mentee: Mentee, mentor: Mentor, weights: Weights = Weights()) -> lis
 
 
 def suggest(problem: MatchingProblem, mentee_index: int, limit: int = 10,
-            weights: Weights = Weights()) -> list[Suggestion]:
-    """The `limit` cheapest eligible mentors with free load for one mentee, vectorised over all mentors."""
-    j = np.arange(problem.n_mentors, dtype=np.int64)
-    i = np.full(problem.n_mentors, mentee_index, dtype=np.int64)
-    ok = np.flatnonzero(costs.eligible_pairs(problem, i, j, weights))
-    cost = costs.total_cost(problem, i[ok], ok, problem.mentor_load[ok], weights)
+            weights: Weights = Weights(), candidates: np.ndarray | None = None) -> list[Suggestion]:
+    """The `limit` cheapest eligible mentors with free load for one mentee, vectorised over all mentors
+    (or over `candidates`, a superset of the eligible ones such as the mentors teaching the subject)."""
+    j = np.arange(problem.n_mentors, dtype=np.int64) if candidates is None else np.asarray(candidates, np.int64)
+    i = np.full(len(j), mentee_index, dtype=np.int64)
+    ok = j[costs.eligible_pairs(problem, i, j, weights)]
+    cost = costs.total_cost(problem, np.full(len(ok), mentee_index, np.int64), ok, problem.mentor_load[ok], weights)
     key = cost * max(problem.n_mentors, 1) + ok
     if len(key) > limit:
         top = np.argpartition(key, limit)[:limit]

@@ -15,7 +15,7 @@ import numpy as np
 from sqlmodel import Session, select
 
 from services.matching import domain
-from services.matching.costs import Weights
+from services.matching.costs import NO_SUBJECT, Weights
 from services.matching.problem import (
     MENTEE_COLUMNS,
     MENTOR_COLUMNS,
@@ -37,6 +37,19 @@ class RegionMentors:
     index: dict[str, int]
     codes: Codes
     base: domain.MatchingProblem
+    by_subject: dict[int, np.ndarray] = dataclasses.field(default_factory=dict)
+
+    def candidates(self, problem: domain.MatchingProblem) -> np.ndarray:
+        """Mentors who could serve the problem's one mentee by subject or direction: eligibility is checked on
+        these only (a tenth of the region or less), not on every mentor."""
+        subject = int(problem.mentee_subject[0])
+        if subject == NO_SUBJECT:
+            return np.flatnonzero((self.base.mentor_directions & problem.mentee_directions[0]) != 0)
+        found = self.by_subject.get(subject)
+        if found is None:
+            found = np.flatnonzero((self.base.mentor_subjects >> np.uint64(subject)) & np.uint64(1))
+            self.by_subject[subject] = found
+        return found
 
 
 class SuggestionCache:
@@ -73,7 +86,7 @@ class SuggestionCache:
                               count=len(cached.mentors["id"]))
         capacity = np.asarray(cached.mentors["capacity"], dtype=np.int64)
         base = dataclasses.replace(cached.base, mentor_load=current, mentor_free=np.maximum(capacity - current, 0))
-        refreshed = dataclasses.replace(cached, seq=seq, base=base)
+        refreshed = dataclasses.replace(cached, seq=seq, base=base)  # the same mentors: by_subject still holds
         self._regions[region_id] = refreshed
         return refreshed
 
@@ -102,7 +115,7 @@ def suggestions(session: Session, cache: SuggestionCache, mentee_id: str, limit:
     declined = list(session.exec(select(Pair.mentor_id).where(Pair.mentee_id == mentee_id,
                                                               Pair.state == "declined")).all())
     problem = problem_for(region, mentee, declined)
-    ranked = domain.suggest(problem, 0, limit, weights) if problem.n_mentors else []
+    ranked = domain.suggest(problem, 0, limit, weights, region.candidates(problem)) if problem.n_mentors else []
     m = region.mentors
     orgs = {o.id: o for o in session.exec(select(OrganizationView).where(OrganizationView.id.in_(
         {m["organization_id"][s.mentor_index] for s in ranked}))).all()}

@@ -153,3 +153,18 @@ def test_problem_arrays_must_agree_in_length():
     with pytest.raises(ValueError):
         MatchingProblem(**{**{f.name: getattr(problem, f.name) for f in fields(problem)},
                            "mentor_free": np.array([1, 2])})
+
+
+def test_suggestions_over_subject_candidates_equal_a_scan_of_every_mentor():
+    from types import SimpleNamespace
+
+    from services.matching.suggestions import RegionMentors
+
+    problem = generate(5_000, seed=4)
+    region = RegionMentors((0, 0), {}, {}, None, problem)
+    direction_only = np.flatnonzero(problem.mentee_subject < 0)[:5].tolist()
+    for i in [*range(0, 300, 7), *direction_only]:
+        one = SimpleNamespace(mentee_subject=problem.mentee_subject[i:i + 1],
+                              mentee_directions=problem.mentee_directions[i:i + 1])
+        fast = suggest(problem, i, 5, candidates=region.candidates(one))
+        assert [(s.mentor_index, s.cost) for s in fast] == [(s.mentor_index, s.cost) for s in suggest(problem, i, 5)]
