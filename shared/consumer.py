@@ -1,7 +1,8 @@
 """The consumer runner: a durable pull consumer whose handler writes and inbox row commit together.
 
-Decisions live here and only here: ack after commit; `nak` with a delay on a transient failure;
-`term` on a message that can never be processed; the server stops after `max_deliver` attempts.
+Decisions live here and only here: ack after commit; `nak` with a delay on a transient failure (or the delay
+the handler asked for with `RetryLater`); `term` on a message that can never be processed; the server stops
+after `max_deliver` attempts.
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ Handler = Callable[[UnitOfWork, CloudEvent], None]
 
 class PermanentEventError(Exception):
     """The handler can never apply this event (e.g. it contradicts the catalog): terminate it."""
+
+
+class RetryLater(Exception):
+    """The event cannot be applied yet (e.g. another worker still holds its job): redeliver after `delay_s`."""
+
+    def __init__(self, message: str, delay_s: float) -> None:
+        super().__init__(message)
+        self.delay_s = delay_s
 
 
 class Outcome(StrEnum):
@@ -128,6 +137,10 @@ class ConsumerRunner:
             log.error("event terminated", extra={"event_id": event.id, "type": event.type, "error": str(exc)})
             await msg.term()
             return self._count(Outcome.TERMINATED)
+        except RetryLater as exc:
+            log.info("event postponed", extra={"event_id": event.id, "reason": str(exc), "delay_s": exc.delay_s})
+            await msg.nak(delay=exc.delay_s)
+            return self._count(Outcome.RETRY)
         except Exception as exc:  # noqa: BLE001 - transient: the server redelivers after the delay
             log.warning("handler failed, will retry", extra={"event_id": event.id, "error": repr(exc)})
             await msg.nak(delay=self.settings.consumer_nak_delay_s)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -229,3 +231,139 @@ def reset_stream(url: str, name: str = "MENTORING") -> None:
             await nc.close()
 
     asyncio.run(delete())
+
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class CliProcess:
+    """One `mentoring …` command (the console script's module) in a subprocess, to stop or SIGKILL mid-work."""
+
+    args: list[str]
+    env: dict[str, str]
+    log_path: Path
+    process: subprocess.Popen | None = None
+
+    def start(self) -> CliProcess:
+        import sys
+
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NATS_URL", "VAR_DIR")}
+        self.process = subprocess.Popen([sys.executable, "-m", "services.cli", *self.args], env={**env, **self.env},
+                                        stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+        log.close()
+        return self
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL: no handler runs, no transaction commits, nothing is acknowledged."""
+        if self.alive:
+            self.process.kill()
+            self.process.wait(10)
+
+    def pause(self) -> None:
+        """SIGSTOP: freeze it where it is, to look at what it has done so far."""
+        if self.alive:
+            self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.alive:
+            self.process.send_signal(signal.SIGCONT)
+
+    def stop(self, timeout_s: float = 15.0) -> None:
+        """SIGTERM, as a supervisor stops it; SIGKILL if it does not exit in time."""
+        if self.alive:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+class TcpProxy:
+    """A loopback TCP proxy in threads; `cut()` closes the listener and every connection, `restore()` listens again."""
+
+    def __init__(self, upstream_port: int, upstream_host: str = "127.0.0.1") -> None:
+        import threading
+
+        self.upstream = (upstream_host, upstream_port)
+        self.port = free_port()
+        self.connections = 0
+        self._sockets: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._listener: socket.socket | None = None
+
+    def start(self) -> TcpProxy:
+        import threading
+
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        listener.settimeout(0.1)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True, name="tcp-proxy").start()
+        return self
+
+    restore = start
+
+    def cut(self) -> None:
+        """The database host goes away: new connections are refused and open ones are closed."""
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.close()
+        with self._lock:
+            sockets, self._sockets = self._sockets, set()
+        for sock in sockets:
+            _close(sock)
+
+    close = cut
+
+    def _accept(self, listener: socket.socket) -> None:
+        import threading
+
+        while self._listener is listener:
+            try:
+                client, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.upstream, timeout=5)
+            except OSError:
+                _close(client)
+                continue
+            client.settimeout(None)
+            upstream.settimeout(None)
+            with self._lock:
+                self._sockets.update((client, upstream))
+                self.connections += 1
+            for source, target in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket) -> None:
+        try:
+            with contextlib.suppress(OSError):
+                while data := source.recv(65536):
+                    target.sendall(data)
+        finally:
+            _close(source)
+            _close(target)
+            with self._lock:
+                self._sockets.discard(source)
+                self._sockets.discard(target)
+
+
+def _close(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    sock.close()

@@ -1,7 +1,13 @@
-"""The matching worker: takes runs from JetStream, solves them, and writes proposals in one transaction."""
+"""The matching worker: takes runs from JetStream, solves them, and writes proposals in one transaction.
+
+A run is leased through its JetStream message: while a worker runs it, it tells JetStream the message is in
+progress, so the message comes back (after `ack_wait`) only when that worker died or hung. The worker that
+gets it then takes the run over; the one that lost it can no longer write its result.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import itertools
@@ -23,7 +29,7 @@ from services.matching.read_model import bump_pair_seq
 from services.matching.runs import weights_from_options
 from services.matching.tables import OPEN_STATES, Pair, Run, outbox
 from shared.config import Settings
-from shared.consumer import ConsumerRunner, ConsumerSpec, Outcome
+from shared.consumer import ConsumerRunner, ConsumerSpec, Outcome, RetryLater
 from shared.db import UnitOfWork, bulk_insert, read_session
 from shared.events import CloudEvent, as_utc, encode_rows, fast_ids, new_event, utcnow
 
@@ -44,14 +50,24 @@ def _set_phase(engine: Engine, run_id: str, phase: str, progress: float) -> None
         uow.commit()
 
 
+class RunTakenOver(Exception):
+    """Another worker took the run over (this one's lease had expired): this one's result is not written."""
+
+
 def claim(engine: Engine, run_id: str, stale_after: timedelta = timedelta(minutes=10)) -> Run | None:
-    """Mark the run running; None when it is finished already or has failed too often."""
+    """Mark the run running (taking over a run whose lease is older than `stale_after`); None when it is over.
+
+    Raises `RetryLater` while another worker's claim is younger than `stale_after`: the message must stay
+    in the stream, so that the run is taken over if that worker is dead, not dropped.
+    """
     with UnitOfWork(engine, outbox) as uow:
         run = uow.session.get(Run, run_id)
         if run is None or run.status in ("succeeded", "failed"):
             return None
-        if run.status == "running" and run.started_at and as_utc(run.started_at) > utcnow() - stale_after:
-            return None  # another worker is on it (a redelivery while it still runs)
+        if run.status == "running" and run.started_at:
+            left = as_utc(run.started_at) + stale_after - utcnow()
+            if left > timedelta(0):
+                raise RetryLater(f"run {run_id} is held by another worker", delay_s=left.total_seconds() + 1)
         if run.attempts >= MAX_ATTEMPTS:
             fail(uow, run, f"прервано {run.attempts} раза подряд; запустите подбор заново")
             uow.commit()
@@ -60,6 +76,14 @@ def claim(engine: Engine, run_id: str, stale_after: timedelta = timedelta(minute
             "loading", 0.05
         uow.commit()
         return run
+
+
+def owned(session: Session, run: Run) -> Run:
+    """The run's row, locked, if it is still this claim's; `RunTakenOver` when another worker took it over."""
+    current = session.get(Run, run.id, with_for_update=True)
+    if current is None or current.status != "running" or current.attempts != run.attempts:
+        raise RunTakenOver(run.id)
+    return current
 
 
 def fail(uow: UnitOfWork, run: Run, message: str) -> None:
@@ -121,6 +145,7 @@ def _execute(engine: Engine, settings: Settings, run: Run) -> dict[str, Any]:
                   for mentee_id, name in loaded.without_stage]
     reasons_s = time.perf_counter() - write_started
     with bulk_connection(engine, len(solution.mentee_index)) as connection, UnitOfWork(connection, outbox) as uow:
+        db_run = owned(uow.session, run)  # the run row locked first: a worker that lost its lease writes nothing
         rejected = [] if run.dry_run else write_proposals(uow, run, loaded, solution, settings)
         for i in rejected:
             unmatched.append({"mentee_id": ids[i], "full_name": names[i], "reason":
@@ -141,7 +166,6 @@ def _execute(engine: Engine, settings: Settings, run: Run) -> dict[str, Any]:
                         "total_s": round(total, 3)},
             "unmatched": unmatched,
         }
-        db_run = uow.session.get(Run, run.id)
         db_run.status, db_run.phase, db_run.progress, db_run.finished_at = "succeeded", None, 1.0, utcnow()
         db_run.result = json.dumps(result, ensure_ascii=False)
         uow.publish(new_event("mentoring.run.completed", "/matching", run.id, {
@@ -277,9 +301,17 @@ class RunWorker(ConsumerRunner):
     def consumer_config(self) -> Any:
         config = super().consumer_config()
         config.ack_wait = self.settings.worker_ack_wait_s
-        config.max_deliver = MAX_ATTEMPTS + 1
+        config.max_deliver = 3 * (MAX_ATTEMPTS + 1)  # deliveries postponed by claim() count too
         config.max_ack_pending = 100
         return config
+
+    async def process(self, msg: Any) -> Outcome:
+        """Process one run while renewing its lease: JetStream redelivers it only if this worker dies or hangs."""
+        lease = asyncio.create_task(_renew_lease(msg, self.settings.worker_ack_wait_s / 3))
+        try:
+            return await super().process(msg)
+        finally:
+            lease.cancel()
 
     def apply(self, event: CloudEvent) -> Outcome:
         run_id = event.data["run_id"]
@@ -288,12 +320,24 @@ class RunWorker(ConsumerRunner):
             return Outcome.DUPLICATE
         try:
             execute(self.engine, self.settings, run)
+        except RunTakenOver:
+            log.warning("run taken over by another worker; result dropped", extra={"run_id": run_id})
         except Exception as exc:
             log.exception("run failed", extra={"run_id": run_id})
-            with UnitOfWork(self.engine, outbox) as uow:
-                fail(uow, uow.session.get(Run, run_id), f"ошибка при подборе: {exc}")
+            with UnitOfWork(self.engine, outbox) as uow, contextlib.suppress(RunTakenOver):
+                fail(uow, owned(uow.session, run), f"ошибка при подборе: {exc}")
                 uow.commit()
         return Outcome.APPLIED
+
+
+async def _renew_lease(msg: Any, every_s: float) -> None:
+    """Tell JetStream the run is still being worked on (`+WPI`), every `every_s` seconds."""
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            await msg.in_progress()
+        except Exception as exc:  # noqa: BLE001 - the broker is restarting: the next renewal tries again
+            log.warning("run lease renewal failed", extra={"error": repr(exc)})
 
 
 def worker_spec() -> ConsumerSpec:
