@@ -20,9 +20,13 @@ if TYPE_CHECKING:
 
 def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10, statement_timeout_ms: int = 30_000,
                 busy_timeout_ms: int = 30_000) -> Engine:
-    """Create an engine; SQLite gets WAL, a busy timeout and `BEGIN IMMEDIATE` transactions."""
+    """Create an engine; SQLite gets WAL, a busy timeout and `BEGIN IMMEDIATE` transactions.
+
+    Statement parameters are kept out of error messages: they hold names and contacts, and errors are logged.
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+                               hide_parameters=True)
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
     return create_engine(
@@ -30,6 +34,7 @@ def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10, stateme
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=True,
+        hide_parameters=True,
         connect_args={"options": f"-c statement_timeout={statement_timeout_ms}", "connect_timeout": 5},
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Column, DateTime, String
@@ -44,6 +45,16 @@ def code_list_column() -> Column:
     return Column(CodeList(), nullable=False, default=list)
 
 
+class UtcDateTime(TypeDecorator):
+    """A timezone-aware timestamp that reads back aware: SQLite keeps no zone, and every value is written in UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
 def timestamp_column(**kwargs: Any) -> Column:
     """A timezone-aware timestamp column for a SQLModel field."""
-    return Column(DateTime(timezone=True), **kwargs)
+    return Column(UtcDateTime(), **kwargs)

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Response, current_app, g, jsonify, request
+from flask import Response, current_app, g, has_request_context, jsonify, request
 from flask_openapi3 import APIBlueprint, Info, OpenAPI, Tag
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine, MetaData
@@ -18,13 +18,13 @@ from shared.auth import Principal, principal_from_header
 from shared.broker import nats_reachable
 from shared.config import Settings
 from shared.db import UnitOfWork, create_tables, engine_from_settings, ping
-from shared.errors import AppError, BadRequest
+from shared.errors import AppError, BadRequest, Unauthorized
 from shared.logs import configure_logging
 from shared.metrics import LATENCY, REQUESTS, render
+from shared.openapi import PROBLEM_JSON, Problem, ServiceOpenAPI
 from shared.outbox import Outbox
 
 log = logging.getLogger(__name__)
-PROBLEM_JSON = "application/problem+json"
 SECURITY_SCHEMES = {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
 SECURITY = [{"bearer": []}]
 HTTP_MESSAGES = {
@@ -34,6 +34,7 @@ HTTP_MESSAGES = {
     413: ("Слишком большой запрос", "Размер запроса превышает допустимый"),
     415: ("Неподдерживаемый формат", "Тип содержимого запроса не поддерживается"),
 }
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 health_tag = Tag(name="Служебное", description="Здоровье, готовность, метрики")
 
 
@@ -47,18 +48,11 @@ class ServiceContext:
     extras: dict[str, Any] = field(default_factory=dict)
 
     def uow(self) -> UnitOfWork:
+        """The request's unit of work; a GET reads in a plain transaction, so on SQLite reads never queue behind
+        each other or behind a writer (an import, a run's proposals) for the write lock."""
+        if has_request_context() and request.method in SAFE_METHODS:
+            return UnitOfWork(self.engine.execution_options(read_only=True), self.outbox)
         return UnitOfWork(self.engine, self.outbox)
-
-
-class Problem(BaseModel):
-    """RFC 9457 problem details."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str | None = None
-    instance: str | None = None
-    errors: list[dict[str, Any]] | None = None
 
 
 def problem_response(body: dict[str, Any], status: int) -> Response:
@@ -80,6 +74,9 @@ VALIDATION_MESSAGES = {
     "int_from_float": "ожидается целое число",
     "bool_parsing": "ожидается true или false",
     "bool_type": "ожидается true или false",
+    "float_parsing": "ожидается число",
+    "float_type": "ожидается число",
+    "finite_number": "ожидается конечное число",
     "greater_than_equal": "значение меньше допустимого",
     "less_than_equal": "значение больше допустимого",
     "too_long": "слишком много элементов",
@@ -88,6 +85,8 @@ VALIDATION_MESSAGES = {
     "dict_type": "ожидается объект JSON",
     "date_from_datetime_parsing": "ожидается дата ГГГГ-ММ-ДД",
     "date_parsing": "ожидается дата ГГГГ-ММ-ДД",
+    "date_from_datetime_inexact": "ожидается дата ГГГГ-ММ-ДД",
+    "date_type": "ожидается дата ГГГГ-ММ-ДД",
     "datetime_parsing": "ожидается дата и время ISO 8601",
     "url_parsing": "ожидается адрес http(s)://…",
     "url_scheme": "ожидается адрес http(s)://…",
@@ -153,8 +152,8 @@ def create_service_app(name: str, settings: Settings, metadata: MetaData, *, tit
         settings.var_dir.mkdir(parents=True, exist_ok=True)
     if create_schema:
         create_tables(engine, metadata)
-    app = OpenAPI(name, info=Info(title=title, version=version), security_schemes=SECURITY_SCHEMES,
-                  validation_error_callback=_validation_problem, doc_prefix="/docs")
+    app = ServiceOpenAPI(name, info=Info(title=title, version=version), security_schemes=SECURITY_SCHEMES,
+                         validation_error_callback=_validation_problem, doc_prefix="/docs")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + 1024 * 1024
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["mentoring"] = ServiceContext(settings=settings, engine=engine, outbox=outbox)
@@ -169,6 +168,10 @@ def _install_hooks(app: OpenAPI, service: str) -> None:
     def _before() -> None:
         g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
         g.started = time.perf_counter()
+        blueprint = app.blueprints.get(request.blueprint or "")
+        if getattr(blueprint, "abp_security", None) and principal().is_anonymous:
+            # before the request is validated: a caller without a valid token learns nothing about the body
+            raise Unauthorized("Нужен токен доступа (заголовок Authorization: Bearer …)")
 
     @app.after_request
     def _after(response: Response) -> Response:
@@ -224,7 +227,8 @@ def _health_blueprint() -> APIBlueprint:
         return problem_response({"type": "about:blank", "title": "Сервис не готов", "status": 503,
                                  "detail": f"Недоступно: {failed}", "checks": checks, "instance": request.path}, 503)
 
-    @bp.get("/metrics", summary="Метрики Prometheus", responses={200: None})
+    @bp.get("/metrics", summary="Метрики Prometheus",
+            responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}})
     def metrics() -> Response:
         body, content_type = render()
         return Response(body, mimetype=content_type.split(";")[0], content_type=content_type)

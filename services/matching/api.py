@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import fields
+from typing import Any, Literal
 
 from flask import Response, jsonify, url_for
 from flask_openapi3 import APIBlueprint, Tag
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, create_model
 from sqlmodel import select
 
 from services.matching import runs
 from services.matching.costs import Weights
+from services.matching.responses import MatchingStatus, ProposalList, RunList, RunOut, Suggestions
 from services.matching.suggestions import SuggestionCache, suggestions
 from services.matching.tables import MenteeView, MentorView, OrganizationView, Run
 from shared.auth import Role
+from shared.errors import NotFound
+from shared.fields import Body, Kept, Query, Scope, integer
 from shared.web import SECURITY, Problem, context, principal
 
 PROBLEMS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
@@ -22,10 +26,19 @@ runs_tag = Tag(name="Подбор", description="Массовый подбор �
 suggest_tag = Tag(name="Рекомендации", description="Лучшие наставники для одного наставляемого")
 
 
-class RunIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    scope: str = Field(max_length=100, description="municipality:<id>, region:<id> или organization:<id>")
-    options: dict[str, Any] = Field(default_factory=dict, description="например {\"weights\": {\"load_step\": 8}}")
+Weight = integer(-10_000, 10_000)
+# Overrides of the cost weights, by name; only `adjacent_stage` may be null (an adjacent stage is then not a candidate).
+WeightOverrides = create_model("WeightOverrides", __base__=Body, **{
+    f.name: (Weight | None if "None" in str(f.type) else Kept[Weight], None) for f in fields(Weights)})
+
+
+class RunOptions(Body):
+    weights: WeightOverrides = Field(None, description="например {\"load_step\": 8}")
+
+
+class RunIn(Body):
+    scope: Scope
+    options: RunOptions = Field(default_factory=RunOptions)
     dry_run: bool = Field(False, description="только посчитать, ничего не записывать")
 
 
@@ -40,18 +53,16 @@ class RunPath(BaseModel):
     id: str = Field(max_length=36)
 
 
-class PageQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PageQuery(Query):
     cursor: str | None = Field(None, max_length=100)
     limit: int = Field(50, ge=1, le=500)
 
 
 class RunsQuery(PageQuery):
-    status: str | None = Field(None, pattern="^(queued|running|succeeded|failed)$")
+    status: Literal["queued", "running", "succeeded", "failed"] | None = None
 
 
-class SuggestQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SuggestQuery(Query):
     limit: int = Field(5, ge=1, le=50)
 
 
@@ -63,14 +74,15 @@ def build_api() -> APIBlueprint:
               description="Возвращает 202 с id; подбор выполняет отдельный процесс, ход виден в GET /runs/{id}.")
     def create_run(body: RunIn) -> Response:
         with context().uow() as uow:
-            run = runs.request_run(uow, principal(), body.scope, body.options, body.dry_run)
+            run = runs.request_run(uow, principal(), body.scope, body.options.model_dump(exclude_unset=True),
+                                   body.dry_run)
         href = url_for("matching_api.get_run", id=run.id)
         response = jsonify({"id": run.id, "status": run.status, "scope": run.scope, "href": href})
         response.status_code = 202
         response.headers["Location"] = href
         return response
 
-    @api.get("/runs", tags=[runs_tag], summary="Запуски подбора")
+    @api.get("/runs", tags=[runs_tag], summary="Запуски подбора", responses={200: RunList})
     def list_runs(query: RunsQuery) -> Response:
         p = principal()
         p.require(*runs.OPERATORS, Role.INTEGRATOR)
@@ -78,18 +90,18 @@ def build_api() -> APIBlueprint:
             stmt = select(Run).order_by(Run.requested_at.desc(), Run.id)
             if query.status:
                 stmt = stmt.where(Run.status == query.status)
-            if p.role in (Role.MUNICIPAL_OPERATOR, Role.SCHOOL_CURATOR):
-                stmt = stmt.where(Run.scope_id == p.scope_id)
+            stmt = stmt.where(runs.visible_runs(p))
             rows = [r for r in uow.session.exec(stmt.limit(query.limit)).all()]
             items = [{k: v for k, v in runs.run_view(r).items() if k != "unmatched"} for r in rows]
             return jsonify({"items": items, "next_cursor": None})
 
-    @api.get("/runs/<id>", tags=[runs_tag], summary="Состояние и итоги запуска")
+    @api.get("/runs/<id>", tags=[runs_tag], summary="Состояние и итоги запуска", responses={200: RunOut})
     def get_run(path: RunPath) -> Response:
         with context().uow() as uow:
             return jsonify(runs.run_view(runs.visible_run(uow.session, principal(), path.id)))
 
-    @api.get("/runs/<id>/proposals", tags=[runs_tag], summary="Предложенные пары запуска с составляющими стоимости")
+    @api.get("/runs/<id>/proposals", tags=[runs_tag], summary="Предложенные пары запуска с составляющими стоимости",
+             responses={200: ProposalList})
     def run_proposals(path: RunPath, query: PageQuery) -> Response:
         with context().uow() as uow:
             run = runs.visible_run(uow.session, principal(), path.id)
@@ -97,7 +109,8 @@ def build_api() -> APIBlueprint:
             weights = Weights(**json.loads(run.result)["weights"]) if run.result else Weights()
             return jsonify({"items": proposal_items(uow.session, pairs, weights), "next_cursor": cursor})
 
-    @api.get("/status", tags=[runs_tag], summary="Что знает сервис подбора: наставники, наставляемые, пары")
+    @api.get("/status", tags=[runs_tag], summary="Что знает сервис подбора: наставники, наставляемые, пары",
+             responses={200: MatchingStatus})
     def status() -> Response:
         from sqlalchemy import func
 
@@ -113,15 +126,16 @@ def build_api() -> APIBlueprint:
                 "open_pairs": count(Pair, Pair.state.in_(OPEN_STATES)), "runs": count(Run),
             })
 
-    @api.get("/mentees/<id>/suggestions", tags=[suggest_tag], summary="Лучшие наставники для наставляемого")
+    @api.get("/mentees/<id>/suggestions", tags=[suggest_tag], summary="Лучшие наставники для наставляемого",
+             responses={200: Suggestions})
     def mentee_suggestions(path: RunPath, query: SuggestQuery) -> Response:
         p = principal()
         p.require(*runs.OPERATORS)
         with context().uow() as uow:
             mentee = uow.session.get(MenteeView, path.id)
-            if mentee is not None:
-                p.require_scope(organization_id=mentee.organization_id, municipality_id=mentee.municipality_id,
-                                region_id=mentee.region_id)
+            if mentee is not None and not p.covers(organization_id=mentee.organization_id,
+                                                   municipality_id=mentee.municipality_id, region_id=mentee.region_id):
+                raise NotFound(f"Наставляемый {path.id} не найден в сервисе подбора")
             return jsonify(suggestions(uow.session, cache, path.id, query.limit, Weights()))
 
     return api

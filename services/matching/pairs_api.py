@@ -3,30 +3,30 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from flask import Response, jsonify
 from flask_openapi3 import APIBlueprint, Tag
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlmodel import select
 
 from services.matching import pairs, programs
+from services.matching.responses import AttentionList, DiaryOut, PairDetail, PairList, PairOut, ProgramView, ReportOut
 from services.matching.tables import Pair
 from services.matching.workflow import Action
 from shared.auth import Principal, Role
+from shared.fields import Body, Day, Query, integer, text
+from shared.openapi import file_answer
 from shared.web import SECURITY, Problem, context, etag_response, expected_version, principal
 
 PROBLEMS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
 pairs_tag = Tag(name="Пары", description="Наставнические пары: от предложения до завершения программы")
 program_tag = Tag(name="Программа", description="Персонализированная программа, дневник, отчёты")
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+Text = text(1, 4000)
 Form = Literal["traditional", "group", "flash", "network", "reverse", "virtual", "situational", "short_term"]
 RoleModel = Literal["teacher_teacher", "head_teacher", "head_head", "team_team", "employer_student",
                     "university_teacher", "teacher_student", "student_student"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class PairPath(BaseModel):
@@ -37,7 +37,7 @@ class ItemPath(PairPath):
     item_id: str = Field(max_length=36)
 
 
-class PairsQuery(Strict):
+class PairsQuery(Query):
     region: str | None = Field(None, max_length=36)
     municipality: str | None = Field(None, max_length=36)
     organization: str | None = Field(None, max_length=36)
@@ -45,13 +45,13 @@ class PairsQuery(Strict):
     mentor: str | None = Field(None, max_length=36)
     mentee: str | None = Field(None, max_length=36)
     form: Form | None = None
-    proposed_from: date | None = None
-    proposed_to: date | None = None
+    proposed_from: Day | None = None
+    proposed_to: Day | None = None
     cursor: str | None = Field(None, max_length=100)
     limit: int = Field(50, ge=1, le=500)
 
 
-class PairIn(Strict):
+class PairIn(Body):
     mentor_id: str = Field(max_length=36)
     mentee_id: str = Field(max_length=36)
     form: Form = "traditional"
@@ -59,16 +59,16 @@ class PairIn(Strict):
     group_id: str | None = Field(None, max_length=36, description="общий id пар групповой формы")
 
 
-class Versioned(Strict):
-    version: int | None = Field(None, ge=1, description="ожидаемая версия пары (или заголовок If-Match)")
+class Versioned(Body):
+    version: integer(1, description="ожидаемая версия пары (или заголовок If-Match)") | None = None
 
 
 class ConfirmIn(Versioned):
-    mentor_consent_on: date
-    mentee_consent_on: date
-    order_number: str = Field(min_length=1, max_length=100)
-    order_date: date
-    curator_name: str = Field(min_length=2, max_length=300)
+    mentor_consent_on: Day
+    mentee_consent_on: Day
+    order_number: text(1, 100)
+    order_date: Day
+    curator_name: text(2, 300)
 
 
 class DeclineIn(Versioned):
@@ -77,21 +77,21 @@ class DeclineIn(Versioned):
 
 
 class ActivateIn(Versioned):
-    started_on: date
-    planned_end_on: date
-    override_reason: str | None = Field(None, max_length=1000, description="оператор: причина выйти за 3–12 мес.")
+    started_on: Day
+    planned_end_on: Day
+    override_reason: text(0, 1000, description="оператор: причина выйти за 3–12 мес.") | None = None
 
 
 class ExtendIn(Versioned):
-    planned_end_on: date
+    planned_end_on: Day
     mentor_consent: bool
     mentee_consent: bool
-    override_reason: str | None = Field(None, max_length=1000)
+    override_reason: text(0, 1000) | None = None
 
 
 class CompleteIn(Versioned):
     result: Literal["reached", "partly", "not_reached"]
-    result_text: str | None = Field(None, max_length=4000)
+    result_text: text(0, 4000) | None = None
 
 
 class TerminateIn(Versioned):
@@ -99,47 +99,47 @@ class TerminateIn(Versioned):
     reason: Text
 
 
-class PlanItemIn(Strict):
-    title: str = Field(min_length=1, max_length=500)
-    due_on: date
-    done_on: date | None = None
+class PlanItemIn(Body):
+    title: text(1, 500)
+    due_on: Day
+    done_on: Day | None = None
 
 
-class ProgramIn(Strict):
+class ProgramIn(Body):
     goals: Text
-    deficits: str | None = Field(None, max_length=4000)
+    deficits: text(0, 4000) | None = None
     form: Form = "traditional"
     role_model: RoleModel = "teacher_teacher"
     format: Literal["in_person", "remote", "blended"] = "in_person"
-    meeting_schedule: str | None = Field(None, max_length=2000)
+    meeting_schedule: text(0, 2000) | None = None
     plan: list[PlanItemIn] | None = Field(None, max_length=200)
 
 
-class PlanMarkIn(Strict):
-    done_on: date | None
+class PlanMarkIn(Body):
+    done_on: Day | None
 
 
-class DiaryIn(Strict):
-    month: str = Field(pattern=r"^20\d\d-(0[1-9]|1[0-2])$", description="ГГГГ-ММ")
+class DiaryIn(Body):
+    month: str = Field(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", description="ГГГГ-ММ")
     text: Text
-    author: str = Field(min_length=2, max_length=300, description="наставник, который ведёт дневник")
+    author: text(2, 300, description="наставник, который ведёт дневник")
 
 
-class ReportIn(Strict):
-    period: str = Field(pattern=r"^20\d\d-H[12]$", description="полугодие, например 2026-H2")
+class ReportIn(Body):
+    period: str = Field(pattern=r"^20[0-9]{2}-H[12]$", description="полугодие, например 2026-H2")
     text: Text
 
 
-class ReportDecisionIn(Strict):
+class ReportDecisionIn(Body):
     accept: bool
-    comment: str | None = Field(None, max_length=2000)
+    comment: text(0, 2000) | None = None
 
 
 class ReportPath(PairPath):
     report_id: str = Field(max_length=36)
 
 
-class OrderQuery(Strict):
+class OrderQuery(Query):
     organization: str = Field(max_length=36, description="id организации")
     year: int | None = Field(None, ge=2000, le=2100, description="начало учебного года")
 
@@ -169,7 +169,8 @@ def _in_scope(stmt: Any, p: Principal) -> Any:
 def build_pairs_api() -> APIBlueprint:
     api = APIBlueprint("pairs_api", __name__, url_prefix="/api/v1", abp_security=SECURITY, abp_responses=PROBLEMS)
 
-    @api.get("/pairs", tags=[pairs_tag], summary="Пары: фильтры по области, состоянию, наставнику, форме, периоду")
+    @api.get("/pairs", tags=[pairs_tag], summary="Пары: фильтры по области, состоянию, наставнику, форме, периоду",
+             responses={200: PairList})
     def list_pairs(query: PairsQuery) -> Response:
         p = principal()
         p.require(*pairs.WRITERS, Role.INTEGRATOR)
@@ -192,6 +193,7 @@ def build_pairs_api() -> APIBlueprint:
             return jsonify({"items": [pair_out(r) for r in rows[: query.limit]], "next_cursor": cursor})
 
     @api.get("/pairs/attention", tags=[program_tag], summary="Пары, требующие внимания куратора",
+             responses={200: AttentionList},
              description="Работающие пары области с просроченными пунктами плана или без записи дневника "
                          "за прошлый месяц.")
     def attention_list() -> Response:
@@ -202,13 +204,15 @@ def build_pairs_api() -> APIBlueprint:
             return jsonify({"items": programs.needing_attention(uow.session, list(uow.session.exec(stmt)),
                                                                 date.today())})
 
-    @api.post("/pairs", tags=[pairs_tag], summary="Создать пару вручную (по тем же правилам подбора и загрузки)")
+    @api.post("/pairs", tags=[pairs_tag], summary="Создать пару вручную (по тем же правилам подбора и загрузки)",
+              responses={201: PairOut})
     def create(body: PairIn) -> Response:
         with context().uow() as uow:
             pair = pairs.create_pair(uow, principal(), **body.model_dump())
             return _with_etag(pair, 201)
 
-    @api.get("/pairs/<id>", tags=[pairs_tag], summary="Пара с программой, дневником и отчётами")
+    @api.get("/pairs/<id>", tags=[pairs_tag], summary="Пара с программой, дневником и отчётами",
+             responses={200: PairDetail})
     def read(path: PairPath) -> Response:
         with context().uow() as uow:
             pair = pairs.visible_pair(uow.session, principal(), path.id)
@@ -230,7 +234,7 @@ def build_pairs_api() -> APIBlueprint:
         act.__name__ = act.__qualname__ = f"pair_{action.value}"
         act.__annotations__["body"] = model
         api.post(f"/pairs/<id>/{action.value}", tags=[pairs_tag], summary=summary,
-                 responses={200: None, 409: Problem})(act)
+                 responses={200: PairOut, 409: Problem})(act)
 
     action_route(Action.CONFIRM, ConfirmIn, "Утвердить: согласия обеих сторон, приказ, куратор")
     action_route(Action.DECLINE, DeclineIn, "Отклонить (наставник, наставляемый или куратор), с причиной")
@@ -239,19 +243,22 @@ def build_pairs_api() -> APIBlueprint:
     action_route(Action.COMPLETE, CompleteIn, "Завершить с итогом")
     action_route(Action.TERMINATE, TerminateIn, "Прекратить досрочно (§4.12), с причиной")
 
-    @api.put("/pairs/<id>/program", tags=[program_tag], summary="Персонализированная программа и план")
+    @api.put("/pairs/<id>/program", tags=[program_tag], summary="Персонализированная программа и план",
+             responses={200: ProgramView})
     def program(path: PairPath, body: ProgramIn) -> Response:
         with context().uow() as uow:
             programs.save_program(uow, principal(), path.id, body.model_dump())
             return jsonify(programs.program_view(uow.session, uow.session.get(Pair, path.id), date.today()))
 
-    @api.patch("/pairs/<id>/plan/<item_id>", tags=[program_tag], summary="Отметить пункт плана выполненным")
+    @api.patch("/pairs/<id>/plan/<item_id>", tags=[program_tag], summary="Отметить пункт плана выполненным",
+               responses={200: ProgramView})
     def plan_mark(path: ItemPath, body: PlanMarkIn) -> Response:
         with context().uow() as uow:
             programs.mark_plan_item(uow, principal(), path.id, path.item_id, body.done_on)
             return jsonify(programs.program_view(uow.session, uow.session.get(Pair, path.id), date.today()))
 
-    @api.post("/pairs/<id>/diary", tags=[program_tag], summary="Запись дневника наставника за месяц")
+    @api.post("/pairs/<id>/diary", tags=[program_tag], summary="Запись дневника наставника за месяц",
+              responses={201: DiaryOut})
     def diary(path: PairPath, body: DiaryIn) -> Response:
         with context().uow() as uow:
             entry = programs.add_diary(uow, principal(), path.id, body.month, body.text, body.author)
@@ -259,7 +266,7 @@ def build_pairs_api() -> APIBlueprint:
             response.status_code = 201
             return response
 
-    @api.post("/pairs/<id>/reports", tags=[program_tag], summary="Полугодовой отчёт")
+    @api.post("/pairs/<id>/reports", tags=[program_tag], summary="Полугодовой отчёт", responses={201: ReportOut})
     def report(path: PairPath, body: ReportIn) -> Response:
         with context().uow() as uow:
             saved = programs.submit_report(uow, principal(), path.id, body.period, body.text)
@@ -267,20 +274,21 @@ def build_pairs_api() -> APIBlueprint:
             response.status_code = 201
             return response
 
-    @api.post("/pairs/<id>/reports/<report_id>/decision", tags=[program_tag], summary="Куратор: принять или вернуть")
+    @api.post("/pairs/<id>/reports/<report_id>/decision", tags=[program_tag], summary="Куратор: принять или вернуть",
+              responses={200: ReportOut})
     def report_decision(path: ReportPath, body: ReportDecisionIn) -> Response:
         with context().uow() as uow:
             saved = programs.decide_report(uow, principal(), path.id, path.report_id, body.accept, body.comment)
             return jsonify(saved.model_dump(mode="json"))
 
     @api.get("/documents/order.docx", tags=[pairs_tag], summary="Проект приказа о закреплении наставнических пар",
-             responses={200: None})
+             responses={200: file_answer(DOCX, "Проект приказа (DOCX)")})
     def order_document(query: OrderQuery) -> Response:
         from services.matching.orders import order_for_organization
 
         with context().uow() as uow:
             body = order_for_organization(uow.session, principal(), query.organization, query.year)
-        response = Response(body, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        response = Response(body, mimetype=DOCX)
         response.headers["Content-Disposition"] = "attachment; filename=order.docx"
         return response
 

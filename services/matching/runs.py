@@ -6,6 +6,7 @@ import json
 from dataclasses import fields
 from typing import Any
 
+from sqlalchemy import or_, true
 from sqlmodel import Session, select
 
 from services.matching.costs import Weights
@@ -85,6 +86,23 @@ def visible_run(session: Session, principal: Principal, run_id: str) -> Run:
         except Exception:  # noqa: BLE001 - any refusal reads as "not found" to hide other scopes
             raise NotFound(f"Запуск подбора {run_id} не найден") from None
     return run
+
+
+def visible_runs(principal: Principal) -> Any:
+    """The runs `check_scope_access` lets this principal read, as a WHERE clause (lists)."""
+    if principal.role in (Role.ADMIN, Role.INTEGRATOR):
+        return true()
+    own = (Run.scope_kind == principal.scope_kind) & (Run.scope_id == principal.scope_id)
+    column = {"region": OrganizationView.region_id, "municipality": OrganizationView.municipality_id}.get(
+        principal.scope_kind or "")
+    if column is None:
+        return own
+    inside = select(OrganizationView.id).where(column == principal.scope_id)
+    clauses = [own, (Run.scope_kind == "organization") & Run.scope_id.in_(inside)]
+    if principal.scope_kind == "region":
+        municipalities = select(OrganizationView.municipality_id).where(column == principal.scope_id)
+        clauses.append((Run.scope_kind == "municipality") & Run.scope_id.in_(municipalities))
+    return or_(*clauses)
 
 
 def run_view(run: Run) -> dict[str, Any]:

@@ -35,8 +35,8 @@ from services.registry.schemas import (
 from services.registry.service import MENTEES, MENTORS, PersonKind
 from services.registry.tables import AuditRecord, Municipality, Organization
 from shared.auth import Role
-from shared.dictionaries import as_json
 from shared.errors import BadRequest, PayloadTooLarge
+from shared.openapi import file_answer
 from shared.web import SECURITY, Problem, context, etag_response, expected_version, principal
 
 PROBLEMS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
@@ -44,6 +44,7 @@ organizations_tag = Tag(name="Организации", description="Образо
 mentors_tag = Tag(name="Наставники", description="Банк наставников")
 mentees_tag = Tag(name="Наставляемые", description="База наставляемых")
 misc_tag = Tag(name="Справочники и журнал")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def organization_out(org: Organization, municipality_name: str) -> dict[str, Any]:
@@ -182,7 +183,8 @@ class ImportForm(BaseModel):
 
 
 def _misc_routes(api: APIBlueprint) -> None:
-    @api.post("/imports", tags=[misc_tag], summary="Импорт XLSX или CSV", responses={200: ImportReport},
+    @api.post("/imports", tags=[misc_tag], summary="Импорт XLSX или CSV",
+              responses={200: ImportReport, 415: Problem},
               description="Файл в раскладке операторов. `dry_run=true` только проверяет; `on_error=abort` "
                           "(по умолчанию) не записывает ничего, если есть ошибки (422 с тем же отчётом); "
                           "`on_error=skip` записывает верные строки. Повторный импорт ничего не меняет.")
@@ -201,23 +203,18 @@ def _misc_routes(api: APIBlueprint) -> None:
         return jsonify(report)
 
     @api.get("/exports/mentors.xlsx", tags=[mentors_tag], summary="Банк наставников в XLSX (колонки банка)",
-             responses={200: None})
+             responses={200: file_answer(XLSX, "Банк наставников (XLSX)")})
     def export_xlsx(query: PersonQuery) -> Response:
         from services.registry.exports import to_xlsx
 
-        return _export(query, to_xlsx(_bank_rows(query)), "xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return _export(query, to_xlsx(_bank_rows(query)), "xlsx", XLSX)
 
     @api.get("/exports/mentors.csv", tags=[mentors_tag], summary="Банк наставников в CSV (UTF-8 с BOM, «;»)",
-             responses={200: None})
+             responses={200: file_answer("text/csv", "Банк наставников (CSV)")})
     def export_csv(query: PersonQuery) -> Response:
         from services.registry.exports import to_csv
 
         return _export(query, to_csv(_bank_rows(query)), "csv", "text/csv; charset=utf-8")
-
-    @api.get("/dictionaries", tags=[misc_tag], summary="Справочники: коды, названия, написания", security=[])
-    def dictionaries() -> Response:
-        return jsonify(as_json())
 
     @api.get("/audit", tags=[misc_tag], summary="Журнал изменений (администратор)", responses={200: AuditList})
     def audit(query: AuditQuery) -> Response:

@@ -111,13 +111,18 @@ class Importer:
         self._audits: list[dict[str, Any]] = []
 
     def scope_error(self, row: int, municipality: str, organization: str) -> RowError | None:
-        """Rows outside the caller's scope are errors; unknown places may be created only by operators above."""
+        """Rows outside the caller's scope are errors; unknown places may be created only by operators above.
+
+        An existing school is matched by name across the region, so its own municipality decides, not the
+        district written in the row.
+        """
         muni = self.index.municipalities.get(normalize(municipality))
         org = self.index.organizations.get(normalize(organization))
         p = self.principal
-        if p.role in (Role.ADMIN, Role.REGION_OPERATOR):
+        if p.role is Role.ADMIN or (p.role is Role.REGION_OPERATOR and self.index.region_id == p.scope_id):
             return None
-        if p.role is Role.MUNICIPAL_OPERATOR and muni is not None and muni.id == p.scope_id:
+        if (p.role is Role.MUNICIPAL_OPERATOR and muni is not None and muni.id == p.scope_id
+                and (org is None or org.municipality_id == p.scope_id)):
             return None
         if p.role is Role.SCHOOL_CURATOR and org is not None and org.id == p.scope_id:
             return None

@@ -9,18 +9,24 @@ from flask_openapi3 import APIBlueprint, Tag
 from pydantic import ValidationError
 
 from services.registry.bank import bank_page, districts, labels
-from services.registry.schemas import BankList, BankQuery
+from services.registry.schemas import BankList, BankQuery, Dictionaries
 from shared.dictionaries import as_json
 from shared.web import Problem, context
 
 bank_tag = Tag(name="Банк наставников (публичный)", description="Без токена: только согласившиеся на публикацию")
+dictionaries_tag = Tag(name="Справочники и журнал")
 
 
 def build_public() -> APIBlueprint:
-    bp = APIBlueprint("registry_public", __name__, abp_tags=[bank_tag], abp_security=[],
-                      abp_responses={422: Problem}, template_folder="templates")
+    bp = APIBlueprint("registry_public", __name__, abp_security=[], abp_responses={400: Problem, 422: Problem},
+                      template_folder="templates")
 
-    @bp.get("/api/v1/bank", summary="Опубликованный банк наставников", responses={200: BankList})
+    @bp.get("/api/v1/dictionaries", tags=[dictionaries_tag], summary="Справочники: коды, названия, написания",
+            responses={200: Dictionaries})
+    def dictionaries() -> Response:
+        return jsonify(as_json())
+
+    @bp.get("/api/v1/bank", tags=[bank_tag], summary="Опубликованный банк наставников", responses={200: BankList})
     def bank_json(query: BankQuery) -> Response:
         with context().uow() as uow:
             entries, cursor = bank_page(uow.session, query)

@@ -6,9 +6,10 @@ from datetime import date, datetime
 from functools import cache
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, HttpUrl
+from pydantic import AfterValidator, BaseModel, Field, RootModel
 
 from shared.dictionary_data import DICTIONARIES
+from shared.fields import Body, Day, Email, Kept, Query, WebUrl, integer, text
 
 
 @cache
@@ -33,23 +34,20 @@ Format = code_of("formats")
 MenteeCategory = code_of("mentee_categories")
 QualificationCategory = code_of("qualification_categories")
 OrganizationKind = code_of("organization_kinds")
-Name = Annotated[str, Field(min_length=2, max_length=300, pattern=r"\S")]
-Count = Annotated[int, Field(ge=0, le=1_000_000)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+Name = text(2, 300)
+Count = integer(0, 1_000_000)
+Version = integer(1, description="ожидаемая версия (или заголовок If-Match)")
 
 
 class Page(BaseModel):
     next_cursor: str | None = Field(None, description="Передайте в `cursor`, чтобы получить следующую страницу")
 
 
-class ListQuery(Strict):
+class ListQuery(Query):
     region: str | None = Field(None, max_length=36)
     municipality: str | None = Field(None, max_length=36, description="id района")
     organization: str | None = Field(None, max_length=36, description="id организации")
-    q: str | None = Field(None, max_length=100, description="поиск по ФИО или названию")
+    q: text(0, 100, description="поиск по ФИО или названию") | None = None
     status: Literal["active", "withdrawn", "all"] = "active"
     cursor: str | None = Field(None, max_length=500)
     limit: int = Field(50, ge=1, le=500)
@@ -62,7 +60,7 @@ class PersonQuery(ListQuery):
     category: MenteeCategory | None = Field(None, description="категория наставляемого")
 
 
-class OrganizationIn(Strict):
+class OrganizationIn(Body):
     name: Name
     municipality: Name = Field(description="название района (муниципалитета)")
     region_id: str | None = Field(None, max_length=36)
@@ -70,19 +68,19 @@ class OrganizationIn(Strict):
     teachers: Count = 0
     young_specialists: Count = 0
     students: Count = 0
-    mentoring_page_url: HttpUrl | None = None
+    mentoring_page_url: WebUrl | None = None
     has_curator: bool = False
 
 
-class OrganizationPatch(Strict):
-    name: Name | None = None
-    kind: OrganizationKind | None = None
-    teachers: Count | None = None
-    young_specialists: Count | None = None
-    students: Count | None = None
-    mentoring_page_url: HttpUrl | None = None
-    has_curator: bool | None = None
-    version: int | None = Field(None, ge=1, description="ожидаемая версия (или заголовок If-Match)")
+class OrganizationPatch(Body):
+    name: Kept[Name] = None
+    kind: Kept[OrganizationKind] = None
+    teachers: Kept[Count] = None
+    young_specialists: Kept[Count] = None
+    students: Kept[Count] = None
+    mentoring_page_url: WebUrl | None = None
+    has_curator: Kept[bool] = None
+    version: Version | None = None
 
 
 class OrganizationOut(BaseModel):
@@ -107,23 +105,23 @@ class OrganizationList(Page):
     items: list[OrganizationOut]
 
 
-class MentorFields(Strict):
+class MentorFields(Body):
     subjects: list[Subject] = Field(default_factory=list, max_length=20)
     stages: list[Stage] = Field(default_factory=list, max_length=10)
     directions: list[Direction] = Field(default_factory=list, max_length=30)
     mentee_categories: list[MenteeCategory] = Field(default_factory=list, max_length=20)
-    mentee_experience_min: int | None = Field(None, ge=0, le=60)
-    mentee_experience_max: int | None = Field(None, ge=0, le=60)
+    mentee_experience_min: integer(0, 60) | None = None
+    mentee_experience_max: integer(0, 60) | None = None
     mentee_qualification: QualificationCategory | None = Field(None, description="категория наставляемого")
     qualification_category: QualificationCategory = "none"
-    experience_years: int | None = Field(None, ge=0, le=70)
-    honours: str | None = Field(None, max_length=2000)
+    experience_years: integer(0, 70) | None = None
+    honours: text(0, 2000) | None = None
     formats: list[Format] = Field(default_factory=lambda: ["in_person"], max_length=3)
-    capacity: int = Field(1, ge=1, le=20, description="сколько наставляемых одновременно")
+    capacity: integer(1, 20, description="сколько наставляемых одновременно") = 1
     trained: bool = False
-    trained_on: date | None = None
-    email: EmailStr | None = None
-    page_url: HttpUrl | None = None
+    trained_on: Day | None = None
+    email: Email | None = None
+    page_url: WebUrl | None = None
     consent_processing: bool = True
     consent_publication: bool = False
 
@@ -133,27 +131,27 @@ class MentorIn(MentorFields):
     full_name: Name
 
 
-class MentorPatch(Strict):
-    full_name: Name | None = None
-    subjects: list[Subject] | None = Field(None, max_length=20)
-    stages: list[Stage] | None = Field(None, max_length=10)
-    directions: list[Direction] | None = Field(None, max_length=30)
-    mentee_categories: list[MenteeCategory] | None = Field(None, max_length=20)
-    mentee_experience_min: int | None = Field(None, ge=0, le=60)
-    mentee_experience_max: int | None = Field(None, ge=0, le=60)
+class MentorPatch(Body):
+    full_name: Kept[Name] = None
+    subjects: Kept[list[Subject]] = Field(None, max_length=20)
+    stages: Kept[list[Stage]] = Field(None, max_length=10)
+    directions: Kept[list[Direction]] = Field(None, max_length=30)
+    mentee_categories: Kept[list[MenteeCategory]] = Field(None, max_length=20)
+    mentee_experience_min: integer(0, 60) | None = None
+    mentee_experience_max: integer(0, 60) | None = None
     mentee_qualification: QualificationCategory | None = None
-    qualification_category: QualificationCategory | None = None
-    experience_years: int | None = Field(None, ge=0, le=70)
-    honours: str | None = Field(None, max_length=2000)
-    formats: list[Format] | None = Field(None, max_length=3)
-    capacity: int | None = Field(None, ge=1, le=20)
-    trained: bool | None = None
-    trained_on: date | None = None
-    email: EmailStr | None = None
-    page_url: HttpUrl | None = None
-    consent_processing: bool | None = None
-    consent_publication: bool | None = None
-    version: int | None = Field(None, ge=1, description="ожидаемая версия (или заголовок If-Match)")
+    qualification_category: Kept[QualificationCategory] = None
+    experience_years: integer(0, 70) | None = None
+    honours: text(0, 2000) | None = None
+    formats: Kept[list[Format]] = Field(None, max_length=3)
+    capacity: Kept[integer(1, 20)] = None
+    trained: Kept[bool] = None
+    trained_on: Day | None = None
+    email: Email | None = None
+    page_url: WebUrl | None = None
+    consent_processing: Kept[bool] = None
+    consent_publication: Kept[bool] = None
+    version: Version | None = None
 
 
 class MentorOut(BaseModel):
@@ -194,18 +192,18 @@ class MentorList(Page):
     items: list[MentorOut]
 
 
-class MenteeFields(Strict):
+class MenteeFields(Body):
     subject: Subject | None = None
     extra_subjects: list[Subject] = Field(default_factory=list, max_length=10)
     stage: Stage | None = None
-    experience_years: int | None = Field(None, ge=0, le=70)
+    experience_years: integer(0, 70) | None = None
     category: MenteeCategory = "young_specialist"
     is_student: bool = False
     directions: list[Direction] = Field(default_factory=list, max_length=30)
-    deficits: str | None = Field(None, max_length=4000)
+    deficits: text(0, 4000) | None = None
     formats: list[Format] = Field(default_factory=lambda: ["in_person"], max_length=3)
-    preferred_mentor_ids: list[str] = Field(default_factory=list, max_length=5)
-    email: EmailStr | None = None
+    preferred_mentor_ids: list[Annotated[str, Field(max_length=36)]] = Field(default_factory=list, max_length=5)
+    email: Email | None = None
     consent_processing: bool = True
 
 
@@ -214,21 +212,21 @@ class MenteeIn(MenteeFields):
     full_name: Name
 
 
-class MenteePatch(Strict):
-    full_name: Name | None = None
+class MenteePatch(Body):
+    full_name: Kept[Name] = None
     subject: Subject | None = None
-    extra_subjects: list[Subject] | None = Field(None, max_length=10)
+    extra_subjects: Kept[list[Subject]] = Field(None, max_length=10)
     stage: Stage | None = None
-    experience_years: int | None = Field(None, ge=0, le=70)
-    category: MenteeCategory | None = None
-    is_student: bool | None = None
-    directions: list[Direction] | None = Field(None, max_length=30)
-    deficits: str | None = Field(None, max_length=4000)
-    formats: list[Format] | None = Field(None, max_length=3)
-    preferred_mentor_ids: list[str] | None = Field(None, max_length=5)
-    email: EmailStr | None = None
-    consent_processing: bool | None = None
-    version: int | None = Field(None, ge=1, description="ожидаемая версия (или заголовок If-Match)")
+    experience_years: integer(0, 70) | None = None
+    category: Kept[MenteeCategory] = None
+    is_student: Kept[bool] = None
+    directions: Kept[list[Direction]] = Field(None, max_length=30)
+    deficits: text(0, 4000) | None = None
+    formats: Kept[list[Format]] = Field(None, max_length=3)
+    preferred_mentor_ids: Kept[list[Annotated[str, Field(max_length=36)]]] = Field(None, max_length=5)
+    email: Email | None = None
+    consent_processing: Kept[bool] = None
+    version: Version | None = None
 
 
 class MenteeOut(BaseModel):
@@ -268,12 +266,12 @@ class IdPath(BaseModel):
     id: str = Field(max_length=36)
 
 
-class WithdrawIn(Strict):
-    reason: str | None = Field(None, max_length=1000)
-    version: int | None = Field(None, ge=1)
+class WithdrawIn(Body):
+    reason: text(0, 1000) | None = None
+    version: Version | None = None
 
 
-class ImportQuery(Strict):
+class ImportQuery(Query):
     kind: Literal["mentors", "mentees", "organizations"]
     dry_run: bool = False
     on_error: Literal["abort", "skip"] = "abort"
@@ -299,12 +297,12 @@ class ImportReport(BaseModel):
     errors: list[ImportError_]
 
 
-class BankQuery(Strict):
+class BankQuery(Query):
     district: str | None = Field(None, max_length=36, description="id района")
     subject: Subject | None = None
     stage: Stage | None = None
     direction: Direction | None = None
-    q: str | None = Field(None, max_length=100)
+    q: text(0, 100) | None = None
     cursor: str | None = Field(None, max_length=500)
     limit: int = Field(50, ge=1, le=200)
 
@@ -327,7 +325,7 @@ class BankList(Page):
     items: list[BankEntry]
 
 
-class AuditQuery(Strict):
+class AuditQuery(Query):
     entity_id: str | None = Field(None, max_length=36)
     actor: str | None = Field(None, max_length=200)
     cursor: str | None = Field(None, max_length=50)
@@ -346,3 +344,13 @@ class AuditOut(BaseModel):
 
 class AuditList(Page):
     items: list[AuditOut]
+
+
+class DictionaryEntry(BaseModel):
+    id: str
+    label: str
+    spellings: list[str]
+
+
+class Dictionaries(RootModel[dict[str, list[DictionaryEntry]]]):
+    """Every code list by name: codes, Russian labels, the spellings imports accept."""

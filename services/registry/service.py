@@ -69,10 +69,9 @@ def record_audit(session: Session, principal: Principal, entity: str, entity_id:
 
 
 def _plain(value: Any) -> Any:
+    """A value as the audit log's JSON keeps it."""
     if isinstance(value, (date, datetime)):
         return value.isoformat()
-    if hasattr(value, "unicode_string"):
-        return value.unicode_string()
     return value
 
 
@@ -80,13 +79,10 @@ def apply_changes(row: Any, changes: dict[str, Any]) -> dict[str, list[Any]]:
     """Set the fields that differ; return {field: [old, new]}."""
     diff: dict[str, list[Any]] = {}
     for field, value in changes.items():
-        value = _plain(value)
-        old = getattr(row, field)
-        if isinstance(old, (date, datetime)):
-            old = old.isoformat()
-        if old != value:
-            diff[field] = [old, value]
-            setattr(row, field, value)
+        old = _plain(getattr(row, field))
+        if old != _plain(value):
+            diff[field] = [old, _plain(value)]
+            setattr(row, field, value)  # the column gets the Python value (a date stays a date)
     if "full_name" in diff or "name" in diff:
         row.normalized_name = normalize(row.full_name if hasattr(row, "full_name") else row.name)
     return diff
@@ -140,7 +136,7 @@ def create_organization(uow: UnitOfWork, principal: Principal, data: dict[str, A
         raise Conflict(f"Организация «{data['name']}» уже есть в регионе")
     org = Organization(region_id=municipality.region_id, municipality_id=municipality.id,
                        normalized_name=normalize(data["name"]), updated_by=principal.actor,
-                       **{k: _plain(v) for k, v in data.items()})
+                       **data)
     session.add(org)
     session.flush()
     record_audit(session, principal, "organization", org.id, "created", {k: _plain(v) for k, v in data.items()})
@@ -280,15 +276,14 @@ def _check_preferred(session: Session, row: Any) -> None:
 def create_person(uow: UnitOfWork, principal: Principal, kind: PersonKind, data: dict[str, Any]) -> Any:
     principal.require(*WRITERS)
     org = _organization_for_write(uow.session, principal, data.pop("organization_id"))
-    values = {k: _plain(v) for k, v in data.items()}
     row = kind.model(region_id=org.region_id, municipality_id=org.municipality_id, organization_id=org.id,
-                     normalized_name=normalize(values["full_name"]), created_by=principal.actor,
-                     updated_by=principal.actor, **values)
+                     normalized_name=normalize(data["full_name"]), created_by=principal.actor,
+                     updated_by=principal.actor, **data)
     _check_experience_range(row)
     _check_preferred(uow.session, row)
     uow.session.add(row)
     uow.session.flush()
-    record_audit(uow.session, principal, kind.entity, row.id, "created", values)
+    record_audit(uow.session, principal, kind.entity, row.id, "created", {k: _plain(v) for k, v in data.items()})
     uow.publish(kind.event(row, "registered"))
     uow.commit()
     return row

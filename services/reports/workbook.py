@@ -6,6 +6,7 @@ import io
 from datetime import UTC, datetime
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from sqlmodel import Session, select
 
@@ -25,7 +26,7 @@ def _value(indicator: Indicator) -> str | float | None:
 
 
 def _block(sheet, title: str, items: list[Indicator]) -> None:  # noqa: ANN001
-    sheet.append([title])
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", title)])  # names and ids may carry control characters XML refuses
     sheet.cell(sheet.max_row, 1).font = Font(bold=True, size=12)
     sheet.append(HEADER)
     for cell in sheet[sheet.max_row]:

@@ -83,3 +83,19 @@ def test_concurrent_sqlite_writers_queue_instead_of_failing(tmp_path):
     assert errors == []
     with UnitOfWork(engine) as uow:
         assert uow.session.scalar(select(func.count()).select_from(counter)) == 200
+
+
+SECURED_WRITES = {"registry": ("POST", "/api/v1/organizations"), "matching": ("POST", "/api/v1/runs"),
+                  "reports": ("PUT", "/api/v1/targets")}
+
+
+@pytest.mark.parametrize("service", sorted(APPS))
+def test_a_caller_without_a_valid_token_gets_401_before_the_body_is_validated(service, nats_server, settings_factory,
+                                                                               tmp_path):
+    app = APPS[service](settings_factory(service, f"sqlite:///{tmp_path}/edge.db", nats_server.url))
+    method, path = SECURED_WRITES[service]
+    client = app.test_client()
+    for headers in ({}, {"Authorization": "Bearer not.a.token"}):
+        response = client.open(path, method=method, json={"not": "a valid body"}, headers=headers)
+        assert response.status_code == 401, response.json
+        assert response.mimetype == "application/problem+json"

@@ -1,0 +1,627 @@
+"""Who may read and change what: every endpoint of the three services against every role and scope.
+
+Two regions, three municipalities and four schools are seeded through the APIs (the registry's events feed
+the matching read model and the reports projection, as the relay and the consumers would), so each scoped
+role has its own records and, just outside its scope, someone else's:
+
+    place  region  municipality  outside the scope of
+    A1a    86      A1            nobody: the school of the curator, inside every scoped token
+    A1b    86      A1            the school curator
+    A2a    86      A2            the municipal operator
+    B1a    72      B1            the region operator
+
+Each case probes the role's own place and its foreign place (admin, integrator and anonymous probe B1a).
+Out of scope: a record named in the path reads as absent (404, its existence is not disclosed); a scope
+named in the query (indicators, order drafts) is refused (403); registry writes are refused (403) and pair
+writes read as absent (404, the pair is looked up through the caller's scope). Integrators never write (403),
+anonymous callers see only the public endpoints and get 401 elsewhere. Lists contain exactly the records
+inside the caller's scope.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import jwt
+import openpyxl
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import delete, select, update
+from werkzeug.test import TestResponse
+
+from services.matching.app import create_app as matching_app
+from services.matching.read_model import HANDLERS
+from services.matching.tables import OPEN_STATES, DiaryEntry, HalfYearReport, Pair, PlanItem
+from services.matching.tables import outbox as matching_outbox
+from services.registry.app import create_app as registry_app
+from services.registry.tables import Mentee, Mentor, Organization
+from services.registry.tables import outbox as registry_outbox
+from services.reports.app import create_app as reports_app
+from services.reports.projection import apply as project
+from shared.auth import issue_token
+from shared.config import Settings
+from shared.db import UnitOfWork
+from shared.events import decode
+
+TODAY = date.today()
+REGION_A, REGION_B = "86", "72"
+SCOPED = ("region_operator", "municipal_operator", "school_curator")
+ROLES = ("admin", *SCOPED, "integrator", "anonymous")
+READERS = ("admin", *SCOPED, "integrator")
+WRITERS = ("admin", *SCOPED)
+PLACES = {"A1a": (REGION_A, "Белоярский район", "МБОУ СОШ № 1"),
+          "A1b": (REGION_A, "Белоярский район", "МБОУ СОШ № 2"),
+          "A2a": (REGION_A, "Октябрьский район", "МБОУ СОШ № 3"),
+          "B1a": (REGION_B, "Тобольский район", "МАОУ Гимназия № 1")}
+FOREIGN = {"school_curator": "A1b", "municipal_operator": "A2a", "region_operator": "B1a"}
+VISIBLE = {"admin": set(PLACES), "integrator": set(PLACES), "region_operator": {"A1a", "A1b", "A2a"},
+           "municipal_operator": {"A1a", "A1b"}, "school_curator": {"A1a"}}
+PROBLEM_JSON = "application/problem+json"
+CONFIRM = {"mentor_consent_on": str(TODAY), "mentee_consent_on": str(TODAY), "order_number": "15-н",
+           "order_date": str(TODAY), "curator_name": "Ефимова М. Г."}
+ACTIVE_FROM, ACTIVE_TO = TODAY - timedelta(days=40), TODAY + timedelta(days=150)
+
+
+@dataclass
+class Place:
+    """One school with its records in every service."""
+
+    key: str
+    region: str
+    municipality_name: str
+    org_name: str
+    org_id: str = ""
+    municipality_id: str = ""
+    mentor_id: str = ""
+    mentor_name: str = ""
+    mentee_id: str = ""
+    spare_id: str = ""
+    pair_id: str = ""
+    item_id: str = ""
+    report_id: str = ""
+    run_id: str = ""
+
+
+@dataclass
+class World:
+    clients: dict[str, FlaskClient]
+    places: dict[str, Place]
+    tokens: dict[str, dict[str, str]] = field(default_factory=dict)
+    serial: itertools.count = field(default_factory=lambda: itertools.count(1))
+    fed: dict[str, int] = field(default_factory=dict)
+
+    def headers(self, role: str) -> dict[str, str]:
+        return self.tokens.get(role, {})
+
+    def engine(self, service: str) -> Any:
+        return engine_of(self.clients[service])
+
+    def sql(self, service: str, *statements: Any) -> None:
+        with UnitOfWork(self.engine(service)) as uow:
+            for statement in statements:
+                uow.session.execute(statement)
+            uow.commit()
+
+    def admin(self, service: str, method: str, path: str, status: int, **kwargs: Any) -> dict[str, Any]:
+        response = self.clients[service].open(path, method=method, headers=self.headers("admin"), **kwargs)
+        assert response.status_code == status, response.get_json()
+        return response.get_json()
+
+
+def target(role: str, relation: str) -> str:
+    """The place a probe addresses: the role's own school, or the nearest one outside its scope."""
+    return "A1a" if relation == "own" else FOREIGN.get(role, "B1a")
+
+
+# Seeding through the APIs -------------------------------------------------------------------------------------
+
+
+def apps(settings_factory: Callable[..., Settings], database_url: str, nats_url: str,
+         **extra: Any) -> dict[str, FlaskClient]:
+    """The three services on one database (each owns its tables), region A by default."""
+    factories = {"registry": registry_app, "matching": matching_app, "reports": reports_app}
+    clients = {}
+    options = {"region_id": REGION_A, "log_level": "CRITICAL", **extra}
+    for name, factory in factories.items():
+        settings = settings_factory(name, database_url, nats_url, **options)
+        clients[name] = factory(settings).test_client()
+    return clients
+
+
+def engine_of(client: FlaskClient) -> Any:
+    return client.application.extensions["mentoring"].engine
+
+
+def deliver(clients: dict[str, FlaskClient], fed: dict[str, int]) -> None:
+    """Registry events into matching and reports, pair events into reports: what relay and consumers do.
+
+    `fed` holds the last outbox sequence delivered per source service and moves on.
+    """
+    for source, outbox in (("registry", registry_outbox), ("matching", matching_outbox)):
+        table = outbox.table
+        with UnitOfWork(engine_of(clients[source])) as uow:
+            rows = uow.session.execute(select(table.c.seq, table.c.body).where(table.c.seq > fed.get(source, 0))
+                                       .order_by(table.c.seq)).all()
+        for seq, body in rows:
+            event = decode(body)
+            if event.type in HANDLERS:
+                with UnitOfWork(engine_of(clients["matching"]), matching_outbox) as uow:
+                    HANDLERS[event.type](uow, event)
+                    uow.commit()
+            with UnitOfWork(engine_of(clients["reports"])) as uow:
+                project(uow, event)
+                uow.commit()
+            fed[source] = seq
+
+
+def seed_registry(world: World) -> None:
+    """Per place: the school, a published mentor and two mentees, with contacts, as an admin registers them."""
+    for key, (region, municipality, name) in PLACES.items():
+        place = world.places[key] = Place(key, region, municipality, name)
+        org = world.admin("registry", "POST", "/api/v1/organizations", 201, json={
+            "name": name, "municipality": municipality, "region_id": region, "teachers": 40, "young_specialists": 4})
+        place.org_id, place.municipality_id = org["id"], org["municipality_id"]
+        place.mentor_name = f"Наставникова {key} Анна Петровна"
+        place.mentor_id = world.admin("registry", "POST", "/api/v1/mentors", 201, json={
+            "organization_id": org["id"], "full_name": place.mentor_name, "subjects": ["math"],
+            "stages": ["basic", "secondary"], "capacity": 5, "consent_publication": True,
+            "email": f"mentor-{key.lower()}@example.ru"})["id"]
+        place.mentee_id, place.spare_id = (world.admin("registry", "POST", "/api/v1/mentees", 201, json={
+            "organization_id": org["id"], "full_name": f"{who} {key} Мария Ивановна", "subject": "math",
+            "stage": "basic", "email": f"{slug}-{key.lower()}@example.ru"})["id"]
+            for who, slug in (("Молодая", "mentee"), ("Запасная", "spare")))
+
+
+def seed_matching(world: World) -> None:
+    """Per place: an active pair with a program, an overdue plan item and a report; a queued run."""
+    for place in world.places.values():
+        pair = world.admin("matching", "POST", "/api/v1/pairs", 201,
+                           json={"mentor_id": place.mentor_id, "mentee_id": place.mentee_id})
+        place.pair_id = pair["id"]
+        base = f"/api/v1/pairs/{pair['id']}"
+        world.admin("matching", "POST", f"{base}/confirm", 200, json=CONFIRM)
+        world.admin("matching", "POST", f"{base}/activate", 200,
+                    json={"started_on": str(ACTIVE_FROM), "planned_end_on": str(ACTIVE_TO)})
+        program = world.admin("matching", "PUT", f"{base}/program", 200, json={
+            "goals": "освоить формирующее оценивание",
+            "plan": [{"title": "посетить уроки наставника", "due_on": str(TODAY - timedelta(days=3))}]})
+        place.item_id = program["plan"][0]["id"]
+        place.report_id = world.admin("matching", "POST", f"{base}/reports", 201,
+                                      json={"period": f"{TODAY.year}-H1", "text": "идём по плану"})["id"]
+        scope = {"A2a": f"municipality:{place.municipality_id}", "B1a": f"region:{place.region}"}.get(
+            place.key, f"organization:{place.org_id}")
+        place.run_id = world.admin("matching", "POST", "/api/v1/runs", 202, json={"scope": scope})["id"]
+
+
+def seed(world: World) -> None:
+    settings = world.clients["registry"].application.extensions["mentoring"].settings
+    world.tokens["admin"] = {"Authorization": f"Bearer {issue_token(settings, 'admin')}"}
+    seed_registry(world)
+    deliver(world.clients, world.fed)
+    seed_matching(world)
+    deliver(world.clients, world.fed)
+    for place in world.places.values():
+        world.admin("reports", "POST", "/api/v1/assessments", 200, json={
+            "municipality_id": place.municipality_id, "period": f"{TODAY.year}-H1",
+            "answers": {"normative_documents": 2}})
+    own = world.places["A1a"]
+    scopes = {"region_operator": f"region:{REGION_A}", "municipal_operator": f"municipality:{own.municipality_id}",
+              "school_curator": f"organization:{own.org_id}"}
+    for role in READERS:
+        world.tokens[role] = {"Authorization": f"Bearer {issue_token(settings, role, scopes.get(role))}"}
+
+
+@pytest.fixture
+def world(database_url, nats_server, settings_factory) -> World:
+    built = World(apps(settings_factory, database_url, nats_server.url), {})
+    seed(built)
+    return built
+
+
+# Preparing the target record before a probe --------------------------------------------------------------------
+
+
+def pair_in(state: str, *, report: bool = False, diary: bool = False) -> Callable[[World, Place], None]:
+    """Put the place's pair into `state` (and its report back to `submitted`, its diary empty)."""
+    def before(world: World, place: Place) -> None:
+        dates = (ACTIVE_FROM, ACTIVE_TO) if state == "active" else (None, None)
+        statements = [update(Pair).where(Pair.id == place.pair_id).values(
+            state=state, started_on=dates[0], planned_end_on=dates[1], ended_at=None, result=None)]
+        if report:
+            statements.append(update(HalfYearReport).where(HalfYearReport.id == place.report_id)
+                              .values(status="submitted"))
+        if diary:
+            statements.append(delete(DiaryEntry).where(DiaryEntry.pair_id == place.pair_id))
+        world.sql("matching", *statements)
+
+    return before
+
+
+def every_pair_needing_attention(world: World, _place: Place) -> None:
+    """All pairs working, each with an overdue plan item."""
+    ids = [p.pair_id for p in world.places.values()]
+    world.sql("matching", update(Pair).where(Pair.id.in_(ids)).values(
+        state="active", started_on=ACTIVE_FROM, planned_end_on=ACTIVE_TO),
+        update(PlanItem).where(PlanItem.pair_id.in_(ids)).values(done_on=None))
+
+
+def spare_mentee_free(world: World, place: Place) -> None:
+    world.sql("matching", update(Pair).where(Pair.mentee_id == place.spare_id, Pair.state.in_(OPEN_STATES))
+              .values(state="expired"))
+
+
+def active_again(model: Any, attribute: str) -> Callable[[World, Place], None]:
+    """Undo a withdrawal so that later probes find the record as seeded."""
+    def reset(world: World, place: Place) -> None:
+        world.sql("registry", update(model).where(model.id == getattr(place, attribute)).values(status="active"))
+
+    return reset
+
+
+# Checking what an allowed answer contains ------------------------------------------------------------------------
+
+
+def listing(ids: Callable[[TestResponse], set[str]], key: Callable[[Place], str], *, filtered: bool = True,
+            visible: dict[str, set[str]] = VISIBLE) -> Callable[[World, str, Place, TestResponse], None]:
+    """A list holds exactly the seeded records inside the caller's scope (and, when filtered, of the place)."""
+    def check(world: World, role: str, place: Place, response: TestResponse) -> None:
+        got = ids(response) & {key(p) for p in world.places.values()}
+        places = visible[role] & ({place.key} if filtered else set(PLACES))
+        expected = {key(world.places[k]) for k in places}
+        assert got == expected, f"seeded records in the answer {sorted(got)}, expected {sorted(expected)}"
+
+    return check
+
+
+def items(field_name: str) -> Callable[[TestResponse], set[str]]:
+    return lambda response: {str(item[field_name]) for item in response.get_json()["items"]}
+
+
+def csv_names(response: TestResponse) -> set[str]:
+    return {row["ФИО наставника"] for row in csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")),
+                                                               delimiter=";")}
+
+
+def xlsx_names(response: TestResponse) -> set[str]:
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True).active
+    return {str(cell) for row in sheet.iter_rows(values_only=True) for cell in row if cell}
+
+
+def out_of_scope_rows(world: World, role: str, place: Place, response: TestResponse) -> None:
+    if response.status_code == 422:
+        assert {e["code"] for e in response.get_json()["errors"]} == {"out_of_scope"}, response.get_json()
+
+
+# The matrix ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expect:
+    own: int
+    foreign: int
+
+
+def public(status: int = 200) -> dict[str, Expect]:
+    """Everyone, with a token or without, gets the same answer."""
+    return {role: Expect(status, status) for role in ROLES}
+
+
+def guarded(allowed: tuple[str, ...], ok: int = 200, foreign: int | None = 404) -> dict[str, Expect]:
+    """`allowed` roles get `ok` inside their scope and `foreign` outside it (None: the endpoint has no scope);
+    other roles get 403 and anonymous callers 401."""
+    out = {}
+    for role in ROLES:
+        if role == "anonymous":
+            out[role] = Expect(401, 401)
+        elif role not in allowed:
+            out[role] = Expect(403, 403)
+        elif role in SCOPED and foreign is not None:
+            out[role] = Expect(ok, foreign)
+        else:
+            out[role] = Expect(ok, ok)
+    return out
+
+
+def listed(allowed: tuple[str, ...]) -> dict[str, Expect]:
+    """A list: every allowed role gets 200, filtered or not; what it contains is checked separately."""
+    return guarded(allowed, 200, None)
+
+
+Request = Callable[[World, Place], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Case:
+    service: str
+    method: str
+    rule: str
+    expect: dict[str, Expect]
+    request: Request
+    before: Callable[[World, Place], None] | None = None
+    after: Callable[[World, Place], None] | None = None
+    check: Callable[[World, str, Place, TestResponse], None] | None = None
+
+
+def get(path: str, **query: Callable[[Place], Any]) -> Request:
+    """A GET of `path` (formatted with the place) with query parameters computed from the place."""
+    return lambda world, p: {"path": path.format(p=p), "query_string": {k: f(p) for k, f in query.items()}}
+
+
+def send(path: str, body: Callable[[World, Place], dict[str, Any]]) -> Request:
+    return lambda world, p: {"path": path.format(p=p), "json": body(world, p)}
+
+
+def fixed(body: dict[str, Any]) -> Callable[[World, Place], dict[str, Any]]:
+    return lambda world, p: body
+
+
+def organizations_csv(world: World, p: Place) -> dict[str, Any]:
+    content = f"Район;ОО;Педагогов\n{p.municipality_name};{p.org_name};40\n".encode()
+    return {"path": "/api/v1/imports", "query_string": {"kind": "organizations", "dry_run": "true", "region": p.region},
+            "data": {"file": (io.BytesIO(content), "organizations.csv")}, "content_type": "multipart/form-data"}
+
+
+def serial_name(prefix: str) -> Callable[[World], str]:
+    return lambda world: f"{prefix} {next(world.serial):04d}"
+
+
+def registry_cases() -> list[Case]:
+    org, mentors, mentees = "/api/v1/organizations", "/api/v1/mentors", "/api/v1/mentees"
+    operators = ("admin", "region_operator", "municipal_operator")
+    name = serial_name("Проверочная Школа")
+    person = serial_name("Проверочный Учитель")
+    cases = [
+        Case("registry", "GET", org, listed(READERS), get(org, organization=lambda p: p.org_id, limit=lambda p: 500),
+             check=listing(items("id"), lambda p: p.org_id)),
+        Case("registry", "POST", org, guarded(operators, 201, 403), send(org, lambda w, p: {
+            "name": name(w), "municipality": p.municipality_name, "region_id": p.region})),
+        Case("registry", "GET", f"{org}/<id>", guarded(READERS), get(org + "/{p.org_id}")),
+        Case("registry", "PATCH", f"{org}/<id>", guarded(WRITERS, 200, 403),
+             send(org + "/{p.org_id}", fixed({"teachers": 40}))),
+        Case("registry", "POST", f"{org}/<id>/withdraw", guarded(operators, 200, 403),
+             send(org + "/{p.org_id}/withdraw", fixed({"reason": "проверка прав"})),
+             after=active_again(Organization, "org_id")),
+        Case("registry", "POST", "/api/v1/imports", guarded(WRITERS, 200, 422), organizations_csv,
+             check=out_of_scope_rows),
+        Case("registry", "GET", "/api/v1/exports/mentors.xlsx", listed(READERS),
+             get("/api/v1/exports/mentors.xlsx", organization=lambda p: p.org_id),
+             check=listing(xlsx_names, lambda p: p.mentor_name)),
+        Case("registry", "GET", "/api/v1/exports/mentors.csv", listed(READERS),
+             get("/api/v1/exports/mentors.csv", organization=lambda p: p.org_id),
+             check=listing(csv_names, lambda p: p.mentor_name)),
+        Case("registry", "GET", "/api/v1/dictionaries", public(), get("/api/v1/dictionaries")),
+        Case("registry", "GET", "/api/v1/audit", guarded(("admin",), foreign=None), get("/api/v1/audit")),
+        Case("registry", "GET", "/api/v1/bank", public(), get("/api/v1/bank", district=lambda p: p.municipality_id)),
+        Case("registry", "GET", "/bank", public(), get("/bank", district=lambda p: p.municipality_id)),
+    ]
+    for path, attribute, model, subject, patch in (
+            (mentors, "mentor_id", Mentor, {"subjects": ["math"]}, {"capacity": 5}),
+            (mentees, "mentee_id", Mentee, {"subject": "math"}, {"experience_years": 1})):
+        record = f"{path}/{{p.{attribute}}}"
+        cases += [
+            Case("registry", "GET", path, listed(READERS),
+                 get(path, organization=lambda p: p.org_id, limit=lambda p: 500),
+                 check=listing(items("id"), lambda p, a=attribute: getattr(p, a))),
+            Case("registry", "POST", path, guarded(WRITERS, 201, 403), send(path, lambda w, p, s=subject: {
+                "organization_id": p.org_id, "full_name": person(w), **s})),
+            Case("registry", "GET", f"{path}/<id>", guarded(READERS), get(record)),
+            Case("registry", "PATCH", f"{path}/<id>", guarded(WRITERS, 200, 403), send(record, fixed(patch))),
+            Case("registry", "POST", f"{path}/<id>/withdraw", guarded(WRITERS, 200, 403),
+                 send(record + "/withdraw", fixed({"reason": "проверка прав"})), after=active_again(model, attribute)),
+        ]
+    return cases
+
+
+def matching_cases() -> list[Case]:
+    pair, runs = "/api/v1/pairs/{p.pair_id}", "/api/v1/runs"
+    deciders = ("admin", *SCOPED)
+    action = {
+        "confirm": ("proposed", CONFIRM),
+        "decline": ("proposed", {"by": "curator", "reason": "не подходит график"}),
+        "activate": ("confirmed", {"started_on": str(ACTIVE_FROM), "planned_end_on": str(ACTIVE_TO)}),
+        "extend": ("active", {"planned_end_on": str(ACTIVE_TO + timedelta(days=30)), "mentor_consent": True,
+                              "mentee_consent": True}),
+        "complete": ("active", {"result": "reached"}),
+        "terminate": ("active", {"by": "curator", "reason": "неисполнение плана"}),
+    }
+    cases = [
+        Case("matching", "POST", runs, guarded(WRITERS, 202, 403), send(runs, lambda w, p: {
+            "scope": f"organization:{p.org_id}", "dry_run": True})),
+        Case("matching", "GET", runs, listed(READERS), get(runs, limit=lambda p: 500),
+             check=listing(items("id"), lambda p: p.run_id, filtered=False)),
+        Case("matching", "GET", f"{runs}/<id>", guarded(READERS), get(runs + "/{p.run_id}")),
+        Case("matching", "GET", f"{runs}/<id>/proposals", guarded(READERS), get(runs + "/{p.run_id}/proposals")),
+        Case("matching", "GET", "/api/v1/status", guarded(READERS, foreign=None), get("/api/v1/status")),
+        Case("matching", "GET", "/api/v1/mentees/<id>/suggestions", guarded(WRITERS),
+             get("/api/v1/mentees/{p.mentee_id}/suggestions")),
+        Case("matching", "GET", "/api/v1/pairs", listed(READERS),
+             get("/api/v1/pairs", organization=lambda p: p.org_id, limit=lambda p: 500),
+             check=listing(items("id"), lambda p: p.pair_id)),
+        Case("matching", "POST", "/api/v1/pairs", guarded(WRITERS, 201, 403),
+             send("/api/v1/pairs", lambda w, p: {"mentor_id": p.mentor_id, "mentee_id": p.spare_id}),
+             before=spare_mentee_free),
+        Case("matching", "GET", "/api/v1/pairs/attention", listed(WRITERS), get("/api/v1/pairs/attention"),
+             before=every_pair_needing_attention, check=listing(items("pair_id"), lambda p: p.pair_id, filtered=False)),
+        Case("matching", "GET", "/api/v1/pairs/<id>", guarded(READERS), get(pair)),
+        Case("matching", "PUT", "/api/v1/pairs/<id>/program", guarded(WRITERS), send(pair + "/program", fixed({
+            "goals": "подготовить открытый урок"})), before=pair_in("active")),
+        Case("matching", "PATCH", "/api/v1/pairs/<id>/plan/<item_id>", guarded(WRITERS),
+             send(pair + "/plan/{p.item_id}", fixed({"done_on": str(TODAY)})), before=pair_in("active")),
+        Case("matching", "POST", "/api/v1/pairs/<id>/diary", guarded(WRITERS, 201), send(pair + "/diary", fixed({
+            "month": f"{TODAY.year - 1}-01", "text": "посетили уроки", "author": "наставник"})),
+             before=pair_in("active", diary=True)),
+        Case("matching", "POST", "/api/v1/pairs/<id>/reports", guarded(WRITERS, 201), send(pair + "/reports", fixed({
+            "period": f"{TODAY.year}-H1", "text": "дополнено"})), before=pair_in("active", report=True)),
+        Case("matching", "POST", "/api/v1/pairs/<id>/reports/<report_id>/decision", guarded(deciders),
+             send(pair + "/reports/{p.report_id}/decision", fixed({"accept": False, "comment": "добавьте"})),
+             before=pair_in("active", report=True)),
+        Case("matching", "GET", "/api/v1/documents/order.docx", guarded(deciders, foreign=403),
+             get("/api/v1/documents/order.docx", organization=lambda p: p.org_id)),
+    ]
+    for name, (state, body) in action.items():
+        cases.append(Case("matching", "POST", f"/api/v1/pairs/<id>/{name}", guarded(WRITERS),
+                          send(f"{pair}/{name}", fixed(body)), before=pair_in(state)))
+    return cases
+
+
+def reports_cases() -> list[Case]:
+    scope = {"scope": lambda p: f"organization:{p.org_id}"}
+    return [
+        Case("reports", "GET", "/api/v1/indicators", guarded(READERS, foreign=403), get("/api/v1/indicators", **scope)),
+        Case("reports", "GET", "/api/v1/indicators.xlsx", guarded(READERS, foreign=403),
+             get("/api/v1/indicators.xlsx", **scope)),
+        Case("reports", "GET", "/api/v1/unmet-demand", guarded(READERS, foreign=403),
+             get("/api/v1/unmet-demand", **scope)),
+        Case("reports", "PUT", "/api/v1/targets", guarded(("admin", "region_operator"), foreign=403),
+             send("/api/v1/targets", lambda w, p: {"code": "coverage", "value": 50, "scope": f"region:{p.region}"})),
+        Case("reports", "POST", "/api/v1/assessments", guarded(("admin", "region_operator", "municipal_operator"),
+                                                                foreign=403),
+             send("/api/v1/assessments", lambda w, p: {"municipality_id": p.municipality_id,
+                                                       "period": f"{TODAY.year}-H2",
+                                                       "answers": {"normative_documents": 1}})),
+        Case("reports", "GET", "/api/v1/assessments", listed(READERS),
+             get("/api/v1/assessments", municipality_id=lambda p: p.municipality_id),
+             check=listing(items("municipality_id"), lambda p: p.municipality_id,
+                           visible={**VISIBLE, "school_curator": set()})),
+        Case("reports", "GET", "/dashboard", public(), get("/dashboard")),
+    ]
+
+
+def service_cases(service: str) -> list[Case]:
+    """Health, metrics, the OpenAPI document and its interactive docs: public on every service."""
+    files = {"/docs/static/<path:filename>": "/docs/static/none.js",
+             "/docs/swagger/<path:filename>": "/docs/swagger/css/swagger-ui.css",
+             "/static/<path:filename>": "/static/none.css"}
+    paths = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs/", "/docs/openapi.json", "/docs/swagger",
+             "/docs/oauth2-redirect.html"]
+    cases = [Case(service, "GET", path, public(), get(path)) for path in paths]
+    cases += [Case(service, "GET", rule, public(404 if "none" in path else 200), get(path))
+              for rule, path in files.items()]
+    return cases
+
+
+CASES = [*registry_cases(), *matching_cases(), *reports_cases(),
+         *[case for service in ("registry", "matching", "reports") for case in service_cases(service)]]
+
+
+def probe(world: World, case: Case, role: str, relation: str) -> str | None:
+    """Run one probe; a description of what went wrong, or None."""
+    place = world.places[target(role, relation)]
+    if case.before:
+        case.before(world, place)
+    request = case.request(world, place)
+    response = world.clients[case.service].open(request.pop("path"), method=case.method,
+                                                headers=world.headers(role), **request)
+    if case.after:
+        case.after(world, place)
+    expected = getattr(case.expect[role], relation)
+    where = f"{case.service} {case.method} {case.rule} as {role} on {relation} ({place.key})"
+    if response.status_code != expected:
+        detail = response.get_json(silent=True) or response.data[:200]
+        return f"{where}: expected {expected}, got {response.status_code} {detail}"
+    refused = expected in (401, 403) or (expected == 404 and case.rule.startswith("/api/"))
+    if refused and response.mimetype != PROBLEM_JSON:
+        return f"{where}: refusal is {response.mimetype}, not problem+json"
+    if case.check and expected not in (401, 403, 404):
+        try:
+            case.check(world, role, place, response)
+        except AssertionError as exc:
+            return f"{where}: {exc}"
+    return None
+
+
+def test_every_endpoint_answers_every_role_and_scope_as_the_matrix_says(world):
+    failures = [problem for case in CASES for role in ROLES for relation in ("own", "foreign")
+                if (problem := probe(world, case, role, relation))]
+    assert not failures, f"{len(failures)} of {len(CASES) * len(ROLES) * 2} probes failed:\n" + "\n".join(failures)
+
+
+def test_an_import_row_cannot_reach_a_school_of_another_district_by_naming_ones_own(world):
+    """Schools are matched by name across the region, so the school's own municipality decides, not the row."""
+    own, foreign = world.places["A1a"], world.places["A2a"]
+    content = f"Район;ОО;Педагогов\n{own.municipality_name};{foreign.org_name};999\n".encode()
+    response = world.clients["registry"].post(
+        "/api/v1/imports", query_string={"kind": "organizations", "on_error": "skip"},
+        data={"file": (io.BytesIO(content), "organizations.csv")}, content_type="multipart/form-data",
+        headers=world.headers("municipal_operator"))
+    assert response.status_code == 200, response.get_json()
+    assert [e["code"] for e in response.get_json()["errors"]] == ["out_of_scope"]
+    assert world.admin("registry", "GET", f"/api/v1/organizations/{foreign.org_id}", 200)["teachers"] == 40
+
+
+# The matrix is complete ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bare_apps(tmp_path, nats_server, settings_factory) -> dict[str, FlaskClient]:
+    return apps(settings_factory, f"sqlite:///{tmp_path / 'bare.db'}", nats_server.url)
+
+
+def routes(client: FlaskClient) -> set[tuple[str, str]]:
+    app = client.application
+    return {(method, rule.rule) for rule in app.url_map.iter_rules() for method in rule.methods - {"HEAD", "OPTIONS"}}
+
+
+def test_the_matrix_names_every_endpoint_of_every_service_and_nothing_else(bare_apps):
+    for service, client in bare_apps.items():
+        served = routes(client)
+        documented = {(method.upper(), path.replace("{", "<").replace("}", ">"))
+                      for path, item in client.get("/openapi.json").get_json()["paths"].items() for method in item}
+        assert documented <= served, f"{service}: documented but not served: {documented - served}"
+        covered = {(case.method, case.rule) for case in CASES if case.service == service}
+        assert served - covered == set(), f"{service}: endpoints without an expectation: {sorted(served - covered)}"
+        assert covered - served == set(), f"{service}: expectations for endpoints that are gone: {covered - served}"
+    assert len({(c.service, c.method, c.rule) for c in CASES}) == len(CASES)
+
+
+def test_integrators_never_write_and_anonymous_callers_reach_only_public_endpoints():
+    public_paths = {"/bank", "/api/v1/bank", "/api/v1/dictionaries", "/dashboard", "/healthz", "/readyz", "/metrics",
+                    "/openapi.json"}
+    for case in CASES:
+        if case.method != "GET":
+            assert case.expect["integrator"] == Expect(403, 403), (case.method, case.rule)
+        is_public = case.rule in public_paths or case.rule.startswith(("/docs", "/static"))
+        assert (case.expect["anonymous"] != Expect(401, 401)) == is_public, (case.method, case.rule)
+
+
+# Tokens that must not pass -------------------------------------------------------------------------------------
+
+PROTECTED = {"registry": "/api/v1/mentors", "matching": "/api/v1/pairs", "reports": "/api/v1/assessments"}
+
+
+def bad_tokens(settings: Settings) -> dict[str, str]:
+    now = int(time.time())
+    claims = {"sub": "intruder", "role": "admin", "iss": settings.jwt_issuer, "aud": settings.jwt_audience,
+              "iat": now, "nbf": now, "exp": now + 600}
+    other = {"jwt_secret": "another-secret-of-someone-else-0123456789abcdef"}
+    return {
+        "expired": issue_token(settings, "admin", ttl_s=-60),
+        "forged": issue_token(settings.model_copy(update=other), "admin"),
+        "wrong audience": issue_token(settings.model_copy(update={"jwt_audience": "somebody-else"}), "admin"),
+        "wrong issuer": issue_token(settings.model_copy(update={"jwt_issuer": "somebody-else"}), "admin"),
+        "alg none": jwt.encode(claims, key=None, algorithm="none"),
+        "unsigned tail cut": issue_token(settings, "admin").rsplit(".", 1)[0] + ".",
+        "scope missing": jwt.encode({**claims, "role": "school_curator"}, settings.jwt_secret, algorithm="HS256"),
+        "unknown role": jwt.encode({**claims, "role": "superuser"}, settings.jwt_secret, algorithm="HS256"),
+    }
+
+
+@pytest.mark.parametrize("service", list(PROTECTED))
+def test_expired_forged_foreign_and_unsigned_tokens_are_401_problem_json(bare_apps, service):
+    client = bare_apps[service]
+    settings = client.application.extensions["mentoring"].settings
+    assert client.get(PROTECTED[service], headers={"Authorization": f"Bearer {issue_token(settings, 'admin')}"}
+                      ).status_code == 200
+    for kind, token in bad_tokens(settings).items():
+        response = client.get(PROTECTED[service], headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401, (kind, response.get_json())
+        assert response.mimetype == PROBLEM_JSON, kind
+        assert response.get_json()["title"] == "Требуется авторизация", kind
+    assert client.get(PROTECTED[service], headers={"Authorization": "Basic YWRtaW46YWRtaW4="}).status_code == 401
