@@ -201,6 +201,7 @@ HOSTILE = {
 }
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # refused before any database work
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_hostile_uploads_get_a_clear_4xx_in_russian_and_write_nothing(registry, name):
     filename, build, status, code = HOSTILE[name]
