@@ -3,6 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+PYTEST := $(VENV)/bin/pytest -p no:cacheprovider
 
 .PHONY: install run up test test-unit test-integration test-e2e lint bench clean schemas browser
 
@@ -19,19 +20,30 @@ run: install  ## the whole embedded stack with demo data (Ctrl-C stops everythin
 up: install  ## the whole embedded stack without demo data
 	$(VENV)/bin/mentoring up
 
-browser:  ## Debian's chromium for the dashboard's browser test (installed when missing and we are root)
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
-	  echo "chromium is not installed: the browser test will be skipped (and fail under CI=true)"
+# The browser tests drive Debian's Chromium (Playwright cannot download its own browser here). When it is
+# missing and we are root, say so and install the `chromium` package; otherwise those tests skip (CI: fail).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "browser tests need Chromium: installing Debian's 'chromium' package with apt-get (once)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is not installed and we cannot install it: the browser tests will skip (and fail under CI=true)"; fi; }
 
 test: install lint browser  ## every test: unit, integration (real NATS, SQLite, PostgreSQL when configured), e2e
-	$(VENV)/bin/pytest -p no:cacheprovider
+	$(PYTEST) tests/unit tests/integration tests/e2e
 
-test-unit: install
-	$(VENV)/bin/pytest -p no:cacheprovider tests/unit
+test-unit: install  ## pure rules and modules, no I/O
+	$(PYTEST) tests/unit
 
-lint: install
+test-integration: install  ## real SQLite, PostgreSQL (when configured) and nats-server
+	$(PYTEST) tests/integration
+
+test-e2e: install browser  ## the running stack over HTTP and NATS, and the pages in Chromium
+	$(PYTEST) tests/e2e
+
+lint: install  ## ruff everywhere, mypy strict on the pure folders
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 bench: install  ## heavy benchmarks; JSON under var/bench/, tables in docs/benchmarks.md
 	$(PY) -m tests.bench.run
@@ -40,4 +52,4 @@ schemas: install  ## regenerate the JSON Schemas of the event catalog
 	$(VENV)/bin/mentoring schemas --write
 
 clean:
-	rm -rf var .pytest_cache
+	rm -rf var .pytest_cache .mypy_cache test-artifacts

@@ -42,7 +42,7 @@ async def connect_with_retry(settings: Settings, *, name: str, stop: asyncio.Eve
     while True:
         try:
             return await connect(settings.nats_url, name=name, timeout_s=settings.nats_connect_timeout_s)
-        except Exception as exc:  # noqa: BLE001 - any connection failure means "try again later"
+        except Exception as exc:
             log.warning("nats unreachable, retrying", extra={"error": str(exc), "delay_s": delay})
             if stop is not None and stop.is_set():
                 raise

@@ -20,7 +20,7 @@ from tests.servers import (
 )
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+TEST_DATA = Path(__file__).resolve().parent / "data"  # the operators' sample files and truth.json
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -91,7 +91,7 @@ def make_settings(tmp_path: Path, service: str, database_url: str, nats_url: str
 
 
 @pytest.fixture
-def settings_factory(tmp_path: Path):  # noqa: ANN201
+def settings_factory(tmp_path: Path):
     def build(service: str, database_url: str, nats_url: str, **extra: object) -> Settings:
         return make_settings(tmp_path, service, database_url, nats_url, **extra)
 
@@ -112,9 +112,9 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
 @pytest.fixture
 def matching(database_url, nats_server, settings_factory):
     """The matching app on a real database, with `apply(*events)` feeding its read model through the handlers."""
+    from services.matching.adapters.tables import outbox
     from services.matching.app import create_app
     from services.matching.read_model import HANDLERS
-    from services.matching.tables import outbox
     from shared.auth import issue_token
     from shared.db import UnitOfWork
 

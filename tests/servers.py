@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from shared.natsserver import nats_server_binary, write_config
+from ops.natsserver import nats_server_binary, write_config
 
 
 def free_port() -> int:
@@ -147,7 +147,7 @@ class Stack:
         if admin.startswith("postgres") and self.database_url is None:
             self.database_url, self.drop_database = create_postgres_database(admin)
         log = (self.workdir / "stack.log").open("ab")
-        command = [sys.executable, "-m", "services.cli", "up"] + (["--demo"] if self.demo else [])
+        command = [sys.executable, "-m", "ops.cli", "up"] + (["--demo"] if self.demo else [])
         self.process = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                         cwd=Path(__file__).resolve().parents[1], start_new_session=True)
         return self
@@ -251,7 +251,7 @@ class CliProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NATS_URL", "VAR_DIR")}
-        self.process = subprocess.Popen([sys.executable, "-m", "services.cli", *self.args], env={**env, **self.env},
+        self.process = subprocess.Popen([sys.executable, "-m", "ops.cli", *self.args], env={**env, **self.env},
                                         stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
         log.close()
         return self

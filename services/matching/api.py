@@ -12,10 +12,10 @@ from pydantic import BaseModel, Field, create_model
 from sqlmodel import select
 
 from services.matching import runs
+from services.matching.adapters.tables import MenteeView, MentorView, OrganizationView, Run
 from services.matching.costs import Weights
 from services.matching.responses import MatchingStatus, ProposalList, RunList, RunOut, Suggestions
 from services.matching.suggestions import SuggestionCache, suggestions
-from services.matching.tables import MenteeView, MentorView, OrganizationView, Run
 from shared.auth import Role
 from shared.errors import NotFound
 from shared.fields import Body, Kept, Query, Scope, integer
@@ -114,7 +114,7 @@ def build_api() -> APIBlueprint:
     def status() -> Response:
         from sqlalchemy import func
 
-        from services.matching.tables import OPEN_STATES, Pair
+        from services.matching.adapters.tables import OPEN_STATES, Pair
 
         principal().require(*runs.OPERATORS, Role.INTEGRATOR)
         with context().uow() as uow:

@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from services.matching.adapters.tables import MenteeView, MentorView, OrganizationView, Pair
 from services.matching.documents import OrderDraft, OrderPair, order_docx
-from services.matching.tables import MenteeView, MentorView, OrganizationView, Pair
 from shared.auth import Principal, Role
 from shared.dictionaries import label
 from shared.errors import NotFound

@@ -9,10 +9,10 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from services.matching import domain
+from services.matching.adapters.tables import OPEN_STATES, MenteeView, MentorView, Pair, new_id
 from services.matching.pair_events import pair_event
 from services.matching.problem import MENTEE_COLUMNS, MENTOR_COLUMNS, build_problem, columns_of, open_load
 from services.matching.read_model import bump_pair_seq
-from services.matching.tables import OPEN_STATES, MenteeView, MentorView, Pair, new_id
 from services.matching.worker import lock_capacity
 from services.matching.workflow import Action, Command, IllegalTransition, PairFacts, RuleViolation, State, decide
 from shared.auth import Principal, Role

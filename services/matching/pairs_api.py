@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 from sqlmodel import select
 
 from services.matching import pairs, programs
+from services.matching.adapters.tables import Pair
 from services.matching.responses import AttentionList, DiaryOut, PairDetail, PairList, PairOut, ProgramView, ReportOut
-from services.matching.tables import Pair
 from services.matching.workflow import Action
 from shared.auth import Principal, Role
 from shared.fields import Body, Day, Query, integer, text

@@ -12,7 +12,7 @@ from sqlalchemy import String, func, type_coerce
 from sqlmodel import Session, select
 
 from services.matching import domain
-from services.matching.tables import OPEN_STATES, MenteeView, MentorView, OrganizationView, Pair
+from services.matching.adapters.tables import OPEN_STATES, MenteeView, MentorView, OrganizationView, Pair
 from shared.dictionary_data import DICTIONARIES
 from shared.errors import NotFound, ValidationFailed
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from services.matching.adapters.tables import DiaryEntry, HalfYearReport, Pair, PlanItem, Program
 from services.matching.pairs import WRITERS, covers, lock_pair
-from services.matching.tables import DiaryEntry, HalfYearReport, Pair, PlanItem, Program
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork
 from shared.errors import Conflict, NotFound

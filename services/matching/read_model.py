@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from services.matching.tables import MenteeView, MentorView, OrganizationView, ReadModelClock
+from services.matching.adapters.tables import MenteeView, MentorView, OrganizationView, ReadModelClock
 from shared.db import UnitOfWork
 from shared.events import CloudEvent
 

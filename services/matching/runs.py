@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import or_, true
 from sqlmodel import Session, select
 
+from services.matching.adapters.tables import OrganizationView, Pair, Run
 from services.matching.costs import Weights
 from services.matching.problem import Scope, region_of
-from services.matching.tables import OrganizationView, Pair, Run
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork
 from shared.errors import BadRequest, Forbidden, NotFound, ValidationFailed

@@ -15,6 +15,7 @@ import numpy as np
 from sqlmodel import Session, select
 
 from services.matching import domain
+from services.matching.adapters.tables import MenteeView, MentorView, OrganizationView, Pair, ReadModelClock
 from services.matching.costs import NO_SUBJECT, Weights
 from services.matching.problem import (
     MENTEE_COLUMNS,
@@ -26,7 +27,6 @@ from services.matching.problem import (
     columns_of,
     open_load,
 )
-from services.matching.tables import MenteeView, MentorView, OrganizationView, Pair, ReadModelClock
 from shared.errors import NotFound
 
 

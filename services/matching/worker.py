@@ -23,11 +23,11 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
 from services.matching import domain, solver
+from services.matching.adapters.tables import OPEN_STATES, Pair, Run, outbox
 from services.matching.pair_events import SOURCE
 from services.matching.problem import Coded, LoadedProblem, Scope, load_problem, open_load
 from services.matching.read_model import bump_pair_seq
 from services.matching.runs import weights_from_options
-from services.matching.tables import OPEN_STATES, Pair, Run, outbox
 from shared.config import Settings
 from shared.consumer import ConsumerRunner, ConsumerSpec, Outcome, RetryLater
 from shared.db import UnitOfWork, bulk_insert, read_session

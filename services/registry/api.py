@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import select
 
 from services.registry import service
+from services.registry.adapters.tables import AuditRecord, Municipality, Organization
 from services.registry.schemas import (
     AuditList,
     AuditQuery,
@@ -33,7 +34,6 @@ from services.registry.schemas import (
     WithdrawIn,
 )
 from services.registry.service import MENTEES, MENTORS, PersonKind
-from services.registry.tables import AuditRecord, Municipality, Organization
 from shared.auth import Role
 from shared.errors import BadRequest, PayloadTooLarge
 from shared.openapi import file_answer

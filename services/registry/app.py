@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_openapi3 import OpenAPI
 
-from services.registry import tables
+from services.registry.adapters import tables
 from shared.config import Settings, load_settings
 from shared.web import create_service_app
 

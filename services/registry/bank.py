@@ -7,8 +7,8 @@ from typing import Any
 from sqlmodel import Session, select
 
 from services.registry import service
+from services.registry.adapters.tables import Mentor, Municipality
 from services.registry.schemas import BankEntry, BankQuery
-from services.registry.tables import Mentor, Municipality
 from shared.dictionaries import label
 from shared.types import contains_code
 

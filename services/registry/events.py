@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.registry.tables import Mentee, Mentor, Municipality, Organization
+from services.registry.adapters.tables import Mentee, Mentor, Municipality, Organization
 from shared.event_catalog import MenteeChanged, MentorChanged, OrganizationUpserted
 from shared.events import CloudEvent, new_event
 

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 
-from services.registry.tables import Mentor
+from services.registry.adapters.tables import Mentor
 from shared.dictionaries import label
 
 BANK_COLUMNS = [

@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
+from services.registry.adapters.tables import AuditRecord, Mentee, Mentor, Municipality, Organization, new_id
 from services.registry.events import mentee_event, mentor_event, organization_event
 from services.registry.importer import ImportResult, import_file
 from services.registry.records import MenteeRecord, MentorRecord, OrganizationRecord, RowError
 from services.registry.service import WRITERS, record_audit
-from services.registry.tables import AuditRecord, Mentee, Mentor, Municipality, Organization, new_id
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork
 from shared.dictionaries import guess_organization_kind, normalize

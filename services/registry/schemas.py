@@ -17,7 +17,7 @@ def codes(dictionary: str) -> frozenset[str]:
     return frozenset(entry[0] for entry in DICTIONARIES[dictionary])
 
 
-def code_of(dictionary: str):  # noqa: ANN201 - an Annotated validator type
+def code_of(dictionary: str):
     def check(value: str) -> str:
         if value not in codes(dictionary):
             allowed = ", ".join(sorted(codes(dictionary)))

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import true, tuple_
 from sqlmodel import Session, select
 
+from services.registry.adapters.tables import AuditRecord, Mentee, Mentor, Municipality, Organization
 from services.registry.events import mentee_event, mentor_event, organization_event
-from services.registry.tables import AuditRecord, Mentee, Mentor, Municipality, Organization
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork
 from shared.dictionaries import normalize

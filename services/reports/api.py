@@ -12,9 +12,9 @@ from sqlalchemy import false, true
 from sqlmodel import select
 
 from services.reports import service
+from services.reports.adapters.tables import AssessmentRow, OrganizationRow
 from services.reports.assessment import CRITERIA, AssessmentError, score
 from services.reports.responses import AssessmentOut, Assessments, Indicators, TargetOut, UnmetDemand
-from services.reports.tables import AssessmentRow, OrganizationRow
 from services.reports.targets import DEFAULT_TARGETS, TARGETABLE
 from shared.auth import Principal, Role
 from shared.errors import Forbidden, ValidationFailed
@@ -61,7 +61,7 @@ class AssessmentQuery(Query):
     period: str | None = Field(None, pattern=PERIOD)
 
 
-def check_scope(p: Principal, session, scope, refusal: str = "Показатели вне вашей зоны ответственности") -> None:  # noqa: ANN001
+def check_scope(p: Principal, session, scope, refusal: str = "Показатели вне вашей зоны ответственности") -> None:
     """Operators and curators read their own scope and what lies inside it."""
     p.require(*READERS)
     if p.role in (Role.ADMIN, Role.INTEGRATOR):

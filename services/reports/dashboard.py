@@ -11,9 +11,9 @@ from flask_openapi3 import APIBlueprint
 from sqlmodel import select
 
 from services.reports import service
+from services.reports.adapters.tables import OrganizationRow
 from services.reports.facts import Period
 from services.reports.indicators import compute, compute_all
-from services.reports.tables import OrganizationRow
 from shared.dictionaries import label
 from shared.errors import AppError
 from shared.web import context

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from services.reports.tables import Freshness, MenteeRow, MentorRow, OrganizationRow, PairRow
+from services.reports.adapters.tables import Freshness, MenteeRow, MentorRow, OrganizationRow, PairRow
 from shared.db import UnitOfWork
 from shared.events import CloudEvent, as_utc, utcnow
 

@@ -13,8 +13,8 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy import Engine, delete
 
+from services.reports.adapters.tables import PROJECTION_TABLES, inbox
 from services.reports.consumer import consumer_specs
-from services.reports.tables import PROJECTION_TABLES, inbox
 from shared.broker import connect, ensure_stream
 from shared.config import Settings
 from shared.consumer import ConsumerRunner, Outcome
@@ -59,6 +59,6 @@ async def rebuild(engine: Engine, settings: Settings) -> dict[Outcome, int]:
 
 
 def run_rebuild(settings: Settings) -> dict[Outcome, int]:
-    from services.runtime import engine_for
+    from ops.runtime import engine_for
 
     return asyncio.run(rebuild(engine_for(settings), settings))

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from services.reports.adapters.tables import Freshness, MenteeRow, MentorRow, OrganizationRow, PairRow, TargetRow
 from services.reports.facts import Facts, MenteeFacts, MentorFacts, OrganizationFacts, PairFacts, Period, Scope
 from services.reports.indicators import Indicator, compute_all
-from services.reports.tables import Freshness, MenteeRow, MentorRow, OrganizationRow, PairRow, TargetRow
 from services.reports.targets import DEFAULT_TARGETS, Targets
 from shared.errors import NotFound, ValidationFailed
 from shared.events import as_utc

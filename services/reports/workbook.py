@@ -11,9 +11,9 @@ from openpyxl.styles import Alignment, Font
 from sqlmodel import Session, select
 
 from services.reports import service
+from services.reports.adapters.tables import OrganizationRow
 from services.reports.facts import Period, Scope
 from services.reports.indicators import Indicator, compute_all
-from services.reports.tables import OrganizationRow
 
 HEADER = ["№", "Наименование показателя", "Значение", "Целевое значение", "Достигнуто"]
 MET = {True: "да", False: "нет", None: "—"}
@@ -25,7 +25,7 @@ def _value(indicator: Indicator) -> str | float | None:
     return round(indicator.value, 1) if indicator.unit == "%" else indicator.value
 
 
-def _block(sheet, title: str, items: list[Indicator]) -> None:  # noqa: ANN001
+def _block(sheet, title: str, items: list[Indicator]) -> None:
     sheet.append([ILLEGAL_CHARACTERS_RE.sub("", title)])  # names and ids may carry control characters XML refuses
     sheet.cell(sheet.max_row, 1).font = Font(bold=True, size=12)
     sheet.append(HEADER)
@@ -62,7 +62,7 @@ def indicators_workbook(session: Session, scope: Scope, period: Period | None) -
     return buffer.getvalue()
 
 
-def facts_region(facts, scope: Scope) -> str:  # noqa: ANN001
+def facts_region(facts, scope: Scope) -> str:
     return scope.id if scope.kind == "region" else next(
         (o.region_id for o in facts.organizations if scope.includes(o.id, o.municipality_id, o.region_id)), "")
 

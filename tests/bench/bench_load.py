@@ -46,10 +46,10 @@ import psutil
 from openpyxl import Workbook
 from sqlalchemy import Engine, func, select
 
-from services.matching.tables import MenteeView
-from services.matching.tables import metadata as matching_metadata
-from services.registry.tables import metadata as registry_metadata
-from services.registry.tables import outbox as registry_outbox
+from services.matching.adapters.tables import MenteeView
+from services.matching.adapters.tables import metadata as matching_metadata
+from services.registry.adapters.tables import metadata as registry_metadata
+from services.registry.adapters.tables import outbox as registry_outbox
 from shared.auth import issue_token
 from shared.config import Settings
 from shared.db import create_tables, make_engine
@@ -387,7 +387,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
             t = time.perf_counter()
             bases = {s: start_api(procs, s, env, ports[s], args.api_workers) for s in ("registry", "matching")}
-            python = [sys.executable, "-m", "services.cli"]
+            python = [sys.executable, "-m", "ops.cli"]
             for service in ("registry", "matching"):
                 procs.start(f"{service}-relay", [*python, "relay", service], {**env, "SERVICE": service})
             procs.start("worker", [*python, "worker"], {**env, "SERVICE": "matching"})

@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select, text
 
-from services.matching.tables import MenteeView, metadata
+from services.matching.adapters.tables import MenteeView, metadata
 from shared.auth import issue_token
 from shared.config import Settings
 from shared.db import create_tables, make_engine
@@ -71,7 +71,7 @@ def serve(env: dict[str, str], workers: int, port: int) -> subprocess.Popen:
 
 def drain(env: dict[str, str], api: str, regions: list[str], workers: int) -> float:
     """Seconds from queueing one run per region to all of them succeeded, with `workers` worker processes."""
-    procs = [subprocess.Popen([sys.executable, "-m", "services.cli", "worker"], env=env,
+    procs = [subprocess.Popen([sys.executable, "-m", "ops.cli", "worker"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
     try:
         time.sleep(2.0)
@@ -137,7 +137,7 @@ def main() -> None:
                    "VAR_DIR": str(Path(tmp) / "var")}
             port = free_port()
             api = serve(env, 1, port)
-            relay = subprocess.Popen([sys.executable, "-m", "services.cli", "relay", "matching"], env=env,
+            relay = subprocess.Popen([sys.executable, "-m", "ops.cli", "relay", "matching"], env=env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             base = f"http://127.0.0.1:{port}"
             one_worker = drain(env, base, regions, 1)

@@ -15,8 +15,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from services.matching.adapters.tables import MenteeView
 from services.matching.app import create_app
-from services.matching.tables import MenteeView
 from shared.auth import issue_token
 from shared.config import Settings
 from tests.bench.bench_worker import fill_read_model

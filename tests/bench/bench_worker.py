@@ -24,7 +24,7 @@ import numpy as np
 from sqlalchemy import insert
 
 from services.matching import domain
-from services.matching.tables import MenteeView, MentorView, OrganizationView, Pair, Run, metadata
+from services.matching.adapters.tables import MenteeView, MentorView, OrganizationView, Pair, Run, metadata
 from services.matching.worker import claim, execute
 from shared.config import Settings
 from shared.db import create_tables, make_engine

@@ -12,7 +12,7 @@ from services.matching import domain
 from services.matching.problem import MENTEE_COLUMNS, MENTOR_COLUMNS, build_problem
 from shared.auth import issue_token
 from shared.config import Settings
-from tests.conftest import SHARED_DATA
+from tests.conftest import TEST_DATA
 from tests.integration.helpers import stream_events
 
 
@@ -50,7 +50,7 @@ def test_a_whole_region_run_proposes_only_eligible_pairs_within_capacity_and_exp
     registry = httpx.Client(base_url=stack.url("registry"), headers=headers, timeout=60)
     matching = httpx.Client(base_url=stack.url("matching"), headers=headers, timeout=60)
     for kind, name in (("mentors", "mentors.xlsx"), ("mentees", "mentees.xlsx")):
-        with (SHARED_DATA / name).open("rb") as handle:
+        with (TEST_DATA / name).open("rb") as handle:
             registry.post("/api/v1/imports", params={"kind": kind, "on_error": "skip"},
                           files={"file": (name, handle)}).raise_for_status()
     mentors = all_pages(registry, "/api/v1/mentors", limit=500)
@@ -99,13 +99,13 @@ def test_the_cli_runs_matching_for_a_municipality_and_prints_progress_and_reason
     headers = {"Authorization": f"Bearer {issue_token(settings, 'admin')}"}
     registry = httpx.Client(base_url=stack.url("registry"), headers=headers, timeout=60)
     matching = httpx.Client(base_url=stack.url("matching"), headers=headers, timeout=60)
-    with (SHARED_DATA / "mentees.xlsx").open("rb") as handle:
+    with (TEST_DATA / "mentees.xlsx").open("rb") as handle:
         registry.post("/api/v1/imports", params={"kind": "mentees", "on_error": "skip"},
                       files={"file": ("mentees.xlsx", handle)}).raise_for_status()
     organization = registry.get("/api/v1/organizations", params={"limit": 1}).json()["items"][0]
     wait_for(lambda: matching.get("/api/v1/status").json()["mentees"] > 0)
     wait_for(lambda: matching.get("/api/v1/status").json()["organizations"] > 0)
-    done = subprocess.run([sys.executable, "-m", "services.cli", "match", "--scope",
+    done = subprocess.run([sys.executable, "-m", "ops.cli", "match", "--scope",
                            f"municipality:{organization['municipality_id']}", "--wait"], env=stack.env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -10,7 +10,7 @@ import httpx
 
 from shared.auth import issue_token
 from shared.config import Settings
-from tests.conftest import SHARED_DATA
+from tests.conftest import TEST_DATA
 from tests.e2e.test_matching_flow import wait_for
 from tests.integration.helpers import stream_events
 
@@ -25,7 +25,7 @@ def clients(stack):
 
 def import_samples(registry, matching) -> list[dict]:
     for kind, name in (("mentors", "mentors.xlsx"), ("mentees", "mentees.xlsx")):
-        with (SHARED_DATA / name).open("rb") as handle:
+        with (TEST_DATA / name).open("rb") as handle:
             registry.post("/api/v1/imports", params={"kind": kind, "on_error": "skip"},
                           files={"file": (name, handle)}).raise_for_status()
     mentees = registry.get("/api/v1/mentees", params={"limit": 500}).json()["items"]

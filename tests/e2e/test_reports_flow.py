@@ -97,7 +97,7 @@ def test_indicators_match_the_source_data_survive_a_rebuild_and_ignore_redeliver
     assert by_code["effective_pairs"]["numerator"] == 2 and by_code["effective_pairs"]["denominator"] == 3
     assert body["freshness"]["lag_s"] is not None and body["freshness"]["last_event_id"]
 
-    rebuilt = subprocess.run([sys.executable, "-m", "services.cli", "reports", "rebuild"], env=stack.env,
+    rebuilt = subprocess.run([sys.executable, "-m", "ops.cli", "reports", "rebuild"], env=stack.env,
                              capture_output=True, text=True, timeout=120)
     assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
     assert figures(reports.get("/api/v1/indicators", params=query).json()) == want

@@ -6,7 +6,7 @@ import socket
 
 import httpx
 
-from services.supervisor import process_table
+from ops.supervisor import process_table
 from shared.config import Settings
 
 
@@ -33,10 +33,10 @@ def test_the_cli_imports_a_file_into_the_running_registry_and_prints_the_report(
     import subprocess
     import sys
 
-    from tests.conftest import SHARED_DATA
+    from tests.conftest import TEST_DATA
 
     def run(*extra: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "services.cli", "import", str(SHARED_DATA / "mentors.xlsx"),
+        return subprocess.run([sys.executable, "-m", "ops.cli", "import", str(TEST_DATA / "mentors.xlsx"),
                                "--kind", "mentors", *extra], env=stack.env, capture_output=True, text=True,
                               timeout=120)
 

@@ -36,13 +36,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete, select, update
 from werkzeug.test import TestResponse
 
+from services.matching.adapters.tables import OPEN_STATES, DiaryEntry, HalfYearReport, Pair, PlanItem
+from services.matching.adapters.tables import outbox as matching_outbox
 from services.matching.app import create_app as matching_app
 from services.matching.read_model import HANDLERS
-from services.matching.tables import OPEN_STATES, DiaryEntry, HalfYearReport, Pair, PlanItem
-from services.matching.tables import outbox as matching_outbox
+from services.registry.adapters.tables import Mentee, Mentor, Organization
+from services.registry.adapters.tables import outbox as registry_outbox
 from services.registry.app import create_app as registry_app
-from services.registry.tables import Mentee, Mentor, Organization
-from services.registry.tables import outbox as registry_outbox
 from services.reports.app import create_app as reports_app
 from services.reports.projection import apply as project
 from shared.auth import issue_token

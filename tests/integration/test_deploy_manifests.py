@@ -15,8 +15,8 @@ import jsonschema
 import pytest
 import yaml
 
+from ops.natsserver import nats_server_binary
 from shared.config import Settings
-from shared.natsserver import nats_server_binary
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"

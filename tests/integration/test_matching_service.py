@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from services.matching.tables import MentorView, Pair, Run, outbox
+from services.matching.adapters.tables import MentorView, Pair, Run, outbox
 from services.matching.worker import claim, execute
 from shared.auth import issue_token
 from shared.db import UnitOfWork

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect
 
-from services import migrations
+from ops import migrations
 from shared.db import make_engine
 
 
@@ -30,7 +30,7 @@ def test_three_services_share_one_database_without_touching_each_other(database_
 
 
 def test_a_database_created_without_alembic_is_stamped_and_then_upgraded(database_url, settings_factory):
-    from services.registry import tables
+    from services.registry.adapters import tables
     from shared.db import create_tables
 
     settings = settings_factory("registry", database_url, "nats://127.0.0.1:1")
@@ -44,4 +44,4 @@ def test_a_database_created_without_alembic_is_stamped_and_then_upgraded(databas
 def migrations_tables(service: str) -> set[str]:
     import importlib
 
-    return set(importlib.import_module(f"services.{service}.tables").metadata.tables)
+    return set(importlib.import_module(f"services.{service}.adapters.tables").metadata.tables)

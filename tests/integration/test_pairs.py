@@ -11,8 +11,8 @@ import docx
 import pytest
 from sqlalchemy import select
 
+from services.matching.adapters.tables import Pair, outbox
 from services.matching.pairs import expire_stale
-from services.matching.tables import Pair, outbox
 from shared.auth import issue_token
 from shared.db import UnitOfWork, bulk_insert
 from shared.events import utcnow

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-from services.matching.tables import outbox as matching_outbox
+from services.matching.adapters.tables import outbox as matching_outbox
+from services.registry.adapters.tables import outbox as registry_outbox
 from services.registry.schemas import BankEntry
-from services.registry.tables import outbox as registry_outbox
 from shared.auth import issue_token
 from shared.broker import connect, ensure_stream
 from shared.config import Settings

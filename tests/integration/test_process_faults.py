@@ -1,6 +1,6 @@
 """Real processes killed with SIGKILL mid-work, the broker killed, the database cut: nothing lost, nothing doubled.
 
-The processes are the real entry points (`python -m services.cli relay|consume|worker`, what `mentoring …`
+The processes are the real entry points (`python -m ops.cli relay|consume|worker`, what `mentoring …`
 runs) on a real nats-server with its file store and a real database (SQLite, and PostgreSQL when
 configured). Each test kills at a random moment of the work, restarts, and prints and asserts its figures:
 events sent, delivered, duplicated, lost.
@@ -28,12 +28,12 @@ from nats.js.errors import NotFoundError
 from sqlalchemy import Engine, Table, func, insert, select, text
 from sqlalchemy.engine import make_url
 
-from services.matching import tables as matching_tables
-from services.matching.tables import Pair, Run
+from services.matching.adapters import tables as matching_tables
+from services.matching.adapters.tables import Pair, Run
 from services.matching.worker import RunTakenOver, claim, execute
-from services.registry import tables as registry_tables
-from services.reports import tables as reports_tables
-from services.reports.tables import Freshness, MenteeRow, MentorRow, OrganizationRow
+from services.registry.adapters import tables as registry_tables
+from services.reports.adapters import tables as reports_tables
+from services.reports.adapters.tables import Freshness, MenteeRow, MentorRow, OrganizationRow
 from shared.broker import connect, ensure_stream
 from shared.config import Settings
 from shared.consumer import ConsumerRunner, ConsumerSpec, Outcome, RetryLater

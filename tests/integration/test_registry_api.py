@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from services.registry.adapters.tables import outbox
 from services.registry.app import create_app
-from services.registry.tables import outbox
 from shared.auth import issue_token
 
 

@@ -10,12 +10,12 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
+from services.registry.adapters.tables import Mentee, Mentor, outbox
 from services.registry.app import create_app
-from services.registry.tables import Mentee, Mentor, outbox
 from shared.auth import issue_token
-from tests.conftest import SHARED_DATA
+from tests.conftest import TEST_DATA
 
-TRUTH = json.loads((SHARED_DATA / "truth.json").read_text())
+TRUTH = json.loads((TEST_DATA / "truth.json").read_text())
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def upload(client, kind: str, content: bytes, filename: str, headers=None, **par
 
 
 def sample(name: str) -> bytes:
-    return (SHARED_DATA / name).read_bytes()
+    return (TEST_DATA / name).read_bytes()
 
 
 def counts(client) -> tuple[int, int, int]:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from services.registry.importer import ImportFileError, Limits, import_file, natural_key
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 TRUTH = json.loads((DATA / "truth.json").read_text(encoding="utf-8"))
 REASONS = {"missing_fio", "bad_email", "missing_org", "missing_subject"}
 MENTOR_HEADER = ["Район", "ОО, где работает наставник", "ФИО наставника",

@@ -39,7 +39,7 @@ def upgrade(settings: Settings, revision: str = "head") -> None:
         tables = set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
-    metadata = importlib.import_module(f"services.{settings.service}.tables").metadata
+    metadata = importlib.import_module(f"services.{settings.service}.adapters.tables").metadata
     if f"alembic_version_{settings.service}" not in tables and set(metadata.tables) <= tables:
         command.stamp(config, "head")
     command.upgrade(config, revision)
@@ -61,7 +61,7 @@ def differences(settings: Settings) -> list[object]:
 
     from shared.db import make_engine
 
-    metadata = importlib.import_module(f"services.{settings.service}.tables").metadata
+    metadata = importlib.import_module(f"services.{settings.service}.adapters.tables").metadata
     engine = make_engine(settings.resolved_database_url())
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={

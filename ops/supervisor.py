@@ -25,16 +25,16 @@ def process_table(settings: Settings) -> dict[str, str]:
     python = shlex.quote(sys.executable)
     bindir = Path(sys.executable).parent
     gunicorn_conf = Path(__file__).resolve().parents[1] / "deploy" / "gunicorn.conf.py"
-    table = {"nats": f"exec {python} -m services.cli nats"}
+    table = {"nats": f"exec {python} -m ops.cli nats"}
     for service in SERVICES:
         port = urlparse(getattr(settings, f"{service}_url")).port or DEFAULT_PORTS[service]
         table[service] = (f"exec {shlex.quote(str(bindir / 'gunicorn'))} -c {shlex.quote(str(gunicorn_conf))} "
                           f"-b 127.0.0.1:{port} 'services.{service}.app:create_app()'")
     for service in RELAYS:
-        table[f"{service}-relay"] = f"exec {python} -m services.cli relay {service}"
+        table[f"{service}-relay"] = f"exec {python} -m ops.cli relay {service}"
     for service, name in CONSUMERS:
-        table[f"{service}-{name}"] = f"exec {python} -m services.cli consume {service} {name}"
-    table["matching-worker"] = f"exec {python} -m services.cli worker"
+        table[f"{service}-{name}"] = f"exec {python} -m ops.cli consume {service} {name}"
+    table["matching-worker"] = f"exec {python} -m ops.cli worker"
     return table
 
 
@@ -43,11 +43,11 @@ def run_stack(settings: Settings | None = None, *, demo: bool = False) -> int:
     settings = settings or load_settings()
     after_start: Callable[[Settings], None] | None = None
     if demo:
-        from services.demo import load_demo_once
+        from ops.demo import load_demo_once
 
         after_start = load_demo_once
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    from services import migrations
+    from ops import migrations
 
     for service in migrations.SERVICES:
         migrations.upgrade(load_settings(service))

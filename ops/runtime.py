@@ -16,9 +16,9 @@ from shared.outbox import OutboxRelay
 log = logging.getLogger(__name__)
 
 
-def engine_for(settings: Settings):  # noqa: ANN201 - sqlalchemy Engine
+def engine_for(settings: Settings):
     """The service's engine with its tables present."""
-    tables = importlib.import_module(f"services.{settings.service}.tables")
+    tables = importlib.import_module(f"services.{settings.service}.adapters.tables")
     if settings.is_sqlite:
         settings.var_dir.mkdir(parents=True, exist_ok=True)
     engine = engine_from_settings(settings)
@@ -44,7 +44,7 @@ def run_relay(service: ServiceName) -> None:
     """Relay the service's outbox to JetStream until SIGTERM."""
     settings = load_settings(service)
     configure_logging(settings.log_level, json_format=settings.log_json, service=f"{service}-relay")
-    tables = importlib.import_module(f"services.{service}.tables")
+    tables = importlib.import_module(f"services.{service}.adapters.tables")
     engine = engine_for(settings)
 
     async def main() -> None:
@@ -57,7 +57,7 @@ def run_consumer(service: ServiceName, name: str) -> None:
     """Run one durable consumer of the service until SIGTERM."""
     settings = load_settings(service)
     configure_logging(settings.log_level, json_format=settings.log_json, service=f"{service}-{name}")
-    tables = importlib.import_module(f"services.{service}.tables")
+    tables = importlib.import_module(f"services.{service}.adapters.tables")
     engine = engine_for(settings)
     spec = consumer_specs(settings)[name]
     runner = ConsumerRunner(engine, tables.inbox, spec, settings, outbox=getattr(tables, "outbox", None))
@@ -70,7 +70,7 @@ def run_consumer(service: ServiceName, name: str) -> None:
 
 def run_worker() -> None:
     """Take bulk matching runs from JetStream until SIGTERM."""
-    from services.matching import tables
+    from services.matching.adapters import tables
     from services.matching.worker import RunWorker, worker_spec
 
     settings = load_settings("matching")
@@ -95,7 +95,7 @@ def run_worker() -> None:
                 expired = expire_stale(uow, date.today())
             if expired:
                 log.info("proposals expired", extra={"count": expired})
-        except Exception:  # noqa: BLE001 - the next idle moment tries again
+        except Exception:
             log.exception("expiry failed")
 
     async def main() -> None:

@@ -11,7 +11,7 @@ from shared.types import CodeList
 
 config = context.config
 service = config.attributes["service"]
-target_metadata = importlib.import_module(f"services.{service}.tables").metadata
+target_metadata = importlib.import_module(f"services.{service}.adapters.tables").metadata
 VERSION_TABLE = f"alembic_version_{service}"
 
 

@@ -10,14 +10,14 @@ from urllib.parse import urlparse
 
 
 def _cmd_up(args: argparse.Namespace) -> int:
-    from services.supervisor import run_stack
+    from ops.supervisor import run_stack
 
     return run_stack(demo=args.demo)
 
 
 def _cmd_nats(args: argparse.Namespace) -> int:
+    from ops.natsserver import nats_server_binary, write_config
     from shared.config import load_settings
-    from shared.natsserver import nats_server_binary, write_config
 
     settings = load_settings()
     port = args.port or urlparse(settings.nats_url).port or 4223
@@ -30,21 +30,21 @@ def _cmd_nats(args: argparse.Namespace) -> int:
 
 
 def _cmd_relay(args: argparse.Namespace) -> int:
-    from services.runtime import run_relay
+    from ops.runtime import run_relay
 
     run_relay(args.service)
     return 0
 
 
 def _cmd_consume(args: argparse.Namespace) -> int:
-    from services.runtime import run_consumer
+    from ops.runtime import run_consumer
 
     run_consumer(args.service, args.name)
     return 0
 
 
 def _cmd_worker(args: argparse.Namespace) -> int:
-    from services.runtime import run_worker
+    from ops.runtime import run_worker
 
     run_worker()
     return 0
@@ -64,7 +64,7 @@ def _cmd_token(args: argparse.Namespace) -> int:
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
-    from services import migrations
+    from ops import migrations
     from shared.config import load_settings
 
     for service in migrations.SERVICES:
