@@ -121,6 +121,22 @@ def ping(engine: Engine) -> bool:
         return False
 
 
+def versioned_upsert(session: Session, model: Any, entity_id: str, version: int, values: dict[str, Any]) -> Any | None:
+    """Insert or update a projected row unless the stored version is the same or newer (redelivery,
+    reordering); the row written, or None when the event was stale."""
+    row = session.get(model, entity_id)
+    if row is not None and row.version >= version:
+        return None
+    if row is None:
+        row = model(id=entity_id, version=version, **values)
+        session.add(row)
+        return row
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.version = version
+    return row
+
+
 def read_session(engine: Engine) -> Session:
     """A session for long reads: on SQLite it does not take the write lock (writers are not blocked)."""
     return Session(engine.execution_options(read_only=True), expire_on_commit=False)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import Session, select
 
 from services.matching.adapters.tables import MenteeView, MentorView, OrganizationView, ReadModelClock
-from shared.db import UnitOfWork
+from shared.db import UnitOfWork, versioned_upsert
 from shared.events import CloudEvent
 
 MENTOR_FIELDS = ("status", "region_id", "municipality_id", "organization_id", "full_name", "subjects", "stages",
@@ -38,30 +37,16 @@ def bump_pair_seq(session: Session) -> None:
         clock.pair_seq += 1
 
 
-def _upsert(session: Session, model: Any, entity_id: str, version: int, values: dict[str, Any]) -> Any | None:
-    """Insert or update unless the stored version is the same or newer (redelivery, reordering)."""
-    row = session.get(model, entity_id)
-    if row is not None and row.version >= version:
-        return None
-    if row is None:
-        row = model(id=entity_id, version=version, **values)
-        session.add(row)
-    else:
-        for name, value in values.items():
-            setattr(row, name, value)
-        row.version = version
-    return row
-
-
 def apply_organization(uow: UnitOfWork, event: CloudEvent) -> None:
     data = event.data
-    _upsert(uow.session, OrganizationView, data["organization_id"], data["version"],
+    versioned_upsert(uow.session, OrganizationView, data["organization_id"], data["version"],
             {k: data[k] for k in ORGANIZATION_FIELDS})
 
 
 def apply_mentor(uow: UnitOfWork, event: CloudEvent) -> None:
     data = event.data
-    row = _upsert(uow.session, MentorView, data["mentor_id"], data["version"], {k: data[k] for k in MENTOR_FIELDS})
+    row = versioned_upsert(uow.session, MentorView, data["mentor_id"], data["version"],
+                           {k: data[k] for k in MENTOR_FIELDS})
     if row is not None:
         row.seq = next_mentor_seq(uow.session)
 
@@ -69,7 +54,7 @@ def apply_mentor(uow: UnitOfWork, event: CloudEvent) -> None:
 def apply_mentee(uow: UnitOfWork, event: CloudEvent) -> None:
     data = dict(event.data)
     data["registered_at"] = datetime.fromisoformat(str(data["registered_at"]).replace("Z", "+00:00"))
-    _upsert(uow.session, MenteeView, data["mentee_id"], data["version"], {k: data[k] for k in MENTEE_FIELDS})
+    versioned_upsert(uow.session, MenteeView, data["mentee_id"], data["version"], {k: data[k] for k in MENTEE_FIELDS})
 
 
 HANDLERS = {

@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from services.reports.adapters.tables import Freshness, MenteeRow, MentorRow, OrganizationRow, PairRow
-from shared.db import UnitOfWork
+from shared.db import UnitOfWork, versioned_upsert
 from shared.events import CloudEvent, as_utc, utcnow
 
 
@@ -20,27 +20,15 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10]) if value else None
 
 
-def _upsert(session: Session, model: Any, entity_id: str, version: int, values: dict[str, Any]) -> None:
-    row = session.get(model, entity_id)
-    if row is not None and row.version >= version:
-        return
-    if row is None:
-        session.add(model(id=entity_id, version=version, **values))
-        return
-    for name, value in values.items():
-        setattr(row, name, value)
-    row.version = version
-
-
 def organization(session: Session, data: dict[str, Any]) -> None:
-    _upsert(session, OrganizationRow, data["organization_id"], data["version"], {
+    versioned_upsert(session, OrganizationRow, data["organization_id"], data["version"], {
         k: data.get(k, default) for k, default in (
             ("name", ""), ("municipality_id", ""), ("municipality_name", ""), ("region_id", ""), ("teachers", 0),
             ("young_specialists", 0), ("students", 0), ("has_mentoring_page", False), ("status", "active"))})
 
 
 def mentor(session: Session, data: dict[str, Any]) -> None:
-    _upsert(session, MentorRow, data["mentor_id"], data["version"], {
+    versioned_upsert(session, MentorRow, data["mentor_id"], data["version"], {
         "organization_id": data["organization_id"], "municipality_id": data["municipality_id"],
         "region_id": data["region_id"], "trained": data.get("trained", False),
         "trained_on": _day(data.get("trained_on")), "capacity": data.get("capacity", 1), "status": data["status"],
@@ -48,7 +36,7 @@ def mentor(session: Session, data: dict[str, Any]) -> None:
 
 
 def mentee(session: Session, data: dict[str, Any]) -> None:
-    _upsert(session, MenteeRow, data["mentee_id"], data["version"], {
+    versioned_upsert(session, MenteeRow, data["mentee_id"], data["version"], {
         "organization_id": data["organization_id"], "municipality_id": data["municipality_id"],
         "region_id": data["region_id"], "category": data["category"], "is_student": data.get("is_student", False),
         "subject": data.get("subject"), "stage": data.get("stage"), "status": data["status"],
@@ -56,7 +44,7 @@ def mentee(session: Session, data: dict[str, Any]) -> None:
 
 
 def pair(session: Session, data: dict[str, Any]) -> None:
-    _upsert(session, PairRow, data["pair_id"], data["version"], {
+    versioned_upsert(session, PairRow, data["pair_id"], data["version"], {
         "state": data["state"], "mentor_id": data["mentor_id"], "mentee_id": data["mentee_id"],
         "organization_id": data["organization_id"], "municipality_id": data["municipality_id"],
         "region_id": data["region_id"], "mentee_category": data["mentee_category"],
