@@ -14,8 +14,8 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     settings = settings or load_settings("matching")
     app = create_service_app("matching", settings, tables.metadata, title="Подбор наставников и пары",
                              outbox=tables.outbox)
-    from services.matching.api import build_api
-    from services.matching.pairs_api import build_pairs_api
+    from services.matching.api.pairs import build_pairs_api
+    from services.matching.api.runs import build_api
 
     app.register_api(build_api())
     app.register_api(build_pairs_api())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.matching.read_model import HANDLERS as READ_MODEL_HANDLERS
+from services.matching.adapters.read_model import HANDLERS as READ_MODEL_HANDLERS
 from shared.config import Settings
 from shared.consumer import ConsumerSpec, dispatch
 

@@ -14,8 +14,8 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     settings = settings or load_settings("registry")
     app = create_service_app("registry", settings, tables.metadata, title="Реестр наставничества",
                              outbox=tables.outbox)
-    from services.registry.api import build_api
-    from services.registry.pages import build_public
+    from services.registry.api.public import build_public
+    from services.registry.api.routes import build_api
 
     app.register_api(build_api())
     app.register_api(build_public())

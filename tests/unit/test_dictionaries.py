@@ -1,4 +1,8 @@
-"""Dictionaries: normalisation, lookup of operator spellings, splitting of cells, stage inference."""
+"""Dictionaries: normalisation, lookup of operator spellings, splitting of cells, stage inference.
+
+Normalisation, labels and the served JSON live in `shared.dictionaries`; the spelling machinery only the
+importer uses lives in `services.registry.importing`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from services.registry.importing.experience import parse_experience
+from services.registry.importing.inference import guess_organization_kind, implied_stages, infer_stages
+from services.registry.importing.spelling import lookup, split_known, split_values
 from shared import dictionaries as d
 from shared.dictionary_data import DICTIONARIES
 
@@ -55,12 +62,12 @@ def test_normalisation_is_idempotent(text):
     ("directions", "Подготовка к ОГЭ/ЕГЭ", "exam_preparation"),
 ])
 def test_lookup_accepts_the_spellings_operators_use(dictionary, spelling, expected):
-    assert d.lookup(dictionary, spelling) == expected
+    assert lookup(dictionary, spelling) == expected
 
 
 def test_an_unknown_spelling_is_an_error_naming_the_value_and_the_dictionary():
     with pytest.raises(d.UnknownSpelling) as caught:
-        d.lookup("subjects", "Астрология")
+        lookup("subjects", "Астрология")
     assert "«Астрология»" in str(caught.value)
     assert "предметы" in str(caught.value)
     assert caught.value.dictionary == "subjects"
@@ -83,7 +90,7 @@ def test_an_unknown_spelling_is_an_error_naming_the_value_and_the_dictionary():
     ("stages", "5-11", ("basic", "secondary")),
 ])
 def test_a_cell_holding_several_values_splits_into_ids(dictionary, cell, expected):
-    assert d.split_values(dictionary, cell) == expected
+    assert split_values(dictionary, cell) == expected
 
 
 @given(st.sampled_from(sorted(DICTIONARIES)), st.data())
@@ -91,23 +98,23 @@ def test_labels_joined_in_one_cell_split_back_into_their_ids(name, data):
     entries = data.draw(st.lists(st.sampled_from(DICTIONARIES[name]), min_size=1, max_size=4, unique=True))
     separator = data.draw(st.sampled_from(["; ", "\n", " ;"]))
     cell = separator.join(entry[1] for entry in entries)
-    assert d.split_values(name, cell) == tuple(entry[0] for entry in entries)
+    assert split_values(name, cell) == tuple(entry[0] for entry in entries)
 
 
 def test_an_unknown_piece_of_a_cell_is_an_error():
     with pytest.raises(d.UnknownSpelling, match="Астрология"):
-        d.split_values("subjects", "Физика, Астрология")
+        split_values("subjects", "Физика, Астрология")
 
 
 def test_split_known_keeps_the_unknown_pieces_as_text():
-    ids, rest = d.split_known("directions", "Обучение; не умею вести журнал и планировать уроки")
+    ids, rest = split_known("directions", "Обучение; не умею вести журнал и планировать уроки")
     assert ids == ("training",)
     assert rest == ("не умею вести журнал и планировать уроки",)
 
 
 def test_primary_school_subject_implies_the_primary_stage():
-    assert d.lookup("subjects", "Начальная школа") == "primary_classes"
-    assert d.implied_stages(("primary_classes",)) == ("primary",)
+    assert lookup("subjects", "Начальная школа") == "primary_classes"
+    assert implied_stages(("primary_classes",)) == ("primary",)
 
 
 @pytest.mark.parametrize(("subjects", "kind", "expected"), [
@@ -119,7 +126,7 @@ def test_primary_school_subject_implies_the_primary_stage():
     (("informatics",), "college", ("vocational",)),
 ])
 def test_stages_are_inferred_when_there_is_no_stage_column(subjects, kind, expected):
-    assert d.infer_stages(subjects, kind) == expected
+    assert infer_stages(subjects, kind) == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -127,13 +134,13 @@ def test_stages_are_inferred_when_there_is_no_stage_column(subjects, kind, expec
     ("более 30", (30, None)), ("от 5 лет", (5, None)), ("любой", (0, None)), ("10+", (10, None)),
 ])
 def test_experience_ranges_written_many_ways_parse_to_years(text, expected):
-    assert d.parse_experience(text) == expected
+    assert parse_experience(text) == expected
 
 
 @pytest.mark.parametrize("text", ["много", "30-20", "3 месяца"])
 def test_an_unreadable_experience_range_is_an_error(text):
     with pytest.raises(d.UnknownSpelling, match="стаж"):
-        d.parse_experience(text)
+        parse_experience(text)
 
 
 @pytest.mark.parametrize(("name", "expected"), [
@@ -150,7 +157,15 @@ def test_an_unreadable_experience_range_is_an_error(text):
     ("Управление образования", None),
 ])
 def test_the_kind_of_an_organization_is_guessed_from_its_name(name, expected):
-    assert d.guess_organization_kind(name) == expected
+    assert guess_organization_kind(name) == expected
+
+
+def test_labels_of_ids_are_russian_and_comma_separated():
+    assert d.label("formats", "in_person") == "Очно"
+    assert d.labels("formats", ["in_person", "remote"]) == f"Очно, {d.label('formats', 'remote')}"
+    assert d.labels("formats", []) == ""
+    with pytest.raises(d.UnknownSpelling):
+        d.label("formats", "telepathy")
 
 
 def test_as_json_lists_every_dictionary_with_ids_labels_and_spellings():
@@ -172,4 +187,4 @@ def test_no_spelling_means_two_different_entries():
     for name in DICTIONARIES:
         for entry_id, label, spellings in DICTIONARIES[name]:
             for spelling in (label, *spellings):
-                assert d.lookup(name, spelling) == entry_id
+                assert lookup(name, spelling) == entry_id

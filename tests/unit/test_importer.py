@@ -15,7 +15,7 @@ import python_calamine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.registry.importer import ImportFileError, Limits, import_file, natural_key
+from services.registry.importing.importer import ImportFileError, Limits, import_file, natural_key
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 TRUTH = json.loads((DATA / "truth.json").read_text(encoding="utf-8"))
@@ -396,8 +396,8 @@ def test_arbitrary_bytes_either_import_or_raise_import_file_error(data):
     ("a@b.ru", False),
 ])
 def test_only_cells_a_spreadsheet_would_run_as_formulas_are_refused(cell, is_formula):
-    from services.registry.columns import Header
-    from services.registry.rows import RowContext
+    from services.registry.importing.columns import Header
+    from services.registry.importing.rows import RowContext
 
     row = RowContext(2, ("Район", cell), Header(1, {"district": 0, "contact": 1}, {"contact": "Контакты"}))
     row.refuse_formulas()

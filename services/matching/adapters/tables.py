@@ -8,15 +8,13 @@ from sqlalchemy import Column, Index, Text, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from services.matching.domain.workflow import OPEN
 from shared.consumer import inbox_table
 from shared.events import utcnow
 from shared.outbox import Outbox, outbox_table
 from shared.types import code_list_column, new_id, timestamp_column
 
-OPEN_STATES = ("proposed", "confirmed", "active")
-
-
-
+OPEN_STATES = tuple(state.value for state in OPEN)  # proposed, confirmed, active
 
 
 class MatchingModel(SQLModel, registry=registry()):
@@ -190,6 +188,8 @@ class Program(MatchingModel, table=True):
 
 
 class PlanItem(MatchingModel, table=True):
+    """One item of a program's plan, with its due day and the day it was done."""
+
     __tablename__ = "matching_plan_item"
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)

@@ -1,0 +1,91 @@
+"""The two ways a `MatchingProblem` is built from the read model: for a run's scope (column by column, masks
+cached per value) and for a single mentee with at most one mentor."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from services.matching.adapters.problem_columns import Columns, columns_of, load_columns, rows_where, select_columns
+from services.matching.adapters.problem_encoding import MENTEE_COLUMNS, MENTOR_COLUMNS, Codes, encode_problem
+from services.matching.adapters.tables import OPEN_STATES, MenteeView, MentorView, OrganizationView, Pair
+from services.matching.domain.problem import MatchingProblem
+from shared.scopes import Scope, region_of
+
+
+@dataclass
+class LoadedProblem:
+    """The problem plus the columns behind every integer index (ids, names, places of both sides)."""
+
+    problem: MatchingProblem
+    mentors: Columns
+    mentees: Columns
+    without_stage: list[tuple[str, str]] = field(default_factory=list)  # (id, name) of mentees left out
+    codes: Codes = field(default_factory=Codes)
+
+
+def region_of_scope(session: Session, scope: Scope) -> str:
+    """The region a scope lies in (mentors are drawn from the whole region); 404 for an unknown place."""
+    return region_of(session, scope, region=OrganizationView.region_id, municipality=OrganizationView.municipality_id,
+                     organization=OrganizationView.id, known_to="сервису подбора")
+
+
+def open_load(session: Session, mentor_ids: Sequence[str] | None = None) -> dict[str, int]:
+    """Open pairs (proposed, confirmed, active) per mentor: their current load."""
+    query = select(Pair.mentor_id, func.count()).where(Pair.state.in_(OPEN_STATES)).group_by(Pair.mentor_id)
+    if mentor_ids is not None:
+        query = query.where(Pair.mentor_id.in_(list(mentor_ids)))
+    return dict(session.exec(query).all())
+
+
+def mentees_with_open_pairs(session: Session) -> set[str]:
+    """Mentees that have a pair in work (proposed, confirmed or active)."""
+    return set(session.exec(select(Pair.mentee_id).where(Pair.state.in_(OPEN_STATES))).all())
+
+
+def _free_mentees(session: Session, scope: Scope) -> tuple[Columns, list[tuple[str, str]]]:
+    """Active mentees of the scope without an open pair; those without a stage apart, as (id, name)."""
+    scope_column = {"region": MenteeView.region_id, "municipality": MenteeView.municipality_id,
+                    "organization": MenteeView.organization_id}[scope.kind]
+    busy = select(Pair.mentee_id).where(Pair.state.in_(OPEN_STATES))
+    mentees = load_columns(session, select_columns(MenteeView, MENTEE_COLUMNS).where(
+        scope_column == scope.id, MenteeView.status == "active", MenteeView.id.not_in(busy)), MENTEE_COLUMNS)
+    has_stage = mentees["stage"].per_value(bool, bool)
+    without_stage = [(mentees["id"][k], mentees["full_name"][k]) for k in np.flatnonzero(~has_stage).tolist()]
+    if without_stage:
+        mentees = rows_where(mentees, has_stage)
+    return mentees, without_stage
+
+
+def load_problem(session: Session, region_id: str, mentee_scope: Scope | None) -> LoadedProblem:
+    """Active mentors of the region with their free load; with a scope, its free mentees and past declines.
+
+    A run loads its scope; the suggestion cache loads a region's mentors alone (`mentee_scope` None)."""
+    mentees: Columns = {name: [] for name in MENTEE_COLUMNS}
+    without_stage: list[tuple[str, str]] = []
+    if mentee_scope is not None:
+        mentees, without_stage = _free_mentees(session, mentee_scope)
+    mentors = load_columns(session, select_columns(MentorView, MENTOR_COLUMNS).where(
+        MentorView.region_id == region_id, MentorView.status == "active"), MENTOR_COLUMNS)
+    load = open_load(session)
+    declined: Sequence[Any] = [] if mentee_scope is None else session.execute(
+        select(Pair.mentee_id, Pair.mentor_id).where(Pair.state == "declined")).all()
+    codes = Codes()
+    problem = encode_problem(mentors, mentees, load, declined, codes)
+    return LoadedProblem(problem, mentors, mentees, without_stage, codes)
+
+
+def pair_problem(mentor: MentorView | None, mentee: MenteeView, *, load: int = 0,
+                 codes: Codes | None = None) -> MatchingProblem:
+    """One mentee and (unless None) one mentor with `load` open pairs, from their read-model rows (or any
+    object with the same attributes): manual pairs, proposal pages and the suggestion cache use it.
+
+    `codes` is shared when the mentee joins another problem's mentors."""
+    mentors = columns_of([mentor] if mentor is not None else [], MENTOR_COLUMNS)
+    current = {mentor.id: load} if mentor is not None and load else {}
+    return encode_problem(mentors, columns_of([mentee], MENTEE_COLUMNS), current, [], codes)

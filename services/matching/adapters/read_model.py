@@ -1,0 +1,73 @@
+"""The matching service's own copy of the registry, kept from events; older versions never overwrite newer.
+
+The handlers receive the payload already validated against the event catalog (`shared.consumer.dispatch`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session, select
+
+from services.matching.adapters.tables import MenteeView, MentorView, OrganizationView, ReadModelClock
+from shared.db import UnitOfWork, versioned_upsert
+from shared.event_catalog import MenteeChanged, MentorChanged, OrganizationUpserted
+
+MENTOR_FIELDS = {"status", "region_id", "municipality_id", "organization_id", "full_name", "subjects", "stages",
+                 "directions", "mentee_categories", "qualification_category", "experience_years", "trained",
+                 "formats", "capacity"}
+MENTEE_FIELDS = {"status", "region_id", "municipality_id", "organization_id", "full_name", "subject", "stage",
+                 "experience_years", "category", "is_student", "directions", "formats", "preferred_mentor_ids",
+                 "registered_at"}
+ORGANIZATION_FIELDS = {"name", "kind", "municipality_id", "municipality_name", "region_id", "status"}
+
+
+def _clock(session: Session) -> ReadModelClock | None:
+    return session.exec(select(ReadModelClock).where(ReadModelClock.id == 1).with_for_update()).first()
+
+
+def next_mentor_seq(session: Session) -> int:
+    """Count one more mentor change (suggestion caches reload the region's mentors when it moved on)."""
+    clock = _clock(session)
+    if clock is None:
+        clock = ReadModelClock(id=1, mentor_seq=0)
+        session.add(clock)
+    clock.mentor_seq += 1
+    return clock.mentor_seq
+
+
+def bump_pair_seq(session: Session) -> None:
+    """Tell suggestion caches that mentors' load changed."""
+    clock = _clock(session)
+    if clock is None:
+        session.add(ReadModelClock(id=1, mentor_seq=0, pair_seq=1))
+    else:
+        clock.pair_seq += 1
+
+
+def apply_organization(uow: UnitOfWork, payload: OrganizationUpserted) -> None:
+    """Keep what matching needs of an organization (its place and name)."""
+    versioned_upsert(uow.session, OrganizationView, payload.organization_id, payload.version,
+                     payload.model_dump(include=ORGANIZATION_FIELDS))
+
+
+def apply_mentor(uow: UnitOfWork, payload: MentorChanged) -> None:
+    """Keep a mentor as matching reads it, and count the change for the suggestion caches."""
+    row = versioned_upsert(uow.session, MentorView, payload.mentor_id, payload.version,
+                           payload.model_dump(include=MENTOR_FIELDS))
+    if row is not None:
+        row.seq = next_mentor_seq(uow.session)
+
+
+def apply_mentee(uow: UnitOfWork, payload: MenteeChanged) -> None:
+    """Keep a mentee as matching reads it."""
+    versioned_upsert(uow.session, MenteeView, payload.mentee_id, payload.version,
+                     payload.model_dump(include=MENTEE_FIELDS))
+
+
+HANDLERS: dict[str, Callable[[UnitOfWork, Any], None]] = {
+    "mentoring.organization.upserted": apply_organization,
+    **{f"mentoring.mentor.{action}": apply_mentor for action in ("registered", "updated", "withdrawn")},
+    **{f"mentoring.mentee.{action}": apply_mentee for action in ("registered", "updated", "withdrawn")},
+}

@@ -1,0 +1,91 @@
+"""The matching problem of one run as arrays: free mentors, free mentees, preferred and declined pairs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from services.matching.domain.arrays import BoolArray, IntArray, MaskArray, pair_keys
+from services.matching.domain.vocabulary import DIRECTIONS, SUBJECTS, Vocabulary
+
+# dtype of each array by the part of its name after `mentor_` / `mentee_` (int64 when not listed)
+_DTYPES: dict[str, Any] = {"subjects": np.uint64, "stages": np.uint64, "directions": np.uint64,
+                           "formats": np.uint64, "trained": bool, "young": bool}
+_SIDES = ("mentor", "mentee", "preference", "declined")
+
+
+def _no_pairs() -> IntArray:
+    return np.zeros(0, np.int64)
+
+
+@dataclass(eq=False)
+class MatchingProblem:
+    """Arrays of free mentors and free mentees of one run, plus declined and preferred pairs (indices).
+
+    Sets (subjects, stages, directions, formats) are bitmasks over a vocabulary; places, organizations and
+    persons are small integer codes that only need to compare equal.
+    """
+
+    mentor_id: IntArray
+    mentor_person: IntArray
+    mentor_subjects: MaskArray
+    mentor_stages: MaskArray
+    mentor_directions: MaskArray
+    mentor_org: IntArray
+    mentor_municipality: IntArray
+    mentor_region: IntArray
+    mentor_formats: MaskArray
+    mentor_free: IntArray
+    mentor_load: IntArray
+    mentor_category: IntArray
+    mentor_trained: BoolArray
+    mentor_experience: IntArray
+    mentee_id: IntArray
+    mentee_person: IntArray
+    mentee_subject: IntArray
+    mentee_stage: IntArray
+    mentee_directions: MaskArray
+    mentee_org: IntArray
+    mentee_municipality: IntArray
+    mentee_region: IntArray
+    mentee_formats: MaskArray
+    mentee_young: BoolArray
+    preference_mentee: IntArray = field(default_factory=_no_pairs)
+    preference_mentor: IntArray = field(default_factory=_no_pairs)
+    declined_mentee: IntArray = field(default_factory=_no_pairs)
+    declined_mentor: IntArray = field(default_factory=_no_pairs)
+    subjects: Vocabulary = SUBJECTS
+    directions: Vocabulary = DIRECTIONS
+
+    def __post_init__(self) -> None:
+        arrays = [f.name for f in fields(self) if f.name.startswith(tuple(f"{side}_" for side in _SIDES))]
+        for name in arrays:
+            kind = name.split("_", 1)[1]
+            setattr(self, name, np.ascontiguousarray(getattr(self, name), dtype=_DTYPES.get(kind, np.int64)))
+        for side in _SIDES:
+            lengths = {len(getattr(self, name)) for name in arrays if name.startswith(side + "_")}
+            if len(lengths) > 1:
+                raise ValueError(f"{side} arrays differ in length: {sorted(lengths)}")
+
+    @property
+    def n_mentors(self) -> int:
+        """Number of mentors."""
+        return len(self.mentor_id)
+
+    @property
+    def n_mentees(self) -> int:
+        """Number of mentees."""
+        return len(self.mentee_id)
+
+    @cached_property
+    def preference_keys(self) -> IntArray:
+        """Sorted keys (`pair_keys`) of the pairs a mentee asked for."""
+        return np.unique(pair_keys(self.preference_mentee, self.preference_mentor, self.n_mentors))
+
+    @cached_property
+    def declined_keys(self) -> IntArray:
+        """Sorted keys (`pair_keys`) of the pairs declined before: never proposed again."""
+        return np.unique(pair_keys(self.declined_mentee, self.declined_mentor, self.n_mentors))

@@ -1,0 +1,85 @@
+"""Who works on a run: claiming it (or taking it over from a dead worker), holding it, failing it.
+
+A run is leased through its JetStream message (see `worker.py`): the message comes back only when the worker
+holding it died or hung. The worker that gets it then takes the run over; the one that lost it can no longer
+write its result, because every write first checks the claim is still its own.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from services.matching.adapters.pair_events import SOURCE
+from services.matching.adapters.tables import Run, outbox
+from shared.consumer import RetryLater
+from shared.db import UnitOfWork
+from shared.events import as_utc, new_event, utcnow
+
+MAX_ATTEMPTS = 3
+
+
+class RunTakenOver(Exception):
+    """Another worker took the run over (this one's lease had expired): this one's result is not written."""
+
+
+def claim(engine: Engine, run_id: str, stale_after: timedelta = timedelta(minutes=10)) -> Run | None:
+    """Mark the run running (taking over a run whose lease is older than `stale_after`); None when it is over.
+
+    Raises `RetryLater` while another worker's claim is younger than `stale_after`: the message must stay
+    in the stream, so that the run is taken over if that worker is dead, not dropped.
+    """
+    with UnitOfWork(engine, outbox) as uow:
+        run = uow.session.get(Run, run_id)
+        if run is None or run.status in ("succeeded", "failed"):
+            return None
+        if run.status == "running" and run.started_at:
+            left = as_utc(run.started_at) + stale_after - utcnow()
+            if left > timedelta(0):
+                raise RetryLater(f"run {run_id} is held by another worker", delay_s=left.total_seconds() + 1)
+        if run.attempts >= MAX_ATTEMPTS:
+            fail(uow, run, f"прервано {run.attempts} раза подряд; запустите подбор заново")
+            uow.commit()
+            return None
+        run.status, run.attempts, run.started_at, run.phase, run.progress = "running", run.attempts + 1, utcnow(), \
+            "loading", 0.05
+        uow.commit()
+        return run
+
+
+def owned(session: Session, run: Run) -> Run:
+    """The run's row, locked, if it is still this claim's; `RunTakenOver` when another worker took it over."""
+    current = session.get(Run, run.id, with_for_update=True)
+    if current is None or current.status != "running" or current.attempts != run.attempts:
+        raise RunTakenOver(run.id)
+    return current
+
+
+def fail(uow: UnitOfWork, run: Run, message: str) -> None:
+    """Mark the run failed with a message an operator reads, and say so in `mentoring.run.failed`."""
+    run.status, run.error, run.finished_at, run.phase = "failed", message, utcnow(), None
+    uow.publish(new_event("mentoring.run.failed", SOURCE, run.id,
+                          {"run_id": run.id, "scope": run.scope, "error": message}))
+
+
+def fail_if_still_owned(engine: Engine, run: Run, message: str) -> None:
+    """Fail the run unless another worker took it over meanwhile (then that worker decides)."""
+    with UnitOfWork(engine, outbox) as uow:
+        try:
+            current = owned(uow.session, run)
+        except RunTakenOver:
+            return
+        fail(uow, current, message)
+        uow.commit()
+
+
+def set_phase(engine: Engine, run_id: str, phase: str, progress: float) -> None:
+    """Note how far the run got (loading, solving, writing), for whoever watches it."""
+    with UnitOfWork(engine) as uow:
+        run = uow.session.get(Run, run_id)
+        if run is None:
+            return
+        run.phase, run.progress = phase, progress
+        uow.commit()

@@ -1,0 +1,64 @@
+"""A run's proposals, cheapest first, page by page, each with names and its cost explained in Russian words."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlmodel import Session, select
+
+from services.matching.adapters.problem_loading import pair_problem
+from services.matching.adapters.tables import MenteeView, MentorView, OrganizationView, Pair, Run
+from services.matching.domain.explanations import explain_pair
+from services.matching.domain.weights import Weights
+from services.matching.use_cases.runs import visible_run
+from shared.auth import Principal
+from shared.errors import BadRequest
+
+
+def proposals_page(session: Session, run: Run, cursor: str | None, limit: int) -> tuple[list[Pair], str | None]:
+    """Proposals of a run, cheapest first; the cursor is `cost:id` of the last one shown."""
+    query = select(Pair).where(Pair.run_id == run.id)
+    if cursor:
+        cost, _, last_id = cursor.partition(":")
+        if not cost.lstrip("-").isdigit() or not last_id:
+            raise BadRequest("Некорректный курсор страницы")
+        query = query.where((Pair.cost > int(cost)) | ((Pair.cost == int(cost)) & (Pair.id > last_id)))
+    rows = list(session.exec(query.order_by(Pair.cost, Pair.id).limit(limit + 1)).all())
+    next_cursor = f"{rows[limit - 1].cost}:{rows[limit - 1].id}" if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def explained(session: Session, pairs: list[Pair], weights: Weights) -> list[dict[str, Any]]:
+    """Pairs with names and the cost terms in Russian words (the load term aside: it changed since)."""
+    mentors = {m.id: m for m in session.exec(select(MentorView).where(
+        MentorView.id.in_({p.mentor_id for p in pairs}))).all()}
+    mentees = {m.id: m for m in session.exec(select(MenteeView).where(
+        MenteeView.id.in_({p.mentee_id for p in pairs}))).all()}
+    orgs = {o.id: o.name for o in session.exec(select(OrganizationView).where(OrganizationView.id.in_(
+        {p.mentor_organization_id for p in pairs} | {p.organization_id for p in pairs}))).all()}
+    items = []
+    for pair in pairs:
+        mentor, mentee = mentors.get(pair.mentor_id), mentees.get(pair.mentee_id)
+        terms = []
+        if mentor and mentee:
+            terms = [{"name": t.name, "label": t.label_ru, "value": t.value}
+                     for t in explain_pair(pair_problem(mentor, mentee), 0, 0, weights) if t.name != "load"]
+        items.append({
+            "pair_id": pair.id, "state": pair.state, "cost": pair.cost, "mentee_id": pair.mentee_id,
+            "mentee_name": mentee.full_name if mentee else "", "mentor_id": pair.mentor_id,
+            "mentor_name": mentor.full_name if mentor else "",
+            "mentee_organization": orgs.get(pair.organization_id, ""),
+            "mentor_organization": orgs.get(pair.mentor_organization_id, ""), "subject": pair.mentee_subject,
+            "stage": pair.mentee_stage, "terms": terms,
+        })
+    return items
+
+
+def run_proposals(session: Session, principal: Principal, run_id: str, cursor: str | None, limit: int
+                  ) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of a run's proposals, explained with the weights the run used, and the next page's cursor."""
+    run = visible_run(session, principal, run_id)
+    pairs, next_cursor = proposals_page(session, run, cursor, limit)
+    weights = Weights(**json.loads(run.result)["weights"]) if run.result else Weights()
+    return explained(session, pairs, weights), next_cursor

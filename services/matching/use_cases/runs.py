@@ -1,0 +1,102 @@
+"""Bulk runs on the HTTP side: request a run (202), read one, list them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import or_, true
+from sqlmodel import Session, select
+
+from services.matching.adapters.problem_loading import region_of_scope
+from services.matching.adapters.tables import OrganizationView, Run
+from shared.auth import Principal, Role
+from shared.db import UnitOfWork
+from shared.errors import Forbidden, NotFound
+from shared.events import new_event
+from shared.scopes import Scope
+
+OPERATORS = (Role.REGION_OPERATOR, Role.MUNICIPAL_OPERATOR, Role.SCHOOL_CURATOR)
+
+
+def check_scope_access(session: Session, principal: Principal, scope: Scope) -> str:
+    """The region of the scope, after checking the principal may run matching there."""
+    region = region_of_scope(session, scope)
+    if principal.role is Role.ADMIN:
+        return region
+    if principal.role is Role.REGION_OPERATOR and principal.scope_id == region:
+        return region
+    if principal.role is Role.MUNICIPAL_OPERATOR:
+        municipality = scope.id if scope.kind == "municipality" else session.exec(
+            select(OrganizationView.municipality_id).where(OrganizationView.id == scope.id)).first()
+        if scope.kind != "region" and municipality == principal.scope_id:
+            return region
+    if principal.role is Role.SCHOOL_CURATOR and scope.kind == "organization" and scope.id == principal.scope_id:
+        return region
+    raise Forbidden("Подбор вне вашей зоны ответственности")
+
+
+def request_run(uow: UnitOfWork, principal: Principal, scope_text: str, options: dict[str, Any],
+                dry_run: bool) -> Run:
+    """Queue a run: the row and `mentoring.run.requested` commit together; a worker takes it from JetStream.
+
+    The options (the weights) were validated by the request's schema, which is where a run's weights are."""
+    principal.require(*OPERATORS)
+    scope = Scope.parse(scope_text)
+    check_scope_access(uow.session, principal, scope)
+    run = Run(scope=str(scope), scope_kind=scope.kind, scope_id=scope.id, dry_run=dry_run,
+              options=json.dumps(options, ensure_ascii=False), requested_by=principal.actor)
+    uow.session.add(run)
+    uow.session.flush()
+    uow.publish(new_event("mentoring.run.requested", "/matching", run.id, {
+        "run_id": run.id, "scope": run.scope, "dry_run": dry_run, "options": options,
+        "requested_by": principal.actor}))
+    uow.commit()
+    return run
+
+
+def visible_runs(principal: Principal) -> Any:
+    """The runs `check_scope_access` lets this principal read, as a WHERE clause (one run and lists alike)."""
+    if principal.role in (Role.ADMIN, Role.INTEGRATOR):
+        return true()
+    own = (Run.scope_kind == principal.scope_kind) & (Run.scope_id == principal.scope_id)
+    column = {"region": OrganizationView.region_id, "municipality": OrganizationView.municipality_id}.get(
+        principal.scope_kind or "")
+    if column is None:
+        return own
+    inside = select(OrganizationView.id).where(column == principal.scope_id)
+    clauses = [own, (Run.scope_kind == "organization") & Run.scope_id.in_(inside)]
+    if principal.scope_kind == "region":
+        municipalities = select(OrganizationView.municipality_id).where(column == principal.scope_id)
+        clauses.append((Run.scope_kind == "municipality") & Run.scope_id.in_(municipalities))
+    return or_(*clauses)
+
+
+def visible_run(session: Session, principal: Principal, run_id: str) -> Run:
+    """One run the principal may read; a run of another scope reads as not found, like a missing one."""
+    principal.require(*OPERATORS, Role.INTEGRATOR)
+    run = session.exec(select(Run).where(Run.id == run_id, visible_runs(principal))).first()
+    if run is None:
+        raise NotFound(f"Запуск подбора {run_id} не найден")
+    return run
+
+
+def run_view(run: Run) -> dict[str, Any]:
+    """A run as the API shows it: its row, its options, and its result figures once it has any."""
+    result = json.loads(run.result) if run.result else {}
+    return {
+        "id": run.id, "scope": run.scope, "dry_run": run.dry_run, "status": run.status, "phase": run.phase,
+        "progress": run.progress, "attempts": run.attempts, "requested_by": run.requested_by,
+        "requested_at": run.requested_at, "started_at": run.started_at, "finished_at": run.finished_at,
+        "options": json.loads(run.options), "error": run.error, **result,
+    }
+
+
+def list_runs(session: Session, principal: Principal, status: str | None, limit: int) -> list[dict[str, Any]]:
+    """The newest runs the principal may read, without their unmatched lists."""
+    principal.require(*OPERATORS, Role.INTEGRATOR)
+    query = select(Run).order_by(Run.requested_at.desc(), Run.id)
+    if status:
+        query = query.where(Run.status == status)
+    rows = session.exec(query.where(visible_runs(principal)).limit(limit)).all()
+    return [{k: v for k, v in run_view(r).items() if k != "unmatched"} for r in rows]

@@ -1,0 +1,56 @@
+"""Request and response models of the organizations' routes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from services.registry.api.schemas.codes import Count, Name, OrganizationKind, Version
+from services.registry.api.schemas.common import Page
+from shared.fields import Body, Kept, WebUrl
+
+
+class OrganizationIn(Body):
+    name: Name
+    municipality: Name = Field(description="название района (муниципалитета)")
+    region_id: str | None = Field(None, max_length=36)
+    kind: OrganizationKind = "school"
+    teachers: Count = 0
+    young_specialists: Count = 0
+    students: Count = 0
+    mentoring_page_url: WebUrl | None = None
+    has_curator: bool = False
+
+
+class OrganizationPatch(Body):
+    name: Kept[Name] = None
+    kind: Kept[OrganizationKind] = None
+    teachers: Kept[Count] = None
+    young_specialists: Kept[Count] = None
+    students: Kept[Count] = None
+    mentoring_page_url: WebUrl | None = None
+    has_curator: Kept[bool] = None
+    version: Version | None = None
+
+
+class OrganizationOut(BaseModel):
+    id: str
+    region_id: str
+    municipality_id: str
+    municipality_name: str
+    name: str
+    kind: str
+    teachers: int
+    young_specialists: int
+    students: int
+    mentoring_page_url: str | None
+    has_curator: bool
+    status: str
+    version: int
+    updated_at: datetime
+    updated_by: str
+
+
+class OrganizationList(Page):
+    items: list[OrganizationOut]

@@ -1,0 +1,46 @@
+"""The import use case: one file, one transaction, idempotent by natural key, one event per changed entity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.registry.domain.roles import WRITERS
+from services.registry.importing.importer import Kind, import_file
+from services.registry.importing.records import OrganizationRecord, Record
+from services.registry.use_cases.import_apply import Importer
+from shared.auth import Principal
+from shared.db import UnitOfWork
+from shared.errors import ValidationFailed
+
+
+def run_import(uow: UnitOfWork, principal: Principal, *, kind: Kind, data: bytes, filename: str,
+               content_type: str | None, dry_run: bool, on_error: str, region_id: str) -> dict[str, Any]:
+    """Parse, check scope, and apply; `abort` writes nothing when any row is invalid. Returns the report."""
+    principal.require(*WRITERS)
+    result = import_file(data, filename, content_type, kind)
+    importer = Importer(uow, principal, region_id, kind)
+    errors = list(result.errors)
+    accepted: list[Record] = []
+    for imported in result.records:
+        record = imported.record
+        organization = record.name if isinstance(record, OrganizationRecord) else record.organization
+        problem = importer.scope_error(imported.row, record.municipality, organization)
+        if problem:
+            errors.append(problem)
+        else:
+            accepted.append(record)
+    errors.sort(key=lambda e: (e.row, e.column))
+    report: dict[str, Any] = {"kind": kind, "dry_run": dry_run, "rows": result.rows, "valid": len(accepted),
+                              "created": 0, "updated": 0, "unchanged": 0, "skipped": 0,
+                              "errors": [e.as_dict() for e in errors]}
+    if errors and on_error == "abort":
+        raise ValidationFailed(f"В файле ошибок: {len(errors)}; ничего не записано. Исправьте строки или загрузите "
+                               "с on_error=skip, чтобы записать верные строки.", **report)
+    importer.run(accepted)
+    report.update(created=importer.counts.created, updated=importer.counts.updated,
+                  unchanged=importer.counts.unchanged, skipped=result.rows - len(accepted))
+    if dry_run:
+        uow.rollback()
+    else:
+        uow.commit()
+    return report
