@@ -14,7 +14,7 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     settings = settings or load_settings("reports")
     app = create_service_app("reports", settings, tables.metadata, title="Показатели целевой модели")
     from services.reports.api import build_api
-    from services.reports.dashboard import build_dashboard
+    from services.reports.api.dashboard import build_dashboard
 
     app.register_api(build_api())
     app.register_api(build_dashboard())

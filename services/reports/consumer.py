@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from services.reports.projection import apply
+from services.reports.adapters.projection import projection_spec
 from shared.config import Settings
 from shared.consumer import ConsumerSpec
-
-SUBJECTS = ["mentoring.organization.>", "mentoring.mentor.>", "mentoring.mentee.>", "mentoring.pair.>"]
 
 
 def consumer_specs(settings: Settings) -> dict[str, ConsumerSpec]:
     """`projection`: registry and pair events into indicator tables."""
-    return {"projection": ConsumerSpec(durable="reports-projection", filter_subjects=SUBJECTS, handler=apply)}
+    return {"projection": projection_spec()}

@@ -11,11 +11,12 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import openpyxl
 
-from services.reports.facts import Facts, MenteeFacts, MentorFacts, OrganizationFacts, PairFacts, Scope
-from services.reports.indicators import compute_all
+from services.reports.domain.facts import Facts, MenteeFacts, MentorFacts, OrganizationFacts, PairFacts
+from services.reports.domain.indicators import compute_all
 from shared.auth import issue_token
 from shared.broker import connect
 from shared.config import Settings
+from shared.scopes import Scope
 from tests.e2e.test_matching_flow import all_pages, wait_for
 from tests.e2e.test_pair_workflow import import_samples, run_region
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from services.reports.adapters.projection import apply
 from services.reports.app import create_app
-from services.reports.projection import apply
 from shared.auth import issue_token
 from shared.db import UnitOfWork
 from shared.events import new_event

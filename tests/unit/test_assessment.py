@@ -6,15 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.reports.assessment import (
-    BAND_LABELS_RU,
-    CRITERIA,
-    MAX_TOTAL,
-    SCORE_LABELS_RU,
-    AssessmentError,
-    band_of,
-    score,
-)
+from services.reports.domain.assessment import BAND_LABELS_RU, AssessmentError, band_of, score
+from services.reports.domain.criteria import CRITERIA, MAX_TOTAL, SCORE_LABELS_RU
 
 CODES = [c.code for c in CRITERIA]
 

@@ -8,9 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.reports.facts import Facts, MenteeFacts, MentorFacts, OrganizationFacts, PairFacts, Period, Scope
-from services.reports.indicators import CODES, LABELS_RU, DemandGroup, compute, compute_all
-from services.reports.targets import Targets, seed_002_targets
+from services.reports.domain.facts import Facts, MenteeFacts, MentorFacts, OrganizationFacts, PairFacts
+from services.reports.domain.indicators import compute, compute_all
+from services.reports.domain.period import Period
+from services.reports.domain.results import DemandGroup
+from services.reports.domain.targets import CODES, LABELS_RU, Targets, seed_002_targets
+from shared.errors import ValidationFailed
+from shared.scopes import Scope
 
 AS_OF = datetime(2025, 6, 1, 12, 0)
 REGION = Scope("region", "r1")
@@ -156,8 +160,9 @@ def test_scopes_select_an_organization_a_municipality_or_a_region():
 
 
 def test_an_unknown_scope_kind_is_refused():
-    with pytest.raises(ValueError, match="уровень"):
-        Scope("country", "ru")
+    with pytest.raises(ValidationFailed, match="region:<id>, municipality:<id> или organization:<id>") as caught:
+        Scope.parse("country:ru")
+    assert caught.value.errors == [{"field": "scope", "message": "недопустимое значение «country:ru»"}]
 
 
 def test_in_a_period_a_pair_counts_if_confirmed_by_its_end_and_not_ended_before_its_start():

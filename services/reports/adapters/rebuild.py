@@ -7,23 +7,21 @@ and upserts are version-aware, so an event applied by one is skipped by the othe
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy import Engine, delete
 
+from services.reports.adapters.projection import projection_spec
 from services.reports.adapters.tables import PROJECTION_TABLES, inbox
-from services.reports.consumer import consumer_specs
 from shared.broker import connect, ensure_stream
 from shared.config import Settings
 from shared.consumer import ConsumerRunner, Outcome
 from shared.db import UnitOfWork
 
-log = logging.getLogger(__name__)
-
 
 def clear_projection(engine: Engine, durable: str) -> None:
+    """Empty the projection tables and forget which events the durable `durable` has applied."""
     with UnitOfWork(engine) as uow:
         for model in PROJECTION_TABLES:
             uow.session.execute(delete(model))
@@ -32,8 +30,8 @@ def clear_projection(engine: Engine, durable: str) -> None:
 
 
 async def rebuild(engine: Engine, settings: Settings) -> dict[Outcome, int]:
-    """Replay the whole stream into an emptied projection; returns the outcome counts."""
-    spec = consumer_specs(settings)["projection"]
+    """Replay the whole stream (at `settings.nats_url`) into an emptied projection; returns the outcome counts."""
+    spec = projection_spec()
     clear_projection(engine, spec.durable)
     runner = ConsumerRunner(engine, inbox, spec, settings)
     nc = await connect(settings.nats_url, name="reports-rebuild", reconnect_forever=False)
@@ -58,7 +56,6 @@ async def rebuild(engine: Engine, settings: Settings) -> dict[Outcome, int]:
     return runner.counts
 
 
-def run_rebuild(settings: Settings) -> dict[Outcome, int]:
-    from ops.runtime import engine_for
-
-    return asyncio.run(rebuild(engine_for(settings), settings))
+def run_rebuild(engine: Engine, settings: Settings) -> dict[Outcome, int]:
+    """`rebuild` for a caller without an event loop (the CLI, which builds the engine)."""
+    return asyncio.run(rebuild(engine, settings))

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
-from sqlmodel import Session, select
 
-from services.reports import service
 from services.reports.adapters.tables import OrganizationRow
-from services.reports.facts import Period, Scope
-from services.reports.indicators import Indicator, compute_all
+from services.reports.domain.results import Indicator
+from shared.scopes import Scope
 
 HEADER = ["№", "Наименование показателя", "Значение", "Целевое значение", "Достигнуто"]
 MET = {True: "да", False: "нет", None: "—"}
+LEVELS = [("region", "Регион"), ("municipality", "Районы"), ("organization", "Организации")]
 
 
 def _value(indicator: Indicator) -> str | float | None:
@@ -25,7 +25,7 @@ def _value(indicator: Indicator) -> str | float | None:
     return round(indicator.value, 1) if indicator.unit == "%" else indicator.value
 
 
-def _block(sheet, title: str, items: list[Indicator]) -> None:
+def _block(sheet: Any, title: str, items: list[Indicator]) -> None:
     sheet.append([ILLEGAL_CHARACTERS_RE.sub("", title)])  # names and ids may carry control characters XML refuses
     sheet.cell(sheet.max_row, 1).font = Font(bold=True, size=12)
     sheet.append(HEADER)
@@ -38,23 +38,21 @@ def _block(sheet, title: str, items: list[Indicator]) -> None:
     sheet.append([])
 
 
-def indicators_workbook(session: Session, scope: Scope, period: Period | None) -> bytes:
-    """The scope's own sheet, then a sheet for each lower level with a block per municipality or organization."""
-    now = datetime.now(UTC)
-    facts = service.load_facts(session, service.region_of(session, scope))
-    targets = service.targets(session)
-    orgs = list(session.exec(select(OrganizationRow).where(OrganizationRow.region_id == facts_region(facts, scope))
-                             .order_by(OrganizationRow.municipality_name, OrganizationRow.name)).all())
+def indicators_workbook(scope: Scope, orgs: Sequence[OrganizationRow],
+                        indicators_of: Callable[[Scope], list[Indicator]]) -> bytes:
+    """The scope's own sheet, then a sheet for each lower level with a block per municipality or organization.
+
+    `orgs` are the organizations of the scope's region in sheet order; `indicators_of` computes one block.
+    """
     book = Workbook()
-    levels = [("region", "Регион"), ("municipality", "Районы"), ("organization", "Организации")]
-    start = [k for k, _ in levels].index(scope.kind)
+    start = [k for k, _ in LEVELS].index(scope.kind)
     first = True
-    for kind, title in levels[start:]:
+    for kind, title in LEVELS[start:]:
         sheet = book.active if first else book.create_sheet()
         sheet.title = title
         first = False
         for entity_id, name in entities(kind, scope, orgs):
-            _block(sheet, name, compute_all(facts, Scope(kind, entity_id), period, targets, now))  # type: ignore[arg-type]
+            _block(sheet, name, indicators_of(Scope(kind, entity_id)))  # type: ignore[arg-type]
         for column, width in zip("ABCDE", (6, 60, 14, 18, 12), strict=True):
             sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
@@ -62,12 +60,7 @@ def indicators_workbook(session: Session, scope: Scope, period: Period | None) -
     return buffer.getvalue()
 
 
-def facts_region(facts, scope: Scope) -> str:
-    return scope.id if scope.kind == "region" else next(
-        (o.region_id for o in facts.organizations if scope.includes(o.id, o.municipality_id, o.region_id)), "")
-
-
-def entities(kind: str, scope: Scope, orgs: list[OrganizationRow]) -> list[tuple[str, str]]:
+def entities(kind: str, scope: Scope, orgs: Sequence[OrganizationRow]) -> list[tuple[str, str]]:
     """The municipalities or organizations of `kind` that lie inside the scope, with their names."""
     inside = [o for o in orgs if scope.includes(o.id, o.municipality_id, o.region_id)]
     if kind == "region":

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from services.reports.facts import Scope
+from shared.scopes import Scope
 
 ORGANIZATIONS_IMPLEMENTED = "organizations_implemented"
 YOUNG_SPECIALISTS = "young_specialists_in_mentoring"
@@ -56,7 +56,7 @@ TargetKey = tuple[str, Scope | None, int | None]
 class Targets:
     """Defaults per indicator code plus overrides keyed by (code, scope or None, year or None)."""
 
-    defaults: Mapping[str, float | None] = field(default_factory=DEFAULT_TARGETS.copy)
+    defaults: Mapping[str, float | None] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
     overrides: Mapping[TargetKey, float | None] = field(default_factory=dict)
 
     def target(self, code: str, scope: Scope | None, year: int) -> float | None:

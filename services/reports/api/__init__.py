@@ -1,0 +1,17 @@
+"""The reports HTTP API: one blueprint for indicators, targets and self-assessments; the dashboard page apart."""
+
+from __future__ import annotations
+
+from flask_openapi3 import APIBlueprint
+
+from services.reports.api import assessments, indicators
+from services.reports.api.schemas import PROBLEMS
+from shared.web import SECURITY
+
+
+def build_api() -> APIBlueprint:
+    """The `/api/v1` blueprint (its name, `reports_api`, is part of every operation id)."""
+    api = APIBlueprint("reports_api", __name__, url_prefix="/api/v1", abp_security=SECURITY, abp_responses=PROBLEMS)
+    indicators.register(api)
+    assessments.register(api)
+    return api
