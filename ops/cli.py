@@ -175,10 +175,12 @@ def format_run_summary(run: dict) -> str:
 
 
 def _cmd_reports(args: argparse.Namespace) -> int:
-    from services.reports.rebuild import run_rebuild
+    from ops.runtime import engine_for
+    from services.reports.adapters.rebuild import run_rebuild
     from shared.config import load_settings
 
-    counts = run_rebuild(load_settings("reports"))
+    settings = load_settings("reports")
+    counts = run_rebuild(engine_for(settings), settings)
     applied = counts.get("applied", 0) + counts.get("duplicate", 0)
     print(f"Показатели пересобраны из потока: событий {applied}, отброшено {counts.get('terminated', 0)}")
     return 0

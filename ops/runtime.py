@@ -84,7 +84,7 @@ def run_worker() -> None:
         import time
         from datetime import date
 
-        from services.matching.pairs import expire_stale
+        from services.matching.use_cases.pair_workflow import expire_stale
         from shared.db import UnitOfWork
 
         if time.monotonic() - last_expiry[0] < 60:

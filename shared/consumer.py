@@ -169,12 +169,22 @@ class ConsumerRunner:
         return outcome
 
 
-def dispatch(handlers: dict[str, Handler]) -> Handler:
-    """One handler that routes by event type; types a service does not project are recorded and skipped."""
+def dispatch(handlers: dict[str, Callable[[UnitOfWork, Any], None]]) -> Handler:
+    """One handler that routes by event type and hands the payload over validated: `handler(uow, payload)` with
+    the catalog's model of that type. Types a service does not project are recorded and skipped; a payload the
+    catalog refuses can never be applied (`PermanentEventError`)."""
+    from pydantic import ValidationError
+
+    from shared.event_catalog import CATALOG
 
     def handle(uow: UnitOfWork, event: CloudEvent) -> None:
         handler = handlers.get(event.type)
-        if handler is not None:
-            handler(uow, event)
+        if handler is None:
+            return
+        try:
+            payload = CATALOG[event.type].model_validate(event.data)
+        except ValidationError as exc:
+            raise PermanentEventError(f"{event.type} does not match the event catalog: {exc}") from exc
+        handler(uow, payload)
 
     return handle

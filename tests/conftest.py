@@ -112,10 +112,11 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
 @pytest.fixture
 def matching(database_url, nats_server, settings_factory):
     """The matching app on a real database, with `apply(*events)` feeding its read model through the handlers."""
+    from services.matching.adapters.read_model import HANDLERS
     from services.matching.adapters.tables import outbox
     from services.matching.app import create_app
-    from services.matching.read_model import HANDLERS
     from shared.auth import issue_token
+    from shared.consumer import dispatch
     from shared.db import UnitOfWork
 
     settings = settings_factory("matching", database_url, nats_server.url, log_level="CRITICAL")
@@ -129,7 +130,7 @@ def matching(database_url, nats_server, settings_factory):
     def apply(*events):
         for event in events:
             with UnitOfWork(client.ctx.engine, outbox) as uow:
-                HANDLERS[event.type](uow, event)
+                dispatch(HANDLERS)(uow, event)
                 uow.commit()
 
     client.apply = apply

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import ortools
 
-from services.matching.costs import Weights
-from services.matching.graph import candidate_bound
-from services.matching.solver import solve, solve_bipartite, solve_greedy
+from services.matching.domain.weights import Weights
+from services.matching.solver.baselines import solve_bipartite, solve_greedy
+from services.matching.solver.candidates import candidate_bound
+from services.matching.solver.flow import solve
 from tests.bench.generate import generate
 
 METHODS = {"flow": solve, "greedy": solve_greedy, "bipartite": solve_bipartite}

@@ -23,9 +23,11 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import insert
 
-from services.matching import domain
 from services.matching.adapters.tables import MenteeView, MentorView, OrganizationView, Pair, Run, metadata
-from services.matching.worker import claim, execute
+from services.matching.domain.problem import MatchingProblem
+from services.matching.domain.vocabulary import CATEGORIES, FORMATS, STAGES
+from services.matching.use_cases.run_claim import claim
+from services.matching.use_cases.run_execution import execute
 from shared.config import Settings
 from shared.db import create_tables, make_engine
 from shared.dictionary_data import DICTIONARIES
@@ -44,7 +46,7 @@ def _decode(masks: np.ndarray, names: list[str]) -> list[list[str]]:
     return out
 
 
-def fill_read_model(engine, problem: domain.MatchingProblem) -> str:
+def fill_read_model(engine, problem: MatchingProblem) -> str:
     """Rows of the matching read model for a generated region; returns the region id."""
     region = "region-bench"
     p = problem
@@ -57,8 +59,8 @@ def fill_read_model(engine, problem: domain.MatchingProblem) -> str:
     org_rows = [{"id": f"org-{o}", "version": 1, "name": f"Школа {o}", "kind": "school",
                  "municipality_id": f"mun-{muni_of[o]}", "municipality_name": f"Район {muni_of[o]}",
                  "region_id": region, "status": "active"} for o in orgs.tolist()]
-    m_subjects, m_stages = _decode(p.mentor_subjects, subjects), _decode(p.mentor_stages, list(domain.STAGES.names))
-    m_dirs, m_formats = _decode(p.mentor_directions, directions), _decode(p.mentor_formats, list(domain.FORMATS.names))
+    m_subjects, m_stages = _decode(p.mentor_subjects, subjects), _decode(p.mentor_stages, list(STAGES.names))
+    m_dirs, m_formats = _decode(p.mentor_directions, directions), _decode(p.mentor_formats, list(FORMATS.names))
     mentor_ids = [str(uuid.uuid4()) for _ in range(p.n_mentors)]
 
     def mentor_row(j: int) -> dict:
@@ -66,12 +68,12 @@ def fill_read_model(engine, problem: domain.MatchingProblem) -> str:
             "id": mentor_ids[j], "version": 1, "seq": 0, "status": "active", "region_id": region,
             "municipality_id": f"mun-{p.mentor_municipality[j]}", "organization_id": f"org-{p.mentor_org[j]}",
             "full_name": f"Наставник {j}", "subjects": m_subjects[j], "stages": m_stages[j], "directions": m_dirs[j],
-            "mentee_categories": [], "qualification_category": domain.CATEGORIES.names[int(p.mentor_category[j])],
+            "mentee_categories": [], "qualification_category": CATEGORIES.names[int(p.mentor_category[j])],
             "experience_years": int(p.mentor_experience[j]), "trained": bool(p.mentor_trained[j]),
             "formats": m_formats[j], "capacity": int(p.mentor_free[j]),
         }
 
-    e_dirs, e_formats = _decode(p.mentee_directions, directions), _decode(p.mentee_formats, list(domain.FORMATS.names))
+    e_dirs, e_formats = _decode(p.mentee_directions, directions), _decode(p.mentee_formats, list(FORMATS.names))
     prefs: dict[int, list[str]] = {}
     for i, j in zip(p.preference_mentee.tolist(), p.preference_mentor.tolist(), strict=True):
         prefs.setdefault(i, []).append(mentor_ids[j])
@@ -82,7 +84,7 @@ def fill_read_model(engine, problem: domain.MatchingProblem) -> str:
             "id": mentee_ids[i], "version": 1, "status": "active", "region_id": region,
             "municipality_id": f"mun-{p.mentee_municipality[i]}", "organization_id": f"org-{p.mentee_org[i]}",
             "full_name": f"Наставляемый {i}", "subject": subjects[int(p.mentee_subject[i])] if p.mentee_subject[i] >= 0
-            else None, "stage": domain.STAGES.names[int(p.mentee_stage[i])], "experience_years": 1,
+            else None, "stage": STAGES.names[int(p.mentee_stage[i])], "experience_years": 1,
             "category": "young_specialist" if p.mentee_young[i] else "new_employee", "is_student": False,
             "directions": e_dirs[i], "formats": e_formats[i], "preferred_mentor_ids": prefs.get(i, [])[:3],
             "registered_at": now,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from services.matching.domain import MatchingProblem, Vocabulary
+from services.matching.domain.problem import MatchingProblem
+from services.matching.domain.vocabulary import Vocabulary
 
 SUBJECTS = Vocabulary(("primary_classes", "russian", "math", "english", "history", "biology", "physics",
                        "chemistry", "geography", "literature", "informatics", "physical_education", "music",

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from types import SimpleNamespace
 
 import httpx
 
-from services.matching import domain
-from services.matching.problem import MENTEE_COLUMNS, MENTOR_COLUMNS, build_problem
+from services.matching.adapters.problem_encoding import MENTEE_COLUMNS, MENTOR_COLUMNS
+from services.matching.adapters.problem_loading import pair_problem
+from services.matching.domain.eligibility import eligible
 from shared.auth import issue_token
 from shared.config import Settings
 from tests.conftest import TEST_DATA
@@ -37,11 +39,9 @@ def all_pages(client: httpx.Client, url: str, **params) -> list[dict]:
             return items
 
 
-def as_columns(people: list[dict], names: tuple[str, ...]) -> dict[str, list]:
-    def stored(value):
-        return "|" + "|".join(value) + "|" if isinstance(value, list) else value
-
-    return {n: [stored(p.get(n)) for p in people] for n in names}
+def as_row(person: dict, names: tuple[str, ...]) -> SimpleNamespace:
+    """A registry record read like a read-model row (the columns matching reads, None when absent)."""
+    return SimpleNamespace(**{n: person.get(n) for n in names})
 
 
 def test_a_whole_region_run_proposes_only_eligible_pairs_within_capacity_and_explains_the_rest(stack):
@@ -74,11 +74,10 @@ def test_a_whole_region_run_proposes_only_eligible_pairs_within_capacity_and_exp
     capacity = {m["id"]: m["capacity"] for m in mentors}
     assert all(by_mentor[m] <= capacity[m] for m in by_mentor), "a mentor is over capacity"
     assert len({p["mentee_id"] for p in proposals}) == len(proposals), "a mentee is matched twice"
-    mentor_at = {m["id"]: j for j, m in enumerate(mentors)}
-    mentee_at = {m["id"]: i for i, m in enumerate(mentees)}
-    problem = build_problem(as_columns(mentors, MENTOR_COLUMNS), as_columns(mentees, MENTEE_COLUMNS), {}, [])
+    mentor_of = {m["id"]: as_row(m, MENTOR_COLUMNS) for m in mentors}
+    mentee_of = {m["id"]: as_row(m, MENTEE_COLUMNS) for m in mentees}
     for p in proposals:
-        assert domain.eligible(problem, mentee_at[p["mentee_id"]], mentor_at[p["mentor_id"]]), p
+        assert eligible(pair_problem(mentor_of[p["mentor_id"]], mentee_of[p["mentee_id"]]), 0, 0), p
 
     proposed = wait_for(lambda: [e for e in asyncio.run(stream_events(Settings(nats_url=stack.env["NATS_URL"])))
                                  if e["type"] == "mentoring.pair.proposed"])

@@ -36,17 +36,18 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete, select, update
 from werkzeug.test import TestResponse
 
+from services.matching.adapters.read_model import HANDLERS
 from services.matching.adapters.tables import OPEN_STATES, DiaryEntry, HalfYearReport, Pair, PlanItem
 from services.matching.adapters.tables import outbox as matching_outbox
 from services.matching.app import create_app as matching_app
-from services.matching.read_model import HANDLERS
 from services.registry.adapters.tables import Mentee, Mentor, Organization
 from services.registry.adapters.tables import outbox as registry_outbox
 from services.registry.app import create_app as registry_app
+from services.reports.adapters.projection import apply as project
 from services.reports.app import create_app as reports_app
-from services.reports.projection import apply as project
 from shared.auth import issue_token
 from shared.config import Settings
+from shared.consumer import dispatch
 from shared.db import UnitOfWork
 from shared.events import decode
 
@@ -153,7 +154,7 @@ def deliver(clients: dict[str, FlaskClient], fed: dict[str, int]) -> None:
             event = decode(body)
             if event.type in HANDLERS:
                 with UnitOfWork(engine_of(clients["matching"]), matching_outbox) as uow:
-                    HANDLERS[event.type](uow, event)
+                    dispatch(HANDLERS)(uow, event)
                     uow.commit()
             with UnitOfWork(engine_of(clients["reports"])) as uow:
                 project(uow, event)

@@ -42,12 +42,13 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select
 
+from services.matching.adapters.read_model import HANDLERS
 from services.matching.app import create_app as matching_app
-from services.matching.read_model import HANDLERS
 from services.registry.app import create_app as registry_app
+from services.reports.adapters.projection import apply as project
 from services.reports.app import create_app as reports_app
-from services.reports.projection import apply as project
 from shared.auth import issue_token
+from shared.consumer import dispatch
 from shared.db import UnitOfWork
 from shared.events import CloudEvent, decode
 
@@ -118,7 +119,7 @@ def seeded(tmp_path: Path, nats_server: Any, settings_factory: Any) -> Seeded:
         "capacity": 2, "consent_publication": True})) for name in ("Иванова Анна Петровна", "Петров Иван Ильич")]
     mentee = created(registry.post("/api/v1/mentees", headers=admin, json={
         "organization_id": org["id"], "full_name": "Сидорова Мария Олеговна", "subject": "math", "stage": "basic"}))
-    feed(apps["matching"], outbox_events(apps["registry"]), lambda uow, e: HANDLERS[e.type](uow, e))
+    feed(apps["matching"], outbox_events(apps["registry"]), dispatch(HANDLERS))
 
     matching = apps["matching"].test_client()
     pair = created(matching.post("/api/v1/pairs", headers=admin, json={"mentor_id": mentors[0]["id"],

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from services.matching.adapters.tables import MentorView, Pair, Run, outbox
-from services.matching.worker import claim, execute
+from services.matching.use_cases.run_claim import claim
+from services.matching.use_cases.run_execution import execute
 from shared.auth import issue_token
 from shared.db import UnitOfWork
 from tests.integration.helpers import REGION, mentee_event, mentor_event, org_event

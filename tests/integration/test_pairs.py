@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from services.matching.adapters.tables import Pair, outbox
-from services.matching.pairs import expire_stale
+from services.matching.use_cases.pair_workflow import expire_stale
 from shared.auth import issue_token
 from shared.db import UnitOfWork, bulk_insert
 from shared.events import utcnow

@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 
 from services.matching.adapters.tables import outbox as matching_outbox
 from services.registry.adapters.tables import outbox as registry_outbox
-from services.registry.schemas import BankEntry
+from services.registry.api.schemas.bank import BankEntry
 from shared.auth import issue_token
 from shared.broker import connect, ensure_stream
 from shared.config import Settings

@@ -30,7 +30,8 @@ from sqlalchemy.engine import make_url
 
 from services.matching.adapters import tables as matching_tables
 from services.matching.adapters.tables import Pair, Run
-from services.matching.worker import RunTakenOver, claim, execute
+from services.matching.use_cases.run_claim import RunTakenOver, claim
+from services.matching.use_cases.run_execution import execute
 from services.registry.adapters import tables as registry_tables
 from services.reports.adapters import tables as reports_tables
 from services.reports.adapters.tables import Freshness, MenteeRow, MentorRow, OrganizationRow

@@ -8,7 +8,7 @@ from datetime import date
 import docx
 import pytest
 
-from services.matching.documents import OrderDraft, OrderPair, order_docx, program_period, russian_date
+from services.matching.domain.order_document import OrderDraft, OrderPair, order_docx, program_period, russian_date
 
 
 def pair(n: int = 1, **kw) -> OrderPair:

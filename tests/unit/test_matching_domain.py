@@ -7,20 +7,14 @@ from dataclasses import fields
 import numpy as np
 import pytest
 
-from services.matching.domain import (
-    STAGES,
-    MatchingProblem,
-    Mentee,
-    Mentor,
-    Vocabulary,
-    Weights,
-    eligible,
-    explain,
-    suggest,
-    unmatched_reason,
-    unmatched_reasons,
-)
+from services.matching.domain.eligibility import eligible
+from services.matching.domain.problem import MatchingProblem
+from services.matching.domain.suggestions import suggest
+from services.matching.domain.unmatched import unmatched_reason, unmatched_reasons
+from services.matching.domain.vocabulary import STAGES, Vocabulary
+from services.matching.domain.weights import Weights
 from tests.bench.generate import generate
+from tests.builders import Mentee, Mentor, explain, problem_from_records
 
 
 def mentor(id: int = 1, **kw) -> Mentor:
@@ -35,7 +29,7 @@ def mentee(id: int = 1, **kw) -> Mentee:
 
 
 def is_eligible(e: Mentee, m: Mentor, weights: Weights = Weights(), declined=()) -> bool:
-    problem = MatchingProblem.from_records([m], [e], declined)
+    problem = problem_from_records([m], [e], declined)
     return eligible(problem, 0, 0, weights)
 
 
@@ -117,7 +111,7 @@ def test_each_cost_term_is_explained_with_its_weight():
 def test_suggestions_are_ranked_by_cost_and_skip_ineligible_mentors():
     mentors = [mentor(1, organization=2), mentor(2), mentor(3, subjects=frozenset({"russian"})),
                mentor(4, category="none"), mentor(5, organization=2, trained=True)]
-    problem = MatchingProblem.from_records(mentors, [mentee()])
+    problem = problem_from_records(mentors, [mentee()])
     ranked = suggest(problem, 0, limit=3)
     assert [s.mentor_id for s in ranked] == [2, 4, 5]
     assert [s.cost for s in ranked] == [0, 12, 14]
@@ -131,15 +125,14 @@ def test_suggestions_on_a_generated_region_are_ranked_by_cost():
 
 
 def test_unmatched_reason_tells_no_mentor_from_all_mentors_busy():
-    problem = MatchingProblem.from_records(
+    problem = problem_from_records(
         [mentor(1, capacity=1, load=1), mentor(2, subjects=frozenset({"russian"}), capacity=1)],
         [mentee(1), mentee(2, subject="russian", stage="preschool"), mentee(3, subject=None,
                                                                            directions=frozenset({"project"}))])
-    names = {"russian": "Русский язык", "project": "проектная деятельность"}
     assert unmatched_reason(problem, 0) == "все подходящие наставники заняты"
-    assert unmatched_reasons(problem, [1, 2], labels=names) == [
-        "нет наставника по предмету «Русский язык» на уровне «дошкольное» в районе",
-        "нет наставника по направлению «проектная деятельность» на уровне «основное общее» в районе"]
+    assert unmatched_reasons(problem, [1, 2]) == [  # labels as the shared dictionary spells them
+        "нет наставника по предмету «Русский язык» на уровне «Дошкольное образование» в районе",
+        "нет наставника по направлению «Проектная деятельность» на уровне «Основное общее образование» в районе"]
 
 
 def test_weights_are_reported_and_validated():
@@ -149,7 +142,7 @@ def test_weights_are_reported_and_validated():
 
 
 def test_problem_arrays_must_agree_in_length():
-    problem = MatchingProblem.from_records([mentor()], [mentee()])
+    problem = problem_from_records([mentor()], [mentee()])
     with pytest.raises(ValueError):
         MatchingProblem(**{**{f.name: getattr(problem, f.name) for f in fields(problem)},
                            "mentor_free": np.array([1, 2])})
@@ -158,7 +151,7 @@ def test_problem_arrays_must_agree_in_length():
 def test_suggestions_over_subject_candidates_equal_a_scan_of_every_mentor():
     from types import SimpleNamespace
 
-    from services.matching.suggestions import RegionMentors
+    from services.matching.adapters.suggestion_cache import RegionMentors
 
     problem = generate(5_000, seed=4)
     region = RegionMentors((0, 0), {}, {}, None, problem)

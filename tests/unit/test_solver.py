@@ -7,11 +7,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.matching import costs
-from services.matching import solver as solver_module
-from services.matching.components import component_labels
-from services.matching.domain import MatchingProblem, Mentee, Mentor, Weights, eligible
-from services.matching.solver import Solution, SolverFailed, _min_cost_flow, solve, solve_bipartite, solve_greedy
+from services.matching.domain.arrays import pair_keys
+from services.matching.domain.eligibility import eligible
+from services.matching.domain.problem import MatchingProblem
+from services.matching.domain.weights import Weights
+from services.matching.solver import flow as flow_module
+from services.matching.solver.baselines import solve_bipartite, solve_greedy
+from services.matching.solver.components import component_labels
+from services.matching.solver.flow import min_cost_flow, solve
+from services.matching.solver.solution import Solution, SolverFailed
+from tests.builders import Mentee, Mentor, problem_from_records
 
 REMOTE = frozenset({"in_person", "remote"})
 
@@ -37,7 +42,7 @@ def three_by_three() -> MatchingProblem:
     mentors = [mentor(1), mentor(2, organization=2, municipality=2, formats=REMOTE),
                mentor(3, subjects=frozenset({"russian"}), organization=3)]
     mentees = [mentee(1, formats=REMOTE), mentee(2, stage="primary"), mentee(3, subject="russian", organization=3)]
-    return MatchingProblem.from_records(mentors, mentees)
+    return problem_from_records(mentors, mentees)
 
 
 def test_three_by_three_optimum_computed_by_hand():
@@ -57,13 +62,13 @@ def test_greedy_takes_the_cheapest_pair_first_and_matches_fewer():
 
 
 def test_young_specialists_come_first_when_mentors_are_scarce():
-    problem = MatchingProblem.from_records(
+    problem = problem_from_records(
         [mentor(1)], [mentee(1), mentee(2, organization=2, young_specialist=True)])
     assert pairs(problem, solve(problem)) == {2: 1}
 
 
 def test_load_spreads_over_mentors_by_the_convex_slot_cost():
-    problem = MatchingProblem.from_records([mentor(1, capacity=2), mentor(2, capacity=2, organization=2)],
+    problem = problem_from_records([mentor(1, capacity=2), mentor(2, capacity=2, organization=2)],
                                            [mentee(1), mentee(2)])
     solution = solve(problem, Weights(load_step=25))
     assert sorted(pairs(problem, solution).values()) == [1, 2]
@@ -71,7 +76,7 @@ def test_load_spreads_over_mentors_by_the_convex_slot_cost():
 
 
 def test_a_preferred_mentor_wins_over_a_cheaper_one():
-    problem = MatchingProblem.from_records([mentor(1), mentor(2, organization=2)],
+    problem = problem_from_records([mentor(1), mentor(2, organization=2)],
                                            [mentee(1, preferred_mentors=(2,))])
     assert pairs(problem, solve(problem)) == {1: 2}
 
@@ -79,19 +84,19 @@ def test_a_preferred_mentor_wins_over_a_cheaper_one():
 def test_declined_and_same_person_pairs_are_routed_around():
     mentors = [mentor(1), mentor(2, organization=2), mentor(3, organization=3, municipality=2, formats=REMOTE)]
     mentees = [mentee(1, formats=REMOTE), mentee(2, person_id=1002, organization=2)]
-    problem = MatchingProblem.from_records(mentors, mentees, declined=[(1, 1), (1, 2)])
+    problem = problem_from_records(mentors, mentees, declined=[(1, 1), (1, 2)])
     assert pairs(problem, solve(problem)) == {1: 3, 2: 1}
 
 
 def test_no_mentees_or_no_free_mentors_give_an_empty_solution():
-    problem = MatchingProblem.from_records([mentor(1, load=1)], [mentee(1)])
+    problem = problem_from_records([mentor(1, load=1)], [mentee(1)])
     assert solve(problem).matched == 0
     assert solve_bipartite(problem).matched == 0
 
 
 def test_a_failed_solver_status_raises_a_typed_error():
     with pytest.raises(SolverFailed) as failure:
-        _min_cost_flow(np.array([0]), np.array([1]), np.array([1]), np.array([0]), {0: 5, 1: -5})
+        min_cost_flow(np.array([0]), np.array([1]), np.array([1]), np.array([0]), {0: 5, 1: -5})
     assert failure.value.status == "INFEASIBLE"
 
 
@@ -136,7 +141,7 @@ def check_invariants(problem: MatchingProblem, weights: Weights, solution: Solut
     assert len(np.unique(i)) == len(i), "a mentee is matched twice"
     assert np.all(np.bincount(j, minlength=problem.n_mentors) <= problem.mentor_free), "a mentor is over capacity"
     assert all(eligible(problem, a, b, weights) for a, b in zip(i.tolist(), j.tolist(), strict=True))
-    assert not np.isin(costs.pair_keys(i, j, problem.n_mentors), problem.declined_keys).any()
+    assert not np.isin(pair_keys(i, j, problem.n_mentors), problem.declined_keys).any()
     assert solution.young_matched == int(problem.mentee_young[i].sum())
 
 
@@ -170,11 +175,11 @@ def test_component_labels_join_connected_nodes_only():
 @given(seed=st.integers(0, 2**32 - 1), n_mentees=st.integers(1, 25), n_mentors=st.integers(1, 15))
 def test_solving_each_component_apart_equals_plain_bipartite_flow(seed: int, n_mentees: int, n_mentors: int):
     problem, weights = random_problem(seed, n_mentees, n_mentors)
-    saved, solver_module.PART_MIN_ARCS = solver_module.PART_MIN_ARCS, 0
+    saved, flow_module.PART_MIN_ARCS = flow_module.PART_MIN_ARCS, 0
     try:
         flow = solve(problem, weights)
     finally:
-        solver_module.PART_MIN_ARCS = saved
+        flow_module.PART_MIN_ARCS = saved
     plain = solve_bipartite(problem, weights)
     check_invariants(problem, weights, flow)
     assert (flow.matched, flow.young_matched, flow.total_cost) == (plain.matched, plain.young_matched,

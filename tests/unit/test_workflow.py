@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.matching.workflow import (
+from services.matching.domain.workflow import (
     TRANSITIONS,
     Action,
     Command,
