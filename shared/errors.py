@@ -50,21 +50,9 @@ class Conflict(AppError):
     status, title = 409, "Конфликт состояния"
 
 
-class PreconditionFailed(AppError):
-    status, title = 412, "Версия записи устарела"
-
-
 class PayloadTooLarge(AppError):
     status, title = 413, "Слишком большой файл"
 
 
-class UnsupportedMediaType(AppError):
-    status, title = 415, "Неподдерживаемый формат"
-
-
 class ValidationFailed(AppError):
     status, title = 422, "Ошибка проверки данных"
-
-
-class ServiceUnavailable(AppError):
-    status, title = 503, "Сервис временно недоступен"
