@@ -109,23 +109,37 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         running.stop()
 
 
+def service_client(app, settings: Settings):
+    """A test client with the app's context (`ctx`), `settings`, an admin header and `auth(role, scope)`."""
+    from shared.auth import issue_token
+
+    client = app.test_client()
+    client.application, client.ctx, client.settings = app, app.extensions["mentoring"], settings
+    client.auth = lambda role="admin", scope=None: {"Authorization": f"Bearer {issue_token(settings, role, scope)}"}
+    client.admin = client.auth()
+    return client
+
+
+@pytest.fixture
+def registry(database_url, nats_server, settings_factory):
+    """The registry app on a real database (region 86)."""
+    from services.registry.app import create_app
+
+    settings = settings_factory("registry", database_url, nats_server.url, region_id="86", log_level="CRITICAL")
+    return service_client(create_app(settings), settings)
+
+
 @pytest.fixture
 def matching(database_url, nats_server, settings_factory):
     """The matching app on a real database, with `apply(*events)` feeding its read model through the handlers."""
     from services.matching.adapters.read_model import HANDLERS
     from services.matching.adapters.tables import outbox
     from services.matching.app import create_app
-    from shared.auth import issue_token
     from shared.consumer import dispatch
     from shared.db import UnitOfWork
 
     settings = settings_factory("matching", database_url, nats_server.url, log_level="CRITICAL")
-    app = create_app(settings)
-    client = app.test_client()
-    client.ctx = app.extensions["mentoring"]
-    client.application = app
-    client.settings = settings
-    client.admin = {"Authorization": f"Bearer {issue_token(settings, 'admin')}"}
+    client = service_client(create_app(settings), settings)
 
     def apply(*events):
         for event in events:
@@ -134,4 +148,24 @@ def matching(database_url, nats_server, settings_factory):
                 uow.commit()
 
     client.apply = apply
+    return client
+
+
+@pytest.fixture
+def reports(database_url, nats_server, settings_factory):
+    """The reports app on a real database, with `feed(*events)` applying events through the projection."""
+    from services.reports.adapters.projection import apply
+    from services.reports.app import create_app
+    from shared.db import UnitOfWork
+
+    settings = settings_factory("reports", database_url, nats_server.url, log_level="CRITICAL")
+    client = service_client(create_app(settings), settings)
+
+    def feed(*events):
+        for event in events:
+            with UnitOfWork(client.ctx.engine) as uow:
+                apply(uow, event)
+                uow.commit()
+
+    client.feed = feed
     return client

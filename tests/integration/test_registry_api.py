@@ -2,25 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from services.registry.adapters.tables import outbox
-from services.registry.app import create_app
-from shared.auth import issue_token
-
-
-@pytest.fixture
-def registry(database_url, nats_server, settings_factory):
-    settings = settings_factory("registry", database_url, nats_server.url, region_id="86")
-    app = create_app(settings)
-    client = app.test_client()
-
-    def headers(role: str = "admin", scope: str | None = None) -> dict[str, str]:
-        return {"Authorization": f"Bearer {issue_token(settings, role, scope)}"}
-
-    client.auth = headers
-    client.ctx = app.extensions["mentoring"]
-    return client
 
 
 def make_org(client, name: str, municipality: str = "Белоярский район") -> dict:

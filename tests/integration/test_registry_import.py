@@ -11,22 +11,12 @@ import pytest
 from sqlalchemy import func, select
 
 from services.registry.adapters.tables import Mentee, Mentor, outbox
-from services.registry.app import create_app
 from shared.auth import issue_token
 from tests.conftest import TEST_DATA
 
 TRUTH = json.loads((TEST_DATA / "truth.json").read_text())
 
 
-@pytest.fixture
-def registry(database_url, nats_server, settings_factory):
-    settings = settings_factory("registry", database_url, nats_server.url, region_id="86", log_level="CRITICAL")
-    app = create_app(settings)
-    client = app.test_client()
-    client.ctx = app.extensions["mentoring"]
-    client.admin = {"Authorization": f"Bearer {issue_token(settings, 'admin')}"}
-    client.settings = settings
-    return client
 
 
 def upload(client, kind: str, content: bytes, filename: str, headers=None, **params):

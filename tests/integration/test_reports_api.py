@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from services.reports.adapters.projection import apply
-from services.reports.app import create_app
 from shared.auth import issue_token
-from shared.db import UnitOfWork
 from shared.events import new_event
 from tests.integration.helpers import NOW, REGION, mentee_event, mentor_event, org_event
 
@@ -26,23 +21,6 @@ def pair_event(pair_id: str, state: str, version: int, *, mentee: str, mentor: s
                          "ended_at": NOW.isoformat() if ended else None, "result": result})
 
 
-@pytest.fixture
-def reports(database_url, nats_server, settings_factory):
-    settings = settings_factory("reports", database_url, nats_server.url, log_level="CRITICAL")
-    app = create_app(settings)
-    client = app.test_client()
-    client.settings = settings
-    client.admin = {"Authorization": f"Bearer {issue_token(settings, 'admin')}"}
-    engine = app.extensions["mentoring"].engine
-
-    def feed(*events):
-        for event in events:
-            with UnitOfWork(engine) as uow:
-                apply(uow, event)
-                uow.commit()
-
-    client.feed = feed
-    return client
 
 
 def indicators(client, scope=f"region:{REGION}", period=None, headers=None):
