@@ -12,10 +12,9 @@ from typing import Any
 import httpx
 from flask import current_app
 from sqlalchemy import Engine
-
-from shared.config import Settings
 from sqlmodel import Session
 
+from shared.config import Settings
 from shared.db import UnitOfWork, read_session
 
 

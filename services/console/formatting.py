@@ -41,7 +41,7 @@ def month(value: str | None) -> str:
     """`2026-03` → `март 2026 г.` (the month as a heading names it)."""
     if not value:
         return "—"
-    return format_date(date.fromisoformat(f"{value[:7]}-01"), format="LLLL y 'г.'", locale=LOCALE)
+    return format_date(date.fromisoformat(f"{value[:7]}-01"), format="LLLL y\u202f'г.'", locale=LOCALE)
 
 
 def moment(value: datetime | str | None, timezone: str = "Europe/Moscow") -> str:
@@ -52,7 +52,7 @@ def moment(value: datetime | str | None, timezone: str = "Europe/Moscow") -> str
         value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo("UTC"))
-    return format_datetime(value, format="d MMMM y 'г.', HH:mm", tzinfo=ZoneInfo(timezone), locale=LOCALE)
+    return format_datetime(value, format="d MMMM y\u202f'г.', HH:mm", tzinfo=ZoneInfo(timezone), locale=LOCALE)
 
 
 def plural(count: int, one: str, few: str, many: str) -> str:

@@ -148,7 +148,9 @@ def refusal(form: Any, exc: ServiceError) -> list[str]:
     if exc.status in (404, 503) or exc.status >= 500:
         raise exc
     rest = show_errors(form, exc.errors)
-    return [exc.detail, *rest]
+    placed = [f"«{form[name].label.text}»: {'; '.join(form[name].errors)}" for name in exc.errors
+              if name and name in form]
+    return ["Исправьте отмеченные поля.", *placed, *rest] if placed else [exc.detail, *rest]
 
 
 def pairs_of(kind: Kind, ident: str) -> list[dict[str, Any]]:

@@ -78,7 +78,6 @@ DICTIONARY_FIELDS = {
 }
 BLANK_FIELDS = {"mentee_qualification": ("qualification_categories", "не важно"),
                 "subject": ("subjects", "не указан"), "stage": ("stages", "не указан")}
-CREATE_ONLY = ("organization_id",)
 
 
 def build_form(kind: str, record: dict[str, Any] | None = None, *, creating: bool) -> PersonForm:
