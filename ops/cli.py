@@ -200,26 +200,16 @@ def _cmd_schemas(args: argparse.Namespace) -> int:
 
 def _cmd_user(args: argparse.Namespace) -> int:
     from services.console.auth.accounts import AccountError, NewAccount
-    from services.console.auth.provision import add_user, scope_name_from_registry
+    from services.console.auth.provision import add_user, resolve_scope
     from shared.config import load_settings
 
     settings = load_settings("console")
-    scope_name, region_id = args.scope_name, None
-    if args.scope and not scope_name:
-        try:
-            scope_name, region_id = scope_name_from_registry(settings, args.scope)
-        except Exception as exc:  # noqa: BLE001 - any failure to reach the registry is reported the same way
-            print(f"ошибка: название области не получено из реестра {settings.registry_url} ({exc}); "
-                  "укажите его в --scope-name", file=sys.stderr)
-            return 2
-    elif args.scope and args.scope.startswith("region:"):
-        region_id = args.scope.split(":", 1)[1]
-    new = NewAccount(email=args.email, full_name=args.name or args.email, role=args.role, scope=args.scope,
-                     scope_name=scope_name, region_id=region_id)
     try:
-        created = add_user(settings, new, args.password, created_by="cli")
-    except AccountError as exc:
-        print(f"ошибка: {exc.message}", file=sys.stderr)
+        scope_name, region_id = resolve_scope(settings, args.scope, args.scope_name)
+        created = add_user(settings, NewAccount(args.email, args.name or args.email, args.role, args.scope,
+                                                scope_name, region_id), args.password, created_by="cli")
+    except (LookupError, AccountError) as exc:
+        print(f"ошибка: {exc}", file=sys.stderr)
         return 2
     print(f"Пользователь {created.email} создан; консоль: {settings.console_url}")
     if created.link:

@@ -52,6 +52,19 @@ def scope_name_from_registry(settings: Settings, scope: str) -> tuple[str, str]:
     return name, ident
 
 
+def resolve_scope(settings: Settings, scope: str | None, scope_name: str | None) -> tuple[str | None, str | None]:
+    """The name and region of a scope given on the command line; the name is read from the registry unless given."""
+    if not scope:
+        return None, None
+    if scope_name:
+        return scope_name, scope.split(":", 1)[1] if scope.startswith("region:") else None
+    try:
+        return scope_name_from_registry(settings, scope)
+    except Exception as exc:  # noqa: BLE001 - any failure to reach the registry is reported the same way
+        raise LookupError(f"название области не получено из реестра {settings.registry_url} ({exc}); "
+                          "укажите его в --scope-name") from None
+
+
 def add_user(settings: Settings, new: accounts.NewAccount, password: str | None, *, created_by: str) -> Created:
     """Create the account; without a password, a one-time link to set it is returned instead."""
     from shared.db import UnitOfWork
