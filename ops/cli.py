@@ -200,6 +200,26 @@ def _cmd_schemas(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_user(args: argparse.Namespace) -> int:
+    from services.console.auth.accounts import AccountError, NewAccount
+    from services.console.auth.provision import add_user, resolve_scope
+    from shared.config import load_settings
+
+    settings = load_settings("console")
+    try:
+        scope_name, region_id = resolve_scope(settings, args.scope, args.scope_name)
+        created = add_user(settings, NewAccount(args.email, args.name or args.email, args.role, args.scope,
+                                                scope_name, region_id), args.password, created_by="cli")
+    except (LookupError, AccountError) as exc:
+        print(f"ошибка: {exc}", file=sys.stderr)
+        return 2
+    print(f"Пользователь {created.email} создан; консоль: {settings.console_url}")
+    if created.link:
+        print(f"Одноразовая ссылка для установки пароля (действует {settings.console_link_ttl_h} ч):")
+        print(created.link)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mentoring", description="Банк наставников, подбор пар и показатели")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -245,6 +265,17 @@ def build_parser() -> argparse.ArgumentParser:
     schemas = sub.add_parser("schemas", help="JSON Schema каталога событий")
     schemas.add_argument("--write", action="store_true", help="записать в shared/schemas/")
     schemas.set_defaults(func=_cmd_schemas)
+    user = sub.add_parser("user", help="учётные записи консоли")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add = user_sub.add_parser("add", help="создать учётную запись (например, первого администратора)")
+    add.add_argument("--email", required=True)
+    add.add_argument("--role", required=True,
+                     choices=["admin", "region_operator", "municipal_operator", "school_curator"])
+    add.add_argument("--scope", help="region:ID, municipality:ID или organization:ID (не для администратора)")
+    add.add_argument("--scope-name", help="название области; по умолчанию берётся из реестра")
+    add.add_argument("--name", help="ФИО")
+    add.add_argument("--password", help="пароль; без него печатается одноразовая ссылка для установки пароля")
+    add.set_defaults(func=_cmd_user)
     migrate = sub.add_parser("migrate", help="применить миграции Alembic ко всем сервисам")
     migrate.add_argument("--downgrade", metavar="REVISION", help="откатить до ревизии (например -1)")
     migrate.set_defaults(func=_cmd_migrate)

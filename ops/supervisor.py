@@ -35,6 +35,10 @@ def process_table(settings: Settings) -> dict[str, str]:
     for service, name in CONSUMERS:
         table[f"{service}-{name}"] = f"exec {python} -m ops.cli consume {service} {name}"
     table["matching-worker"] = f"exec {python} -m ops.cli worker"
+    console_port = urlparse(settings.console_url).port or DEFAULT_PORTS["console"]
+    # one process with threads: the sign-in limits are counted in its memory (RATELIMIT_STORAGE_URI=memory://)
+    table["console"] = (f"exec {shlex.quote(str(bindir / 'gunicorn'))} -c {shlex.quote(str(gunicorn_conf))} "
+                        f"-b 127.0.0.1:{console_port} -w 1 --threads 8 'services.console.app:create_app()'")
     return table
 
 
@@ -59,10 +63,24 @@ def run_stack(settings: Settings | None = None, *, demo: bool = False) -> int:
             env["PROMETHEUS_MULTIPROC_DIR"] = str((settings.var_dir / "prometheus" / name).resolve())
         manager.add_process(name, command, env=env)
     print(banner(settings), flush=True)
+    print(console_banner(settings, demo), flush=True)
     if after_start is not None:
         threading.Thread(target=after_start, args=(settings,), daemon=True, name="after-start").start()
     manager.loop()
     return manager.returncode or 0
+
+
+def console_banner(settings: Settings, demo: bool) -> str:
+    """The console's address and, with --demo, the demo admin (created once, its password kept in var/)."""
+    lines = [f"  консоль     {settings.console_url}"]
+    if demo:
+        from services.console.auth.provision import demo_admin
+
+        email, password = demo_admin(load_settings("console"))
+        lines.append(f"  вход в консоль: {email} / {password}")
+    else:
+        lines.append("  первый администратор: mentoring user add --email … --role admin")
+    return "\n".join(lines)
 
 
 def banner(settings: Settings) -> str:

@@ -8,9 +8,9 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ServiceName = Literal["registry", "matching", "reports"]
+ServiceName = Literal["registry", "matching", "reports", "console"]
 
-DEFAULT_PORTS: dict[str, int] = {"registry": 8001, "matching": 8002, "reports": 8003}
+DEFAULT_PORTS: dict[str, int] = {"registry": 8001, "matching": 8002, "reports": 8003, "console": 8000}
 
 
 class Settings(BaseSettings):
@@ -39,6 +39,17 @@ class Settings(BaseSettings):
     registry_url: str = "http://127.0.0.1:8001"
     matching_url: str = "http://127.0.0.1:8002"
     reports_url: str = "http://127.0.0.1:8003"
+    console_url: str = "http://127.0.0.1:8000"
+
+    # The web console: its session cookie is signed with CONSOLE_SECRET (embedded default: generated once into
+    # var/console-secret); Secure cookies behind TLS; dates shown in the region's time zone; sign-in failures
+    # counted in RATELIMIT_STORAGE_URI (memory:// per process; redis://… when several console processes serve).
+    console_secret: str | None = None
+    console_secure_cookies: bool = False
+    console_timezone: str = "Europe/Moscow"
+    console_link_ttl_h: int = 72
+    console_session_hours: int = 10
+    ratelimit_storage_uri: str = "memory://"
 
     relay_batch_size: int = 200
     relay_poll_interval_s: float = 0.1

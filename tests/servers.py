@@ -119,7 +119,7 @@ class Stack:
     workdir: Path
     demo: bool = False
     ports: dict[str, int] = field(default_factory=lambda: {k: free_port() for k in ("registry", "matching", "reports",
-                                                                                     "nats")})
+                                                                                     "console", "nats")})
     process: subprocess.Popen | None = None
     database_url: str | None = None
     drop_database: object = None
@@ -135,7 +135,8 @@ class Stack:
         env.update({
             "VAR_DIR": str(self.workdir / "var"), "NATS_URL": f"nats://127.0.0.1:{self.ports['nats']}",
             "REGISTRY_URL": self.url("registry"), "MATCHING_URL": self.url("matching"),
-            "REPORTS_URL": self.url("reports"), "WEB_CONCURRENCY": "1", "LOG_LEVEL": "WARNING",
+            "REPORTS_URL": self.url("reports"), "CONSOLE_URL": self.url("console"), "WEB_CONCURRENCY": "1",
+            "LOG_LEVEL": "WARNING",
         })
         return env
 
@@ -156,7 +157,7 @@ class Stack:
         import httpx
 
         deadline = time.monotonic() + timeout_s
-        pending = ["registry", "matching", "reports"]
+        pending = ["registry", "matching", "reports", "console"]
         while pending:
             if self.process and self.process.poll() is not None:
                 raise RuntimeError(f"stack exited: {self.log()[-3000:]}")

@@ -12,7 +12,7 @@ from alembic.migration import MigrationContext
 from shared.config import Settings
 
 HERE = Path(__file__).parent
-SERVICES = ("registry", "matching", "reports")
+SERVICES = ("registry", "matching", "reports", "console")
 
 
 def alembic_config(service: str, url: str) -> Config:

@@ -7,7 +7,7 @@ import importlib
 from alembic import context
 
 from shared.db import make_engine
-from shared.types import CodeList
+from shared.types import CodeList, UtcDateTime
 
 config = context.config
 service = config.attributes["service"]
@@ -16,9 +16,11 @@ VERSION_TABLE = f"alembic_version_{service}"
 
 
 def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
-    """Write our own column type as the plain string it is stored as."""
+    """Write our own column types as the plain types they are stored as."""
     if type_ == "type" and isinstance(obj, CodeList):
         return "sa.String(length=1000)"
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
     return False
 
 

@@ -1,0 +1,1 @@
+"""Accounts of the console: passwords, sessions, sign-in limits, invitations and one-time links."""

@@ -1,0 +1,70 @@
+"""Helpers of the console tests: a running stack with the demo region, the console app, accounts, forms."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+
+from services.console.auth import accounts
+from shared.auth import issue_token
+from shared.config import Settings
+
+PASSWORD = "Надёжный-пароль-2026"
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def registry(stack: Any) -> httpx.Client:
+    token = issue_token(Settings(), "admin", subject="console-tests")
+    return httpx.Client(base_url=stack.url("registry"), headers={"Authorization": f"Bearer {token}"}, timeout=60)
+
+
+def seed_demo_region(stack: Any) -> None:
+    """The demo region's organizations, mentors and mentees, imported through the registry API."""
+    from ops.demo import demo_files
+
+    with registry(stack) as client:
+        for kind, content in demo_files().items():
+            answer = client.post("/api/v1/imports", params={"kind": kind, "on_error": "skip"},
+                                 files={"file": (f"{kind}.xlsx", content)})
+            assert answer.status_code == 200, answer.text
+
+
+def console_settings(stack: Any, database_url: str, var_dir: Any) -> Settings:
+    return Settings(service="console", var_dir=var_dir, database_url=database_url, log_json=False,
+                    log_level="WARNING", registry_url=stack.url("registry"), matching_url=stack.url("matching"),
+                    reports_url=stack.url("reports"), nats_url=stack.env["NATS_URL"],
+                    console_secret="console-test-secret-0123456789-abcdefghijklmnop")
+
+
+def add_account(app: Any, email: str, role: str = "admin", scope: str | None = None, scope_name: str | None = None,
+                region_id: str | None = None, password: str | None = PASSWORD) -> str:
+    ctx = app.extensions["console"]
+    with ctx.uow() as uow:
+        account = accounts.create_account(uow.session, accounts.NewAccount(email, f"Тестовый {role}", role, scope,
+                                                                           scope_name, region_id),
+                                          created_by="tests", password=password)
+        uow.commit()
+        return account.id
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF.search(html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def sign_in(client: Any, email: str, password: str = PASSWORD, **kwargs: Any) -> Any:
+    token = csrf_of(client.get("/sign-in").get_data(as_text=True))
+    return client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token}, **kwargs)
+
+
+def post_form(client: Any, page: str, url: str, data: dict[str, Any], **kwargs: Any) -> Any:
+    """Open `page`, take its CSRF token, post `data` to `url` as the page's form would."""
+    token = csrf_of(client.get(page).get_data(as_text=True))
+    return client.post(url, data={**data, "csrf_token": token}, **kwargs)
+
+
+def without_tokens(html: str) -> str:
+    return CSRF.sub('name="csrf_token" value=""', html)
