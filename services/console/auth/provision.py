@@ -43,11 +43,11 @@ def scope_name_from_registry(settings: Settings, scope: str) -> tuple[str, str]:
             org = client.get(f"/api/v1/organizations/{ident}").raise_for_status().json()
             return f"{org['name']} ({org['municipality_name']})", org["region_id"]
         if kind == "municipality":
-            page = client.get("/api/v1/organizations", params={"municipality": ident, "limit": 1,
-                                                                "status": "all"}).raise_for_status().json()
-            if not page["items"]:
+            districts = client.get("/api/v1/municipalities").raise_for_status().json()["items"]
+            found = next((d for d in districts if d["id"] == ident), None)
+            if found is None:
                 raise LookupError(f"район {ident} неизвестен реестру")
-            return page["items"][0]["municipality_name"], page["items"][0]["region_id"]
+            return found["name"], found["region_id"]
     name = settings.region_name if ident == settings.region_id else ident
     return name, ident
 

@@ -76,13 +76,18 @@ def organization_choices(blank: str | None = None) -> list[tuple[str, str]]:
     return ([("", blank)] if blank is not None else []) + options
 
 
+def municipality_rows() -> list[dict[str, Any]]:
+    """The districts the signed-in person may see, by name: id, name, region_id, organizations (the registry's)."""
+    key = f"municipalities:{current_user.role}:{current_user.scope}"
+    return cached(key, ORGANIZATION_TTL_S, lambda: api().municipalities())
+
+
 def municipalities() -> list[tuple[str, str]]:
-    """(id, name) of the districts among the visible organizations (the registry has no list of its own)."""
-    seen = {o["municipality_id"]: o["municipality_name"] for o in organizations()}
-    return sorted(seen.items(), key=lambda item: item[1])
+    """(id, name) of the districts the signed-in person may see, by name."""
+    return [(m["id"], m["name"]) for m in municipality_rows()]
 
 
 def forget_organizations() -> None:
-    """After an import of organizations, the lists are read again."""
-    for key in [k for k in console().cache if k.startswith("organizations:")]:
+    """After an import of organizations, the lists of organizations and districts are read again."""
+    for key in [k for k in console().cache if k.startswith(("organizations:", "municipalities:"))]:
         console().cache.pop(key, None)

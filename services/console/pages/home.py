@@ -10,7 +10,7 @@ from flask_login import current_user
 from services.console.client import ServiceError
 from services.console.context import console
 from services.console.pages.common import api, organizations, roles
-from services.console.pages.overview import Overview, count_pairs, from_indicators
+from services.console.pages.overview import Overview, count_pairs, from_indicators, with_summary
 from services.console.roles import ADMIN, CURATOR, MUNICIPAL, REGION
 
 ATTENTION_SHOWN = 10
@@ -50,6 +50,10 @@ def blueprint() -> Blueprint:
         except ServiceError as exc:
             view = Overview()
             problems.append(f"Показатели: {exc.detail}")
+        try:
+            with_summary(view, api().summary(scope))
+        except ServiceError as exc:
+            problems.append(f"Реестр: {exc.detail}")
         try:
             count_pairs(api().pairs(), view)
             attention = api().attention()

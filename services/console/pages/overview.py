@@ -16,6 +16,7 @@ PAIR_STATES = (("proposed", "предложена"), ("confirmed", "утверж
 class Overview:
     mentors: int | None = None
     places: int | None = None
+    used_places: int | None = None
     free_places: int | None = None
     mentees: int | None = None
     unmatched: int | None = None
@@ -38,10 +39,20 @@ def from_indicators(body: dict[str, Any]) -> Overview:
     view = Overview(indicators=body.get("indicators", []), freshness=body.get("freshness") or {})
     view.mentors = load.get("denominator")
     view.places = (load.get("details") or {}).get("capacity")
+    if load:
+        view.used_places = int(load.get("numerator") or 0)
     if view.places is not None:
-        view.free_places = max(int(view.places) - int(load.get("numerator") or 0), 0)
+        view.free_places = max(int(view.places) - (view.used_places or 0), 0)
     view.mentees = demand.get("denominator")
     view.unmatched = demand.get("numerator")
+    return view
+
+
+def with_summary(view: Overview, summary: dict[str, Any]) -> Overview:
+    """Mentors, places and mentees as the registry counts them now (`GET /api/v1/summary`); the places in use
+    and the unmatched mentees stay those of the indicators (pairs are not the registry's)."""
+    view.mentors, view.places, view.mentees = summary["mentors"], summary["capacity"], summary["mentees"]
+    view.free_places = max(view.places - view.used_places, 0) if view.used_places is not None else None
     return view
 
 

@@ -1,9 +1,12 @@
-"""Cursor paging as links: the registry gives the next page's cursor; the way back is a stack kept in the URL."""
+"""Cursor paging as links: the registry gives the next page's cursor and the total; the way back is a stack kept
+in the URL."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
+
+from services.console.formatting import number
 
 FIRST = "0"  # the first page has no cursor; a registry cursor is never this short
 MAX_DEPTH = 200
@@ -15,12 +18,18 @@ def parse_stack(text: str | None) -> list[str]:
 
 @dataclass(frozen=True)
 class Pager:
-    """Links to the previous and next pages for the list at `cursor` with the stack `back`."""
+    """Links to the previous and next pages for the list at `cursor` with the stack `back`.
+
+    With the list's `total`, the page `size` and the number of items `shown`, `summary` says which rows these are.
+    """
 
     filters: dict[str, str]
     cursor: str | None
     back: list[str]
     next_cursor: str | None
+    total: int | None = None
+    size: int = 0
+    shown: int = 0
 
     def _query(self, cursor: str | None, back: list[str]) -> str:
         params = {k: v for k, v in self.filters.items() if v}
@@ -47,3 +56,12 @@ class Pager:
     def number(self) -> int:
         """The 1-based number of this page."""
         return len(self.back) + 1
+
+    @property
+    def summary(self) -> str | None:
+        """«Показано 1–50 из 1 234» (numbers as Babel writes them); None without a total or on an empty page."""
+        if self.total is None or not self.shown:
+            return None
+        first = (self.number - 1) * self.size + 1
+        last = first + self.shown - 1
+        return f"Показано {number(first)}–{number(last)} из {number(self.total)}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from services.console.auth.forms import ActionForm
@@ -20,6 +20,7 @@ EVERYONE = (ADMIN, REGION, MUNICIPAL, CURATOR)
 PAGE_SIZE = 25
 STATUSES = {"active": "В базе", "withdrawn": "Выбыл", "all": "Все"}
 PAIR_LOOKUPS = 10
+DOWNLOADS = {("mentors", "xlsx"), ("mentors", "csv"), ("mentees", "xlsx")}  # what the registry exports
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,8 @@ def build(kind: Kind) -> Blueprint:
         filters = read_filters()
         cursor, back = request.args.get("cursor") or None, parse_stack(request.args.get("back"))
         page = api().people(kind.plural, **filters, cursor=cursor, limit=PAGE_SIZE)
-        pager = Pager(filters, cursor, back, page.get("next_cursor"))
+        pager = Pager(filters, cursor, back, page.get("next_cursor"), total=page.get("total"), size=PAGE_SIZE,
+                      shown=len(page["items"]))
         return render_template("people/list.html", kind=kind, items=page["items"], filters=filters, pager=pager,
                                organizations=organization_choices("все организации"),
                                municipalities=[("", "все районы"), *municipalities()], statuses=STATUSES,
@@ -76,17 +78,10 @@ def build(kind: Kind) -> Blueprint:
     @bp.get("/export.<extension>")
     @roles(*EVERYONE)
     def export(extension: str):
-        filters = read_filters()
-        if kind.plural == "mentors" and extension in ("xlsx", "csv"):
-            answer = api().export(extension, **filters)
-            body, mimetype = answer.content, answer.headers.get("content-type", "application/octet-stream")
-        elif kind.plural == "mentees" and extension == "xlsx":
-            body, mimetype = exports.mentees_xlsx(api().every("registry", "/api/v1/mentees", **filters)), exports.XLSX
-        else:
+        if (kind.plural, extension) not in DOWNLOADS:
             abort(404)
-        response = Response(body, mimetype=mimetype.split(";")[0], content_type=mimetype)
-        response.headers["Content-Disposition"] = exports.attachment(f"{kind.title}.{extension}")
-        return response
+        answer = api().export(kind.plural, extension, **read_filters())
+        return exports.handed_over(answer, f"{kind.title}.{extension}")
 
     @bp.get("/<ident>")
     @roles(*EVERYONE)

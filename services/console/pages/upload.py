@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 from wtforms import RadioField
@@ -17,6 +17,7 @@ from services.console.roles import OPERATORS
 from services.console.uploads import UploadStore
 
 KINDS = {"mentors": "Наставники", "mentees": "Наставляемые", "organizations": "Организации"}
+TEMPLATE_TITLES = {"mentors": "Банк наставников", "mentees": "База наставляемых", "organizations": "Организации"}
 
 
 class UploadForm(RussianForm):
@@ -88,8 +89,6 @@ def blueprint() -> Blueprint:
     def template(kind: str):
         if kind not in KINDS:
             abort(404)
-        response = Response(exports.blank_template(kind), mimetype=exports.XLSX)
-        response.headers["Content-Disposition"] = exports.attachment(f"Шаблон — {exports.KIND_TITLES[kind]}.xlsx")
-        return response
+        return exports.handed_over(api().template(kind), f"Шаблон — {TEMPLATE_TITLES[kind]}.xlsx")
 
     return bp

@@ -11,7 +11,7 @@ from services.console.adapters.tables import Account
 from services.console.auth import accounts
 from services.console.auth.forms import ActionForm, InviteForm
 from services.console.context import console
-from services.console.pages.common import organizations, roles
+from services.console.pages.common import municipality_rows, organizations, roles
 from services.console.roles import KIND_LABELS, ROLE_LABELS, SCOPE_KIND, USER_MANAGERS, assignable_roles
 
 
@@ -19,12 +19,12 @@ def scope_options() -> dict[str, tuple[str, str | None]]:
     """`kind:id` → (name, region id) of every region, district and organization the manager may choose."""
     settings = console().settings
     options: dict[str, tuple[str, str | None]] = {}
-    orgs = organizations()
-    for region in sorted({o["region_id"] for o in orgs} | ({current_user.region_id} - {None})):
+    orgs, districts = organizations(), municipality_rows()
+    for region in sorted({m["region_id"] for m in districts} | ({current_user.region_id} - {None})):
         name = settings.region_name if region == settings.region_id else f"Регион «{region}»"
         options[f"region:{region}"] = (name, region)
-    for org in orgs:
-        options.setdefault(f"municipality:{org['municipality_id']}", (org["municipality_name"], org["region_id"]))
+    for district in districts:
+        options[f"municipality:{district['id']}"] = (district["name"], district["region_id"])
     for org in orgs:
         options[f"organization:{org['id']}"] = (f"{org['name']} ({org['municipality_name']})", org["region_id"])
     return options

@@ -1,4 +1,5 @@
-"""The bank of mentors in the seed's column layout, as XLSX or as CSV that Excel opens safely."""
+"""The bank of mentors in the seed's column layout (XLSX, or CSV that Excel opens safely), and the base of mentees
+in the mentees' import layout."""
 
 from __future__ import annotations
 
@@ -6,11 +7,8 @@ import csv
 import io
 from collections.abc import Iterable
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-
-from services.registry.adapters.tables import Mentor
+from services.registry.adapters.tables import Mentee, Mentor
+from services.registry.adapters.workbooks import one_sheet, to_bytes
 from shared.dictionaries import label, labels
 
 BANK_COLUMNS = [
@@ -20,6 +18,7 @@ BANK_COLUMNS = [
     "Уровень образования", "Максимум наставляемых", "Формат", "Согласие на публикацию",
     "Квалификационная категория",
 ]
+BANK_WIDTHS = [22, 34, 32, 30, 26, 34, 14, 20, 34, 26, 12, 20, 12, 20]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SHEET_TITLE = "Банк наставников"
 
@@ -48,26 +47,30 @@ def bank_rows(mentors: Iterable[Mentor], names: dict[str, tuple[str, str]]) -> l
     return rows
 
 
+def mentee_rows(mentees: Iterable[Mentee], names: dict[str, tuple[str, str]],
+                mentor_names: dict[str, str]) -> list[list[object]]:
+    """One row per mentee in the columns of the mentees' import layout, values as the importer reads them back.
+
+    The request cell is the directions, then `; ` and the deficits; the preferred mentor is the name as written
+    at the import, else the names of the preferred mentors (`mentor_names`: id → full name).
+    """
+    rows: list[list[object]] = []
+    for m in mentees:
+        org_name, muni_name = names.get(m.organization_id, ("", ""))
+        request = "; ".join(filter(None, [labels("directions", m.directions), m.deficits or ""]))
+        preferred = m.preferred_mentor_name or "; ".join(
+            mentor_names[i] for i in m.preferred_mentor_ids if i in mentor_names)
+        rows.append([
+            muni_name, org_name, m.full_name, labels("subjects", [s for s in [m.subject, *m.extra_subjects] if s]),
+            label("stages", m.stage) if m.stage else "", m.experience_years,
+            label("mentee_categories", m.category), request, labels("formats", m.formats), preferred,
+        ])
+    return rows
+
+
 def to_xlsx(rows: list[list[object]]) -> bytes:
-    """A workbook with the header row in bold and frozen; text that looks like a formula stays text."""
-    book = Workbook(write_only=False)
-    sheet = book.active
-    sheet.title = SHEET_TITLE
-    sheet.append(BANK_COLUMNS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
-        for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":
-                cell.data_type = "s"  # text that looks like a formula stays text
-    for index, width in enumerate([22, 34, 32, 30, 26, 34, 14, 20, 34, 26, 12, 20, 12, 20], start=1):
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """The bank as a workbook: the header row in bold and frozen; text that looks like a formula stays text."""
+    return to_bytes(one_sheet(SHEET_TITLE, BANK_COLUMNS, rows, BANK_WIDTHS))
 
 
 def to_csv(rows: list[list[object]]) -> bytes:

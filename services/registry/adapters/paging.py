@@ -6,8 +6,8 @@ import base64
 import json
 from typing import Any
 
-from sqlalchemy import tuple_
-from sqlmodel import Session
+from sqlalchemy import func, tuple_
+from sqlmodel import Session, select
 
 from shared.errors import BadRequest
 
@@ -37,3 +37,8 @@ def name_ordered_page(session: Session, stmt: Any, model: Any, cursor: str | Non
     rows = list(session.exec(stmt.order_by(model.normalized_name, model.id).limit(limit + 1)).all())
     next_cursor = encode_cursor(rows[limit - 1].normalized_name, rows[limit - 1].id) if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+def count_rows(session: Session, model: Any, clauses: tuple[Any, ...] | list[Any]) -> int:
+    """How many rows of `model` match the clauses (one COUNT query): the total of a paged list."""
+    return int(session.exec(select(func.count()).select_from(model).where(*clauses)).one())

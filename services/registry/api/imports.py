@@ -1,4 +1,5 @@
-"""The import route: an XLSX or CSV file in the operators' layout, checked and loaded in one transaction."""
+"""The import route (an XLSX or CSV file in the operators' layout, checked and loaded in one transaction) and the
+blank templates of the layouts."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ from flask import Response, jsonify
 from flask_openapi3 import APIBlueprint, FileStorage
 from pydantic import BaseModel
 
-from services.registry.api.schemas.imports import ImportQuery, ImportReport
+from services.registry.api.downloads import XLSX, download
+from services.registry.api.schemas.imports import ImportQuery, ImportReport, TemplatePath
 from services.registry.api.tags import misc_tag
-from services.registry.use_cases.import_file import run_import
+from services.registry.use_cases.import_file import import_template, run_import
 from shared.errors import PayloadTooLarge
+from shared.openapi import file_answer
 from shared.web import Problem, context, principal
 
 
@@ -18,7 +21,7 @@ class ImportForm(BaseModel):
 
 
 def register(api: APIBlueprint) -> None:
-    """POST /imports: the report of the import (422 with the same report when aborted)."""
+    """POST /imports: the report of the import (422 with the same report when aborted); GET a blank template."""
 
     @api.post("/imports", tags=[misc_tag], summary="Импорт XLSX или CSV",
               responses={200: ImportReport, 415: Problem},
@@ -36,3 +39,10 @@ def register(api: APIBlueprint) -> None:
                                 content_type=form.file.mimetype, dry_run=query.dry_run, on_error=query.on_error,
                                 region_id=query.region or ctx.settings.region_id)
         return jsonify(report)
+
+    @api.get("/imports/templates/<kind>.xlsx", tags=[misc_tag], summary="Пустой шаблон для импорта (XLSX)",
+             description="Заголовки раскладки, как их пишут операторы (* — обязательный столбец), и лист "
+                         "«Пояснения»: обязателен ли столбец и какие значения он принимает.",
+             responses={200: file_answer(XLSX, "Шаблон (XLSX)")})
+    def import_template_file(path: TemplatePath) -> Response:
+        return download(import_template(principal(), path.kind), f"template-{path.kind}.xlsx", XLSX)

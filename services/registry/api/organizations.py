@@ -44,7 +44,7 @@ def register(api: APIBlueprint) -> None:
             page = organizations.list_organizations(uow, principal(), Filters(**query.model_dump(include=FILTERS)),
                                                     query.cursor, query.limit)
             return jsonify({"items": [organization_out(card) for card in page.items],
-                            "next_cursor": page.next_cursor})
+                            "next_cursor": page.next_cursor, "total": page.total})
 
     @api.post("/organizations", tags=[organizations_tag], summary="Добавить организацию",
               responses={201: OrganizationOut})

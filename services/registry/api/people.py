@@ -45,7 +45,7 @@ def register(api: APIBlueprint, kind: PersonKind, plural: str, create_model: typ
         with context().uow() as uow:
             page = people.list_people(uow, principal(), kind, person_filters(query), query.cursor, query.limit)
             return jsonify({"items": [person_out(kind, card) for card in page.items],
-                            "next_cursor": page.next_cursor})
+                            "next_cursor": page.next_cursor, "total": page.total})
 
     def create_person(body: Any) -> Response:
         with context().uow() as uow:

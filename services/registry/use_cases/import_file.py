@@ -1,9 +1,11 @@
-"""The import use case: one file, one transaction, idempotent by natural key, one event per changed entity."""
+"""The import use case (one file, one transaction, idempotent by natural key, one event per changed entity) and
+the blank templates of the layouts."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from services.registry.adapters.templates import blank_template
 from services.registry.domain.roles import WRITERS
 from services.registry.importing.importer import Kind, import_file
 from services.registry.importing.records import OrganizationRecord, Record
@@ -44,3 +46,9 @@ def run_import(uow: UnitOfWork, principal: Principal, *, kind: Kind, data: bytes
     else:
         uow.commit()
     return report
+
+
+def import_template(principal: Principal, kind: Kind) -> bytes:
+    """The blank template of a layout (XLSX), for those who may import: operators, school curators, the admin."""
+    principal.require(*WRITERS)
+    return blank_template(kind)

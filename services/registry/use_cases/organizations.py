@@ -10,7 +10,7 @@ from services.registry.adapters.audit_log import record_audit
 from services.registry.adapters.events import organization_event
 from services.registry.adapters.filters import Filters, visible_to
 from services.registry.adapters.lookups import find_organization, locked, resolve_municipality, visible
-from services.registry.adapters.paging import name_ordered_page
+from services.registry.adapters.paging import count_rows, name_ordered_page
 from services.registry.adapters.tables import Municipality, Organization
 from services.registry.domain.changes import apply_changes, bump_version, check_version, plain
 from services.registry.domain.roles import ORGANIZATION_MANAGERS, READERS, WRITERS
@@ -25,11 +25,12 @@ LABEL = "Организация"
 
 def list_organizations(uow: UnitOfWork, principal: Principal, filters: Filters, cursor: str | None,
                        limit: int) -> Page[OrganizationCard]:
-    """One page of the organizations the caller may see, by name."""
+    """One page of the organizations the caller may see, by name, and how many match in all."""
     principal.require(*READERS)
-    stmt = select(Organization).where(*visible_to(principal, Organization), *filters.common(Organization))
-    rows, next_cursor = name_ordered_page(uow.session, stmt, Organization, cursor, limit)
-    return Page(organization_cards(uow.session, rows), next_cursor)
+    clauses = (*visible_to(principal, Organization), *filters.common(Organization))
+    rows, next_cursor = name_ordered_page(uow.session, select(Organization).where(*clauses), Organization, cursor,
+                                          limit)
+    return Page(organization_cards(uow.session, rows), next_cursor, count_rows(uow.session, Organization, clauses))
 
 
 def get_organization(uow: UnitOfWork, principal: Principal, organization_id: str) -> OrganizationCard:

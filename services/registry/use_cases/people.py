@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from services.registry.adapters.audit_log import record_audit
 from services.registry.adapters.filters import Filters, visible_to
 from services.registry.adapters.lookups import locked, visible
-from services.registry.adapters.paging import name_ordered_page
+from services.registry.adapters.paging import count_rows, name_ordered_page
 from services.registry.adapters.person_kinds import PersonKind
 from services.registry.adapters.tables import Mentor, Organization
 from services.registry.domain.changes import apply_changes, bump_version, check_experience_range, check_version, plain
@@ -23,11 +23,11 @@ from shared.errors import Conflict, ValidationFailed
 
 def list_people(uow: UnitOfWork, principal: Principal, kind: PersonKind, filters: Filters, cursor: str | None,
                 limit: int) -> Page[PersonCard]:
-    """One page of the mentors (or mentees) the caller may see, by name."""
+    """One page of the mentors (or mentees) the caller may see, by name, and how many match in all."""
     principal.require(*READERS)
-    stmt = select(kind.model).where(*visible_to(principal, kind.model), *filters.of_people(kind))
-    rows, next_cursor = name_ordered_page(uow.session, stmt, kind.model, cursor, limit)
-    return Page(person_cards(uow.session, rows), next_cursor)
+    clauses = (*visible_to(principal, kind.model), *filters.of_people(kind))
+    rows, next_cursor = name_ordered_page(uow.session, select(kind.model).where(*clauses), kind.model, cursor, limit)
+    return Page(person_cards(uow.session, rows), next_cursor, count_rows(uow.session, kind.model, clauses))
 
 
 def get_person(uow: UnitOfWork, principal: Principal, kind: PersonKind, person_id: str) -> PersonCard:

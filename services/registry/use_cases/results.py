@@ -32,10 +32,11 @@ class PersonCard:
 
 @dataclass(frozen=True)
 class Page(Generic[Card]):
-    """One page of a list and the cursor of the next page (None on the last)."""
+    """One page of a list, the cursor of the next page (None on the last) and, where counted, how many match."""
 
     items: list[Card]
     next_cursor: str | None
+    total: int | None = None
 
 
 def organization_card(session: Session, organization: Organization) -> OrganizationCard:

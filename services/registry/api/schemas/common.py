@@ -14,6 +14,10 @@ class Page(BaseModel):
     next_cursor: str | None = Field(None, description="Передайте в `cursor`, чтобы получить следующую страницу")
 
 
+class CountedPage(Page):
+    total: int = Field(ge=0, description="Сколько записей подходит под условия отбора в вашей зоне (на всех страницах)")
+
+
 class ListQuery(Query):
     region: str | None = Field(None, max_length=36)
     municipality: str | None = Field(None, max_length=36, description="id района")

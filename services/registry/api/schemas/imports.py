@@ -16,6 +16,11 @@ class ImportQuery(Query):
     region: str | None = Field(None, max_length=36)
 
 
+class TemplatePath(BaseModel):
+    kind: Literal["mentors", "mentees", "organizations"] = Field(description="раскладка: наставники, наставляемые "
+                                                                             "или организации")
+
+
 class ImportError_(BaseModel):
     row: int | None
     column: str | None

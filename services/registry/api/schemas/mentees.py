@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from services.registry.api.schemas.codes import Direction, Format, MenteeCategory, Name, Stage, Subject, Version
-from services.registry.api.schemas.common import Page
+from services.registry.api.schemas.common import CountedPage
 from shared.fields import Body, Email, Kept, integer, text
 
 
@@ -78,5 +78,5 @@ class MenteeOut(BaseModel):
     updated_by: str
 
 
-class MenteeList(Page):
+class MenteeList(CountedPage):
     items: list[MenteeOut]

@@ -16,7 +16,7 @@ from services.registry.api.schemas.codes import (
     Subject,
     Version,
 )
-from services.registry.api.schemas.common import Page
+from services.registry.api.schemas.common import CountedPage
 from shared.fields import Body, Day, Email, Kept, WebUrl, integer, text
 
 
@@ -103,5 +103,5 @@ class MentorOut(BaseModel):
     updated_by: str
 
 
-class MentorList(Page):
+class MentorList(CountedPage):
     items: list[MentorOut]

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from services.registry.api.schemas.codes import Count, Name, OrganizationKind, Version
-from services.registry.api.schemas.common import Page
+from services.registry.api.schemas.common import CountedPage
 from shared.fields import Body, Kept, WebUrl
 
 
@@ -52,5 +52,5 @@ class OrganizationOut(BaseModel):
     updated_by: str
 
 
-class OrganizationList(Page):
+class OrganizationList(CountedPage):
     items: list[OrganizationOut]
