@@ -20,14 +20,20 @@ run: install  ## the whole embedded stack with demo data (Ctrl-C stops everythin
 up: install  ## the whole embedded stack without demo data
 	$(VENV)/bin/mentoring up
 
+AXE := $(VENV)/npm/node_modules/axe-core/axe.min.js
+
 # The browser tests drive Debian's Chromium (Playwright cannot download its own browser here). When it is
 # missing and we are root, say so and install the `chromium` package; otherwise those tests skip (CI: fail).
-browser:
+# The pages are checked with axe-core (WCAG 2.1 AA), which npm installs into .venv/npm once.
+browser: install
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "browser tests need Chromium: installing Debian's 'chromium' package with apt-get (once)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is not installed and we cannot install it: the browser tests will skip (and fail under CI=true)"; fi; }
+	@test -f $(AXE) || { echo "accessibility checks use axe-core from the npm registry: installing it into $(VENV)/npm (once)"; \
+	  npm install --silent --no-save --no-audit --no-fund --prefix $(VENV)/npm axe-core@4.11.1 >/dev/null || \
+	  echo "npm could not install axe-core: the accessibility checks will skip (and fail under CI=true)"; }
 
 test: install lint browser  ## every test: unit, integration (real NATS, SQLite, PostgreSQL when configured), e2e
 	$(PYTEST) tests/unit tests/integration tests/e2e

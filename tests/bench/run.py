@@ -34,10 +34,12 @@ def main() -> None:
     step("bench_reports_latency", "--changes", "20" if quick else "100", "--out", str(OUT / "reports_latency.json"))
     step("bench_scale", "--runs", "2" if quick else "6", "--mentees-per-region", "5000" if quick else "20000",
          "--out", str(OUT / "scale.json"))
+    step("bench_console", "--mentors", "2000" if quick else "20000", "--requests", "20" if quick else "100",
+         "--out", str(OUT / "console.json"))
     small = ["--seconds", "15", "--mentees", "10000", "--registry-mentors", "2000", "--registry-mentees", "2000",
              "--import-rows", "1000"]
     step("bench_load", *(small if quick else ["--seconds", "60"]), "--out", str(OUT / "load.json"))
-    for name in ("import", "worker", "suggestions", "reports_latency", "scale", "load"):
+    for name in ("import", "worker", "suggestions", "reports_latency", "scale", "console", "load"):
         print(json.dumps(json.loads((OUT / f"{name}.json").read_text()), ensure_ascii=False, indent=1))
 
 

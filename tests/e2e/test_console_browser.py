@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.e2e.test_dashboard_browser import ARTIFACTS, browser  # noqa: F401 - the Chromium fixture
+from tests.e2e.pages import assert_accessible
 from tests.integration.console_helpers import seed_demo_region
 
 PASSWORD = "Браузерный-пароль-1"
@@ -25,7 +25,7 @@ def admin_account(stack):
     return "admin@browser.test"
 
 
-def test_an_admin_signs_in_and_every_page_reflows_without_sideways_scrolling(stack, browser, admin_account):  # noqa: F811
+def test_an_admin_signs_in_and_every_page_reflows_without_sideways_scrolling(stack, browser, admin_account):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{stack.url('console')}/bank/")
     assert page.url.startswith(f"{stack.url('console')}/sign-in")
@@ -37,15 +37,13 @@ def test_an_admin_signs_in_and_every_page_reflows_without_sideways_scrolling(sta
         page.click("button[type=submit]")
     assert page.url == f"{stack.url('console')}/bank/"
     assert page.locator("#results tbody tr").count() == 25
-    ARTIFACTS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": 640, "height": 900})
     for path in PAGES:
         page.goto(f"{stack.url('console')}{path}")
         assert page.locator("h1").first.is_visible(), path
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 640px"
-        page.screenshot(path=str(ARTIFACTS / f"console{path.replace('/', '-').rstrip('-') or '-home'}.png"),
-                        full_page=True)
+        assert_accessible(page, f"console{path.replace('/', '-').rstrip('-') or '-home'}")
     page.goto(f"{stack.url('console')}/bank/")
     page.click("text=Следующая страница")  # htmx swaps the list and pushes the address
     page.wait_for_url("**cursor=**")

@@ -2,36 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import httpx
-import pytest
 
 from shared.auth import issue_token
 from shared.config import Settings
-from tests.conftest import IN_CI
+from tests.e2e.pages import ARTIFACTS, assert_accessible
 from tests.e2e.test_matching_flow import wait_for
 from tests.e2e.test_pair_workflow import import_samples, run_region
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture
-def browser():
-    if CHROMIUM is None:
-        if IN_CI:
-            pytest.fail("CI=true but Debian's chromium is not installed (make test installs it)")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield launched
-        launched.close()
 
 
 def test_the_dashboard_shows_indicators_against_targets_and_three_charts(stack, browser):
@@ -53,8 +30,7 @@ def test_the_dashboard_shows_indicators_against_targets_and_three_charts(stack, 
     for chart in ("#coverage-chart", "#load-chart", "#demand-chart"):
         assert page.locator(chart).is_visible()
     assert page.locator("#load-chart rect").count() > 0 and page.locator("#demand-chart rect").count() > 0
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+    assert_accessible(page, "dashboard")
     assert (ARTIFACTS / "dashboard.png").stat().st_size > 10_000
     with page.expect_navigation():
         page.select_option("select[name=scope]", index=1)
