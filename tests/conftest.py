@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from tests.servers import (
 )
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TEST_DATA = Path(__file__).resolve().parent / "data"  # the operators' sample files and truth.json
 
 
@@ -169,3 +171,20 @@ def reports(database_url, nats_server, settings_factory):
 
     client.feed = feed
     return client
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (it cannot download a browser of its own here)."""
+    if CHROMIUM is None:
+        if IN_CI:
+            pytest.fail("CI=true but Debian's chromium is not installed (make test installs it)")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield launched
+        launched.close()
