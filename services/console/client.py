@@ -115,9 +115,22 @@ class ServiceClient:
         return self.request("registry", "POST", "/api/v1/imports", params=params,
                             files={"file": (filename, content)}, timeout=300).json()
 
-    def export(self, extension: str, **filters: Any) -> httpx.Response:
+    def export(self, plural: str, extension: str, **filters: Any) -> httpx.Response:
+        """The registry's download of `plural` (mentors: xlsx, csv; mentees: xlsx), filtered as the list."""
         clean = {k: v for k, v in filters.items() if v not in (None, "")}
-        return self.request("registry", "GET", f"/api/v1/exports/mentors.{extension}", params=clean, timeout=300)
+        return self.request("registry", "GET", f"/api/v1/exports/{plural}.{extension}", params=clean, timeout=300)
+
+    def template(self, kind: str) -> httpx.Response:
+        """The registry's blank template of an import layout (XLSX)."""
+        return self.request("registry", "GET", f"/api/v1/imports/templates/{kind}.xlsx")
+
+    def municipalities(self) -> list[dict[str, Any]]:
+        """The districts of the person's scope: id, name, region_id, organizations."""
+        return self.get("registry", "/api/v1/municipalities")["items"]
+
+    def summary(self, scope: str | None = None) -> dict[str, Any]:
+        """Active mentors, their places, active mentees and organizations of a scope (default: the person's)."""
+        return self.get("registry", "/api/v1/summary", scope=scope)
 
     def dictionaries(self) -> dict[str, list[dict[str, Any]]]:
         return self.get("registry", "/api/v1/dictionaries")
@@ -130,5 +143,28 @@ class ServiceClient:
     def attention(self) -> list[dict[str, Any]]:
         return self.get("matching", "/api/v1/pairs/attention")["items"]
 
-    def indicators(self, scope: str) -> dict[str, Any]:
-        return self.get("reports", "/api/v1/indicators", scope=scope)
+    def indicators(self, scope: str, period: str | None = None) -> dict[str, Any]:
+        return self.get("reports", "/api/v1/indicators", scope=scope, period=period)
+
+    # the pair workflow, suggestions, indicator downloads and self-assessments ---------------------------------
+
+    def suggestions(self, mentee_id: str, limit: int = 5) -> dict[str, Any]:
+        return self.get("matching", f"/api/v1/mentees/{mentee_id}/suggestions", limit=limit)
+
+    def pair(self, ident: str) -> dict[str, Any]:
+        """A pair with its program, plan, diary, reports and `version` (for If-Match)."""
+        return self.get("matching", f"/api/v1/pairs/{ident}")
+
+    def pair_write(self, method: str, ident: str, tail: str, body: dict[str, Any], version: int | None = None) -> Any:
+        """A write on one pair: `tail` is `confirm`, `program`, `diary`, `plan/<item>`, `reports/<id>/decision`…"""
+        return self.send("matching", method, f"/api/v1/pairs/{ident}/{tail}", body, version)
+
+    def order_docx(self, organization: str) -> httpx.Response:
+        return self.request("matching", "GET", "/api/v1/documents/order.docx", params={"organization": organization})
+
+    def indicators_xlsx(self, scope: str, period: str | None = None) -> httpx.Response:
+        params = {"scope": scope, **({"period": period} if period else {})}
+        return self.request("reports", "GET", "/api/v1/indicators.xlsx", params=params, timeout=120)
+
+    def assessments(self, **filters: Any) -> dict[str, Any]:
+        return self.get("reports", "/api/v1/assessments", **filters)

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from babel.numbers import format_decimal
 from openpyxl import Workbook, load_workbook
 
 from services.console.adapters.tables import Account
@@ -270,8 +271,35 @@ def test_an_upload_is_checked_first_then_its_valid_rows_are_loaded_without_choos
 def test_blank_templates_carry_the_registrys_headers(admin):
     answer = admin.get("/upload/template/mentors.xlsx")
     assert answer.status_code == 200
-    header = [c.value for c in next(load_workbook(io.BytesIO(answer.data)).active.iter_rows(max_row=1))]
+    book = load_workbook(io.BytesIO(answer.data))
+    header = [c.value for c in next(book.active.iter_rows(max_row=1))]
     assert header[:3] == ["Район*", "ОО, где работает наставник*", "ФИО наставника*"]
+    assert book.sheetnames[1] == "Пояснения"
+    assert "filename*=UTF-8''" in answer.headers["Content-Disposition"]
+
+
+def test_the_base_of_mentees_downloads_in_its_import_layout_and_reimports_unchanged(admin, services):
+    answer = admin.get("/mentees/export.xlsx")
+    assert answer.status_code == 200 and answer.mimetype.endswith("spreadsheetml.sheet")
+    rows = [r for r in load_workbook(io.BytesIO(answer.data)).active.iter_rows(values_only=True) if any(r)]
+    with registry(services) as api:
+        total = api.get("/api/v1/mentees", params={"limit": 1}).json()["total"]
+        again = api.post("/api/v1/imports", params={"kind": "mentees", "dry_run": "true", "on_error": "skip"},
+                         files={"file": ("mentees.xlsx", answer.data)}).json()
+    assert rows[0][:3] == ("Район", "ОО", "ФИО наставляемого") and len(rows) - 1 == total
+    assert (again["created"], again["updated"]) == (0, 0), again
+    assert admin.get("/mentees/export.csv").status_code == 404
+
+
+def test_lists_say_which_rows_of_how_many_and_offer_the_districts_by_name(admin, services):
+    with registry(services) as api:
+        total = api.get("/api/v1/mentors", params={"limit": 1}).json()["total"]
+        districts = api.get("/api/v1/municipalities").json()["items"]
+    html = admin.get("/bank/").get_data(as_text=True)
+    assert f"Показано 1–{min(total, 25)} из {format_decimal(total, locale='ru_RU')}" in html
+    offered = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>',
+                         html.split('id="municipality"')[1].split("</select>")[0])
+    assert offered == [("", "все районы"), *((d["id"], d["name"]) for d in districts)]
 
 
 # --- users and one-time links ----------------------------------------------------------------------------------------

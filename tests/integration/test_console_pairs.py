@@ -1,0 +1,278 @@
+"""The console's curator and indicator pages against the real registry, matching and reports of `mentoring up`:
+a curator finds a mentee's suggested mentors, proposes a pair and walks it to a diary entry, seeing only the actions
+its state allows; refusals of the API in Russian; another school's pair is «не найдено»; indicators and the
+municipal self-assessment."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+import uuid
+import zipfile
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+
+from services.console.app import create_app
+from shared.auth import issue_token
+from shared.config import Settings
+from tests.integration.console_helpers import (
+    add_account,
+    console_settings,
+    csrf_of,
+    seed_demo_region,
+    sign_in,
+    without_tokens,
+)
+from tests.servers import Stack
+
+TODAY = date.today()
+
+
+def admin_client(stack: Stack, service: str) -> httpx.Client:
+    token = issue_token(Settings(), "admin", subject="console-pair-tests")
+    return httpx.Client(base_url=stack.url(service), headers={"Authorization": f"Bearer {token}"}, timeout=60)
+
+
+def wait_for(check, timeout_s: float = 60.0) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.3)
+    raise TimeoutError("the services did not catch up")
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    running = Stack(workdir=tmp_path_factory.mktemp("console-pairs-stack")).start()
+    try:
+        running.wait_ready()
+        seed_demo_region(running)
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def school(services) -> dict[str, Any]:
+    """A school with two mentees the matching service has suggestions for, and another school's mentee."""
+    with admin_client(services, "registry") as registry, admin_client(services, "matching") as matching:
+        mentees = registry.get("/api/v1/mentees", params={"limit": 500}).json()["items"]
+        wait_for(lambda: matching.get("/api/v1/status").json()["mentees"] >= len(mentees))
+        by_school: dict[str, list[dict]] = {}
+        for mentee in mentees:
+            offered = matching.get(f"/api/v1/mentees/{mentee['id']}/suggestions", params={"limit": 5}).json()
+            if offered["items"]:
+                by_school.setdefault(mentee["organization_id"], []).append({**mentee, "offered": offered["items"]})
+        chosen = next(rows for rows in by_school.values() if len(rows) >= 2)
+        other = next(rows[0] for org, rows in by_school.items() if org != chosen[0]["organization_id"]
+                     and any(s["organization_id"] != chosen[0]["organization_id"] for s in rows[0]["offered"]))
+        return {"mentees": chosen, "other": other, "organization_id": chosen[0]["organization_id"],
+                "organization_name": chosen[0]["organization_name"], "region_id": chosen[0]["region_id"],
+                "municipality_id": chosen[0]["municipality_id"]}
+
+
+@pytest.fixture
+def app(services, database_url, tmp_path):
+    return create_app(console_settings(services, database_url, tmp_path / "var"))
+
+
+def person(app, school, role: str, scope: str | None, scope_name: str | None = None):
+    email = f"{role}-{uuid.uuid4().hex[:6]}@test.local"
+    add_account(app, email, role, scope, scope_name, school["region_id"] if scope else None)
+    client = app.test_client()
+    assert sign_in(client, email).status_code == 302
+    return client
+
+
+@pytest.fixture
+def curator(app, school):
+    return person(app, school, "school_curator", f"organization:{school['organization_id']}",
+                  school["organization_name"])
+
+
+def submit(client, page_url: str, url: str, data: dict[str, Any], prefix: str = "") -> Any:
+    """Post a form of `page_url` as the browser would: its CSRF token under the form's prefix."""
+    token = csrf_of(client.get(page_url).get_data(as_text=True))
+    fields = {f"{prefix}-{k}" if prefix else k: v for k, v in data.items()}
+    key = f"{prefix}-csrf_token" if prefix else "csrf_token"
+    return client.post(url, data={**fields, key: token})
+
+
+def version_on(html: str, prefix: str) -> str:
+    return re.search(rf'name="{prefix}-version" value="(\d+)"', html).group(1)
+
+
+# --- the mentee's page and the pair's life ---------------------------------------------------------------------
+
+
+def test_a_curator_lands_on_the_schools_mentee_and_sees_suggestions_with_reasons(curator, school):
+    mentee = school["mentees"][0]
+    home = curator.get("/").get_data(as_text=True)
+    assert 'href="/pairs/"' in home and 'href="/mentees/"' in home and 'href="/indicators/"' not in home
+    pairs = curator.get("/pairs/").get_data(as_text=True)
+    assert "Наставляемые без пары" in pairs
+    assert f'href="/mentees/{mentee["id"]}/match"' in pairs and mentee["full_name"] in pairs
+    answer = curator.get(f"/mentees/{mentee['id']}/match")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    best = mentee["offered"][0]
+    assert best["full_name"] in html and "Предложить пару" in html
+    assert f"Свободно мест: {best['free_load']} из {best['capacity']}" in html
+    assert any(term["label"] in html for term in best["terms"]
+               if term["name"] not in ("same_municipality", "elsewhere_in_region"))
+    assert "Почему подходит" in html and "Традиционная" in html and "Педагог – педагог" in html
+    assert curator.get("/indicators/").status_code == 403
+
+
+def test_a_curator_proposes_a_pair_and_walks_it_to_a_diary_entry_seeing_only_the_allowed_actions(curator, school):
+    mentee = school["mentees"][1]
+    mentor = mentee["offered"][0]
+    match = f"/mentees/{mentee['id']}/match"
+    proposed = submit(curator, match, match, {"mentor_id": mentor["mentor_id"], "form": "traditional",
+                                              "role_model": "teacher_teacher"})
+    assert proposed.status_code == 302, proposed.get_data(as_text=True)[:3000]
+    page_url = proposed.headers["Location"].split("?")[0]
+    ident = page_url.rsplit("/", 1)[1]
+    html = curator.get(proposed.headers["Location"]).get_data(as_text=True)
+    assert "Пара предложена" in html and mentee["full_name"] in html and mentor["full_name"] in html
+    assert "Согласия получены" in html and "Отклонить предложение" in html
+    assert "Подтвердить пару" not in html and "Начать программу" not in html and ident not in re.sub(
+        r'(href|action|hx-post|hx-get)="[^"]*"', "", html)
+
+    consents = {"mentor_consent_on": str(TODAY - timedelta(days=3)),
+                "mentee_consent_on": str(TODAY - timedelta(days=2))}
+    step_two = curator.get(page_url, query_string=consents).get_data(as_text=True)
+    assert "Подтвердить пару" in step_two and "Согласия получены" not in step_two
+    order = {**consents, "order_number": "112-н", "order_date": str(TODAY), "curator_name": "Ефимова М. Г.",
+             "version": version_on(step_two, "confirm")}
+    future = submit(curator, page_url, f"{page_url}/confirm",
+                    {**order, "mentor_consent_on": str(TODAY + timedelta(days=5))}, "confirm")
+    refused = future.get_data(as_text=True)
+    assert future.status_code == 422 and "Traceback" not in refused
+    assert re.search(r'id="confirm-mentor_consent_on-error">[^<]*Дата не может быть в будущем', refused)
+
+    confirmed = submit(curator, page_url, f"{page_url}/confirm", order, "confirm")
+    assert confirmed.status_code == 302, confirmed.get_data(as_text=True)[:3000]
+    html = curator.get(confirmed.headers["Location"]).get_data(as_text=True)
+    assert "Пара утверждена приказом" in html and "№ 112-н" in html and "Начать программу" in html
+    assert "Подтвердить пару" not in html and "Согласия получены" not in html and "Завершить программу" not in html
+
+    docx = curator.get(f"/pairs/order.docx?organization={school['organization_id']}")
+    assert docx.status_code == 200 and docx.mimetype.endswith("wordprocessingml.document")
+    with zipfile.ZipFile(io.BytesIO(docx.data)) as document:
+        assert mentee["full_name"] in document.read("word/document.xml").decode()
+
+    again = submit(curator, page_url, f"{page_url}/confirm", {**order, "version": version_on(html, "activate")},
+                   "confirm")
+    assert again.status_code == 409
+    assert "Нельзя «утвердить»: пара утверждена приказом" in again.get_data(as_text=True)
+    stale = submit(curator, page_url, f"{page_url}/activate",
+                   {"started_on": str(TODAY), "planned_end_on": str(TODAY + timedelta(days=200)),
+                    "version": order["version"]}, "activate")
+    assert stale.status_code == 409 and "изменена другим пользователем" in stale.get_data(as_text=True)
+
+    start = TODAY - timedelta(days=40)
+    active = submit(curator, page_url, f"{page_url}/activate",
+                    {"started_on": str(start), "planned_end_on": str(start + timedelta(days=240)),
+                     "version": version_on(html, "activate")}, "activate")
+    assert active.status_code == 302, active.get_data(as_text=True)[:3000]
+    html = curator.get(page_url).get_data(as_text=True)
+    assert "Завершить программу" in html and "Прекратить досрочно" in html and "Продлить программу" in html
+    assert "Начать программу" not in html and "Добавить запись" in html
+    assert "По взаимному согласию наставника и наставляемого" in html  # the grounds of §4.12 in words
+
+    program = submit(curator, page_url, f"{page_url}/program", {
+        "goals": "Освоить проектную деятельность", "form": "traditional", "role_model": "teacher_teacher",
+        "format": "in_person", "plan-0-title": "Посетить четыре урока наставника",
+        "plan-0-due_on": str(TODAY + timedelta(days=30)), "plan-1-title": "", "plan-1-due_on": ""}, "program")
+    assert program.status_code == 302, program.get_data(as_text=True)[:3000]
+    diary = submit(curator, page_url, f"{page_url}/diary", {
+        "month": (TODAY.replace(day=1) - timedelta(days=1)).strftime("%Y-%m"),
+        "text": "Посетили два урока, разобрали структуру проекта", "author": mentor["full_name"]}, "diary")
+    assert diary.status_code == 302, diary.get_data(as_text=True)[:3000]
+    html = curator.get(page_url).get_data(as_text=True)
+    assert "Освоить проектную деятельность" in html and "Посетить четыре урока наставника" in html
+    assert "Посетили два урока, разобрали структуру проекта" in html and "Отметить выполненным" in html
+    twice = submit(curator, page_url, f"{page_url}/diary", {
+        "month": (TODAY.replace(day=1) - timedelta(days=1)).strftime("%Y-%m"), "text": "ещё раз",
+        "author": mentor["full_name"]}, "diary")
+    assert twice.status_code == 409 and "Запись дневника за" in twice.get_data(as_text=True)
+
+
+def test_an_htmx_action_swaps_the_pair_in_place_and_a_refusal_still_shows(curator, school, services):
+    mentee = school["mentees"][0]
+    with admin_client(services, "matching") as matching:
+        offered = matching.get(f"/api/v1/mentees/{mentee['id']}/suggestions").json()["items"]
+        created = matching.post("/api/v1/pairs", json={"mentor_id": offered[0]["mentor_id"],
+                                                       "mentee_id": mentee["id"]})
+        assert created.status_code == 201, created.text
+    page_url = f"/pairs/{created.json()['id']}"
+    page = curator.get(page_url).get_data(as_text=True)
+    assert 'hx-target="#pair"' in page and 'hx-select="#pair"' in page and 'hx-post="/pairs/' in page
+    token, version = csrf_of(page), version_on(page, "decline")
+    refused = curator.post(f"{page_url}/decline", headers={"HX-Request": "true"},
+                           data={"decline-csrf_token": token, "decline-version": version, "decline-by": "mentee"})
+    assert refused.status_code == 200 and "Действие не выполнено" in refused.get_data(as_text=True)
+    declined = curator.post(f"{page_url}/decline", headers={"HX-Request": "true"}, follow_redirects=True,
+                            data={"decline-csrf_token": token, "decline-version": version, "decline-by": "mentee",
+                                  "decline-reason": "неудобное расписание"})
+    html = declined.get_data(as_text=True)
+    assert declined.status_code == 200 and "Предложение отклонено" in html and "неудобное расписание" in html
+    assert "Отклонить предложение" not in html and "предложить другого наставника" in html
+
+
+def test_another_schools_pair_reads_as_the_same_not_found_as_a_missing_one(curator, school, services):
+    other = school["other"]
+    with admin_client(services, "matching") as matching:
+        offered = matching.get(f"/api/v1/mentees/{other['id']}/suggestions").json()["items"]
+        mentor = next(s for s in offered if s["organization_id"] != school["organization_id"])
+        created = matching.post("/api/v1/pairs", json={"mentor_id": mentor["mentor_id"], "mentee_id": other["id"]})
+        assert created.status_code == 201, created.text
+    foreign_id = created.json()["id"]
+    foreign, missing = curator.get(f"/pairs/{foreign_id}"), curator.get(f"/pairs/{uuid.uuid4()}")
+    assert foreign.status_code == missing.status_code == 404
+    assert without_tokens(foreign.get_data(as_text=True)) == without_tokens(missing.get_data(as_text=True))
+    assert other["full_name"] not in foreign.get_data(as_text=True)
+    assert curator.get(f"/mentees/{other['id']}/match").status_code == 404
+    posted = submit(curator, "/pairs/", f"/pairs/{foreign_id}/decline",
+                    {"version": "1", "by": "curator", "reason": "не наша пара"}, "decline")
+    assert posted.status_code == 404
+
+
+# --- indicators and the self-assessment ----------------------------------------------------------------------------
+
+
+def test_the_indicators_page_shows_each_indicator_against_its_target_with_charts_and_a_workbook(app, school):
+    operator = person(app, school, "municipal_operator", f"municipality:{school['municipality_id']}", "Район")
+    answer = operator.get("/indicators/")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert "Доля образовательных организаций, внедривших целевую модель наставничества" in html
+    assert "70\xa0%" in html and "Цель" in html and ("достигнута" in html or "не достигнута" in html)
+    assert "<svg" in html and "при цели 70\xa0%" in html  # each bar said in words beside it
+    workbook = operator.get("/indicators/indicators.xlsx")
+    assert workbook.status_code == 200 and workbook.mimetype.endswith("spreadsheetml.sheet")
+    assert load_workbook(io.BytesIO(workbook.data)).sheetnames
+
+
+def test_the_self_assessment_saves_and_shows_its_band(app, school):
+    operator = person(app, school, "region_operator", f"region:{school['region_id']}", "Регион")
+    page_url = f"/indicators/assessment?municipality_id={school['municipality_id']}&period={TODAY.year}"
+    page = operator.get(page_url).get_data(as_text=True)
+    codes = re.findall(r'name="([a-z_]+)" type="radio" value="2"', page)
+    assert len(codes) == 10, codes
+    saved = submit(operator, page_url, "/indicators/assessment", {
+        "municipality_id": school["municipality_id"], "period": str(TODAY.year),
+        **{code: "2" if n < 7 else "1" for n, code in enumerate(codes)}})
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:3000]
+    html = operator.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "Самооценка сохранена" in html and "Уровень эффективности: <strong>высокий</strong>" in html
+    assert "17 баллов из 20" in html
