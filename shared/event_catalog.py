@@ -149,6 +149,7 @@ CATALOG: dict[str, type[Payload]] = {
     "mentoring.pair.completed": PairChanged,
     "mentoring.pair.terminated": PairChanged,
     "mentoring.pair.expired": PairChanged,
+    "mentoring.pair.withdrawn": PairChanged,
 }
 
 

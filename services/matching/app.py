@@ -15,8 +15,10 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     app = create_service_app("matching", settings, tables.metadata, title="Подбор наставников и пары",
                              outbox=tables.outbox)
     from services.matching.api.pairs import build_pairs_api
+    from services.matching.api.run_review import build_review_api
     from services.matching.api.runs import build_api
 
     app.register_api(build_api())
+    app.register_api(build_review_api())
     app.register_api(build_pairs_api())
     return app

@@ -33,11 +33,12 @@ import jwt
 import openpyxl
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from werkzeug.test import TestResponse
 
 from services.matching.adapters.read_model import HANDLERS
-from services.matching.adapters.tables import OPEN_STATES, DiaryEntry, HalfYearReport, Pair, PlanItem
+from services.matching.adapters.run_inputs import input_hash
+from services.matching.adapters.tables import OPEN_STATES, DiaryEntry, HalfYearReport, Pair, PlanItem, Run, RunProposal
 from services.matching.adapters.tables import outbox as matching_outbox
 from services.matching.app import create_app as matching_app
 from services.registry.adapters.tables import Mentee, Mentor, Organization
@@ -50,6 +51,7 @@ from shared.config import Settings
 from shared.consumer import dispatch
 from shared.db import UnitOfWork
 from shared.events import decode
+from shared.scopes import Scope
 
 TODAY = date.today()
 REGION_A, REGION_B = "86", "72"
@@ -258,6 +260,28 @@ def spare_mentee_free(world: World, place: Place) -> None:
               .values(state="expired"))
 
 
+def draft_in_review(world: World, place: Place) -> None:
+    """The place's run as a solved draft under review: one approved proposal (its mentor, its free spare mentee)
+    and a fingerprint of the data as it is now, so that it can be published."""
+    spare_mentee_free(world, place)
+    world.sql("matching", delete(RunProposal).where(RunProposal.run_id == place.run_id), insert(RunProposal).values(
+        id=f"proposal-{place.key}-{next(world.serial)}", run_id=place.run_id, mentor_id=place.mentor_id,
+        mentee_id=place.spare_id, cost=0, region_id=place.region, municipality_id=place.municipality_id,
+        organization_id=place.org_id, mentor_organization_id=place.org_id, mentee_category="young_specialist",
+        decision="approved"))
+    with UnitOfWork(world.engine("matching")) as uow:
+        run = uow.session.get(Run, place.run_id)
+        run.draft, run.dry_run, run.status, run.publication = True, False, "succeeded", "review"
+        run.input_hash = input_hash(uow.session, Scope.parse(run.scope), place.region)
+        uow.commit()
+
+
+def run_succeeded(world: World, place: Place) -> None:
+    """The place's run as an ordinary run that has written its pairs."""
+    world.sql("matching", update(Run).where(Run.id == place.run_id).values(
+        draft=False, dry_run=False, status="succeeded", publication=None))
+
+
 def active_again(model: Any, attribute: str) -> Callable[[World, Place], None]:
     """Undo a withdrawal so that later probes find the record as seeded."""
     def reset(world: World, place: Place) -> None:
@@ -293,6 +317,24 @@ def csv_names(response: TestResponse) -> set[str]:
 def xlsx_names(response: TestResponse) -> set[str]:
     sheet = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True).active
     return {str(cell) for row in sheet.iter_rows(values_only=True) for cell in row if cell}
+
+
+def counted(check: Callable[[World, str, Place, TestResponse], None]) -> Callable[..., None]:
+    """The list's check, and its `total` counts exactly the items (every list here fits on one page)."""
+    def both(world: World, role: str, place: Place, response: TestResponse) -> None:
+        check(world, role, place, response)
+        body = response.get_json()
+        assert body["next_cursor"] is None and body["total"] == len(body["items"]), (body["total"], len(body["items"]))
+
+    return both
+
+
+def one_school(world: World, role: str, place: Place, response: TestResponse) -> None:
+    assert response.get_json()["organizations"] == 1, response.get_json()
+
+
+def counted_pairs(world: World, role: str, place: Place, response: TestResponse) -> None:
+    assert response.get_json()["total"] >= 1, response.get_json()
 
 
 def out_of_scope_rows(world: World, role: str, place: Place, response: TestResponse) -> None:
@@ -380,7 +422,11 @@ def registry_cases() -> list[Case]:
     person = serial_name("Проверочный Учитель")
     cases = [
         Case("registry", "GET", org, listed(READERS), get(org, organization=lambda p: p.org_id, limit=lambda p: 500),
-             check=listing(items("id"), lambda p: p.org_id)),
+             check=counted(listing(items("id"), lambda p: p.org_id))),
+        Case("registry", "GET", "/api/v1/municipalities", listed(READERS), get("/api/v1/municipalities"),
+             check=listing(items("id"), lambda p: p.municipality_id, filtered=False)),
+        Case("registry", "GET", "/api/v1/summary", guarded(READERS, foreign=403),
+             get("/api/v1/summary", scope=lambda p: f"organization:{p.org_id}"), check=one_school),
         Case("registry", "POST", org, guarded(operators, 201, 403), send(org, lambda w, p: {
             "name": name(w), "municipality": p.municipality_name, "region_id": p.region})),
         Case("registry", "GET", f"{org}/<id>", guarded(READERS), get(org + "/{p.org_id}")),
@@ -391,12 +437,17 @@ def registry_cases() -> list[Case]:
              after=active_again(Organization, "org_id")),
         Case("registry", "POST", "/api/v1/imports", guarded(WRITERS, 200, 422), organizations_csv,
              check=out_of_scope_rows),
+        Case("registry", "GET", "/api/v1/imports/templates/<kind>.xlsx", guarded(WRITERS, foreign=None),
+             get("/api/v1/imports/templates/mentees.xlsx")),
         Case("registry", "GET", "/api/v1/exports/mentors.xlsx", listed(READERS),
              get("/api/v1/exports/mentors.xlsx", organization=lambda p: p.org_id),
              check=listing(xlsx_names, lambda p: p.mentor_name)),
         Case("registry", "GET", "/api/v1/exports/mentors.csv", listed(READERS),
              get("/api/v1/exports/mentors.csv", organization=lambda p: p.org_id),
              check=listing(csv_names, lambda p: p.mentor_name)),
+        Case("registry", "GET", "/api/v1/exports/mentees.xlsx", listed(READERS),
+             get("/api/v1/exports/mentees.xlsx", organization=lambda p: p.org_id),
+             check=listing(xlsx_names, lambda p: f"Молодая {p.key} Мария Ивановна")),
         Case("registry", "GET", "/api/v1/dictionaries", public(), get("/api/v1/dictionaries")),
         Case("registry", "GET", "/api/v1/audit", guarded(("admin",), foreign=None), get("/api/v1/audit")),
         Case("registry", "GET", "/api/v1/bank", public(), get("/api/v1/bank", district=lambda p: p.municipality_id)),
@@ -409,7 +460,7 @@ def registry_cases() -> list[Case]:
         cases += [
             Case("registry", "GET", path, listed(READERS),
                  get(path, organization=lambda p: p.org_id, limit=lambda p: 500),
-                 check=listing(items("id"), lambda p, a=attribute: getattr(p, a))),
+                 check=counted(listing(items("id"), lambda p, a=attribute: getattr(p, a)))),
             Case("registry", "POST", path, guarded(WRITERS, 201, 403), send(path, lambda w, p, s=subject: {
                 "organization_id": p.org_id, "full_name": person(w), **s})),
             Case("registry", "GET", f"{path}/<id>", guarded(READERS), get(record)),
@@ -439,6 +490,16 @@ def matching_cases() -> list[Case]:
              check=listing(items("id"), lambda p: p.run_id, filtered=False)),
         Case("matching", "GET", f"{runs}/<id>", guarded(READERS), get(runs + "/{p.run_id}")),
         Case("matching", "GET", f"{runs}/<id>/proposals", guarded(READERS), get(runs + "/{p.run_id}/proposals")),
+        Case("matching", "POST", f"{runs}/<id>/decisions", guarded(WRITERS),
+             send(runs + "/{p.run_id}/decisions", fixed({"all": "approve"})), before=draft_in_review),
+        *[Case("matching", "POST", f"{runs}/<id>/{name}", guarded(WRITERS), send(runs + "/{p.run_id}/" + name,
+                                                                                 fixed({})), before=before)
+          for name, before in (("publish", draft_in_review), ("discard", draft_in_review),
+                               ("withdraw", run_succeeded))],
+        *[Case("matching", "GET", f"{runs}/<id>/{name}", guarded(READERS), get(runs + "/{p.run_id}/" + name))
+          for name in ("proposals.xlsx", "unmatched.xlsx")],
+        Case("matching", "GET", "/api/v1/pairs/summary", guarded(READERS, foreign=403),
+             get("/api/v1/pairs/summary", scope=lambda p: f"organization:{p.org_id}"), check=counted_pairs),
         Case("matching", "GET", "/api/v1/status", guarded(READERS, foreign=None), get("/api/v1/status")),
         Case("matching", "GET", "/api/v1/mentees/<id>/suggestions", guarded(WRITERS),
              get("/api/v1/mentees/{p.mentee_id}/suggestions")),

@@ -1,4 +1,5 @@
-"""Alembic migrations of each service: upgrade, downgrade one step, upgrade again, and agree with the models."""
+"""Alembic migrations of each service: upgrade, downgrade one step and all the way, upgrade again, and agree with
+the models."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ def test_upgrade_downgrade_upgrade_leaves_the_schema_equal_to_the_models(databas
     settings = settings_factory(service, database_url, "nats://127.0.0.1:1")
     migrations.upgrade(settings)
     assert migrations.differences(settings) == []
-    migrations.downgrade(settings, "-1")
+    migrations.downgrade(settings, "-1")  # the newest revision alone, then all of them
+    migrations.upgrade(settings)
+    assert migrations.differences(settings) == []
+    migrations.downgrade(settings, "base")
     engine = make_engine(settings.resolved_database_url())
     assert not set(inspect(engine).get_table_names()) & {t for t in migrations_tables(service)}
     engine.dispose()

@@ -63,6 +63,8 @@ def test_a_pair_walks_from_manual_proposal_to_completion_with_one_event_per_tran
     curator = {"Authorization": "Bearer " + issue_token(matching.settings, "school_curator", "organization:o1")}
     flagged = matching.get("/api/v1/pairs/attention", headers=curator).json["items"]
     assert [f["pair_id"] for f in flagged] == [pair["id"]] and flagged[0]["missing_diary_month"] == month
+    assert (flagged[0]["mentor_name"], flagged[0]["mentee_name"], flagged[0]["organization_name"],
+            flagged[0]["mentor_organization_name"]) == ("Наставник t0", "Молодой s0", "Школа o1", "Школа o1")
     diary = {"month": month, "text": "посетили уроки", "author": "t0"}
     assert post(matching, f"{base}/diary", diary).status_code == 201
     assert post(matching, f"{base}/diary", {"month": month, "text": "ещё раз", "author": "t0"}).status_code == 409

@@ -9,6 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.matching.domain.workflow import (
+    RUN_ACTIONS,
+    STATE_LABELS,
     TRANSITIONS,
     Action,
     Command,
@@ -32,6 +34,7 @@ VALID = {
     Action.COMPLETE: {"result": "reached", "result_text": "цели достигнуты"},
     Action.TERMINATE: {"by": "curator", "reason": "неисполнение программы (§4.12)"},
     Action.EXPIRE: {},
+    Action.WITHDRAW: {},
 }
 ACTIVE = PairFacts(State.ACTIVE, started_on=date(2026, 12, 1), planned_end_on=date(2027, 5, 31))
 
@@ -55,8 +58,25 @@ def test_every_state_and_action_is_either_a_legal_transition_or_refused_naming_t
 
 
 def test_closed_pairs_allow_nothing():
-    for state in (State.COMPLETED, State.DECLINED, State.TERMINATED, State.EXPIRED):
+    for state in (State.COMPLETED, State.DECLINED, State.TERMINATED, State.EXPIRED, State.WITHDRAWN):
         assert allowed_actions(state) == []
+
+
+def test_only_a_proposal_can_be_withdrawn_and_a_withdrawal_is_no_decline():
+    target, changes = decide(PairFacts(State.PROPOSED), Command(Action.WITHDRAW), TODAY)
+    assert target is State.WITHDRAWN and changes == {"reason": "предложение отозвано оператором подбора"}
+    assert "ended_by" not in changes and STATE_LABELS[State.WITHDRAWN] == "предложение отозвано"
+    for state in set(State) - {State.PROPOSED}:
+        with pytest.raises(IllegalTransition):
+            decide(facts(state), Command(Action.WITHDRAW), TODAY)
+
+
+def test_a_withdrawal_is_taken_on_a_run_and_never_offered_on_one_pair():
+    assert Action.WITHDRAW in RUN_ACTIONS
+    assert allowed_actions(State.PROPOSED) == [Action.CONFIRM, Action.DECLINE, Action.EXPIRE]
+    with pytest.raises(IllegalTransition) as refused:
+        decide(PairFacts(State.CONFIRMED), Command(Action.WITHDRAW), TODAY)
+    assert "отозвать" in str(refused.value) and Action.WITHDRAW not in refused.value.allowed
 
 
 def test_confirmation_needs_both_consents_the_order_and_the_curator():

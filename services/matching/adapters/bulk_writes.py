@@ -9,12 +9,15 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from services.matching.adapters.tables import Pair
+from services.matching.adapters.tables import Pair, RunProposal
 from shared.db import bulk_insert
 
 PAIR_COLUMNS = ("id", "version", "state", "mentor_id", "mentee_id", "run_id", "form", "role_model", "cost", "region_id",
                 "municipality_id", "organization_id", "mentor_organization_id", "mentee_category", "mentee_subject",
                 "mentee_stage", "mentee_is_student", "proposed_at", "expires_at", "updated_at", "updated_by")
+PROPOSAL_COLUMNS = ("id", "run_id", "mentor_id", "mentee_id", "cost", "region_id", "municipality_id",
+                    "organization_id", "mentor_organization_id", "mentee_category", "mentee_subject", "mentee_stage",
+                    "mentee_is_student", "decision", "change", "pinned")
 PAGE_CACHE_BYTES_PER_PROPOSAL = 256  # entries of the three random-key pair indexes (mentee, mentor, scope), with slack
 PAGE_CACHE_MAX_KIB = 1 << 20
 
@@ -22,6 +25,11 @@ PAGE_CACHE_MAX_KIB = 1 << 20
 def insert_pairs(session: Session, rows: Iterable[Sequence[Any]]) -> None:
     """Insert pair rows given as tuples in `PAIR_COLUMNS` order."""
     bulk_insert(session, Pair.__table__, rows, columns=PAIR_COLUMNS)
+
+
+def insert_proposals(session: Session, rows: Iterable[Sequence[Any]]) -> None:
+    """Insert a draft's proposal rows given as tuples in `PROPOSAL_COLUMNS` order (the same bulk path as pairs)."""
+    bulk_insert(session, RunProposal.__table__, rows, columns=PROPOSAL_COLUMNS)
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ from typing import Any
 
 from services.matching.adapters.tables import Pair, Run
 from shared.event_catalog import PairChanged
-from shared.events import CloudEvent, encode_rows, trusted_event, utcnow
+from shared.events import CloudEvent, encode_many, encode_rows, trusted_event, utcnow
 
 SOURCE = "/matching"
 PAIR_EVENT_FIELDS = tuple(PairChanged.model_fields)  # the catalog's fields, in its order
@@ -36,17 +36,31 @@ def pair_event(pair: Pair, action: str, actor: str | None = None) -> CloudEvent:
     return trusted_event(f"mentoring.pair.{action}", SOURCE, data["pair_id"], data)
 
 
-def proposed_events(run: Run, stamp: str, columns: dict[str, Sequence[Any]], count: int
-                    ) -> Iterator[tuple[str, bytes]]:
+def proposed_events(run: Run, stamp: str, columns: dict[str, Sequence[Any]], count: int, *,
+                    actor: str | None = None) -> Iterator[tuple[str, bytes]]:
     """(event id, encoded envelope) of `mentoring.pair.proposed` per proposal of a run, lazily.
 
     `columns` holds, by field name, the values that differ between proposals (`pair_id` first); the others
-    are the run's. A null subject is left out of the data, like the fields a fresh proposal never has."""
+    are the run's. A null subject is left out of the data, like the fields a fresh proposal never has. The
+    actor is who requested the run, or who published its draft."""
     constant = {"version": 1, "state": "proposed", "form": "traditional", "role_model": "teacher_teacher",
-                "run_id": run.id, "occurred_at": stamp, "proposed_at": stamp, "actor": run.requested_by}
+                "run_id": run.id, "occurred_at": stamp, "proposed_at": stamp, "actor": actor or run.requested_by}
     varying = [name for name in PROPOSAL_FIELDS if name not in constant]
     if set(varying) != set(columns) or varying[0] != "pair_id":
         raise ValueError(f"proposal columns must be {varying}")
     rows = zip(*(columns[name] for name in varying), strict=True)
     return encode_rows("mentoring.pair.proposed", SOURCE, PROPOSAL_FIELDS, constant, rows, count,
                        omit_none="mentee_subject")
+
+
+def changed_events(action: str, rows: Sequence[dict[str, Any]], actor: str) -> list[tuple[str, bytes]]:
+    """(event id, encoded envelope) of `mentoring.pair.<action>` for many pairs, each given as a dict of the
+    pair's columns after the transition (`id` and the catalog's fields): the bulk form of `pair_event`."""
+    stamp = _json(utcnow())
+    items = []
+    for row in rows:
+        data = {name: _json(row["id" if name == "pair_id" else name]) for name in PAIR_EVENT_FIELDS
+                if name not in STAMPED}
+        data["occurred_at"], data["actor"] = stamp, actor
+        items.append((str(row["id"]), data))
+    return encode_many(f"mentoring.pair.{action}", SOURCE, items)

@@ -25,7 +25,7 @@ class LoadedProblem:
     problem: MatchingProblem
     mentors: Columns
     mentees: Columns
-    without_stage: list[tuple[str, str]] = field(default_factory=list)  # (id, name) of mentees left out
+    without_stage: list[tuple[str, str, str | None]] = field(default_factory=list)  # (id, name, subject) left out
     codes: Codes = field(default_factory=Codes)
 
 
@@ -43,20 +43,24 @@ def open_load(session: Session, mentor_ids: Sequence[str] | None = None) -> dict
     return dict(session.exec(query).all())
 
 
-def mentees_with_open_pairs(session: Session) -> set[str]:
-    """Mentees that have a pair in work (proposed, confirmed or active)."""
-    return set(session.exec(select(Pair.mentee_id).where(Pair.state.in_(OPEN_STATES))).all())
+def mentees_with_open_pairs(session: Session, mentee_ids: Sequence[str] | None = None) -> set[str]:
+    """Mentees (of these, when given) that have a pair in work (proposed, confirmed or active)."""
+    query = select(Pair.mentee_id).where(Pair.state.in_(OPEN_STATES))
+    if mentee_ids is not None:
+        query = query.where(Pair.mentee_id.in_(list(mentee_ids)))
+    return set(session.exec(query).all())
 
 
-def _free_mentees(session: Session, scope: Scope) -> tuple[Columns, list[tuple[str, str]]]:
-    """Active mentees of the scope without an open pair; those without a stage apart, as (id, name)."""
+def _free_mentees(session: Session, scope: Scope) -> tuple[Columns, list[tuple[str, str, str | None]]]:
+    """Active mentees of the scope without an open pair; those without a stage apart, as (id, name, subject)."""
     scope_column = {"region": MenteeView.region_id, "municipality": MenteeView.municipality_id,
                     "organization": MenteeView.organization_id}[scope.kind]
     busy = select(Pair.mentee_id).where(Pair.state.in_(OPEN_STATES))
     mentees = load_columns(session, select_columns(MenteeView, MENTEE_COLUMNS).where(
         scope_column == scope.id, MenteeView.status == "active", MenteeView.id.not_in(busy)), MENTEE_COLUMNS)
     has_stage = mentees["stage"].per_value(bool, bool)
-    without_stage = [(mentees["id"][k], mentees["full_name"][k]) for k in np.flatnonzero(~has_stage).tolist()]
+    without_stage = [(mentees["id"][k], mentees["full_name"][k], mentees["subject"][k])
+                     for k in np.flatnonzero(~has_stage).tolist()]
     if without_stage:
         mentees = rows_where(mentees, has_stage)
     return mentees, without_stage
@@ -67,7 +71,7 @@ def load_problem(session: Session, region_id: str, mentee_scope: Scope | None) -
 
     A run loads its scope; the suggestion cache loads a region's mentors alone (`mentee_scope` None)."""
     mentees: Columns = {name: [] for name in MENTEE_COLUMNS}
-    without_stage: list[tuple[str, str]] = []
+    without_stage: list[tuple[str, str, str | None]] = []
     if mentee_scope is not None:
         mentees, without_stage = _free_mentees(session, mentee_scope)
     mentors = load_columns(session, select_columns(MentorView, MENTOR_COLUMNS).where(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text, text
+from sqlalchemy import Column, Index, Text, false, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -116,6 +116,41 @@ class Run(MatchingModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
     result: str | None = Field(default=None, sa_column=Column(Text))
     error: str | None = Field(default=None, sa_column=Column(Text))
+    draft: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    publication: str | None = Field(default=None, max_length=20)  # drafts: review, published, discarded
+    input_hash: str | None = Field(default=None, max_length=64)  # drafts: what the solve read (run_inputs)
+    reviewed_by: str | None = Field(default=None, max_length=200)
+    reviewed_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    published_by: str | None = Field(default=None, max_length=200)
+    published_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+
+
+class RunProposal(MatchingModel, table=True):
+    """A proposal kept with its draft run until the operators publish it: placed like the pair it may become."""
+
+    __tablename__ = "matching_run_proposal"
+    __table_args__ = (
+        Index("ix_matching_run_proposal_page", "run_id", "cost", "id"),
+        Index("uq_matching_run_proposal_mentee", "run_id", "mentee_id", unique=True),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    run_id: str = Field(max_length=36)
+    mentor_id: str = Field(max_length=36)
+    mentee_id: str = Field(max_length=36)
+    cost: int = 0
+    region_id: str = Field(max_length=36)
+    municipality_id: str = Field(max_length=36)
+    organization_id: str = Field(max_length=36)
+    mentor_organization_id: str = Field(max_length=36)
+    mentee_category: str = Field(max_length=50)
+    mentee_subject: str | None = Field(default=None, max_length=50)
+    mentee_stage: str | None = Field(default=None, max_length=30)
+    mentee_is_student: bool = False
+    decision: str = Field(default="pending", max_length=20)  # pending, approved, dropped
+    change: str = Field(default="new", max_length=10)  # against the previous run of the scope: new, kept
+    pinned: bool = False
+    pair_id: str | None = Field(default=None, max_length=36)  # the pair it became on publication
 
 
 class Pair(MatchingModel, table=True):

@@ -35,9 +35,11 @@ from services.matching.api.responses import (
     PairDetail,
     PairList,
     PairOut,
+    PairsSummary,
     ProgramView,
     ReportOut,
 )
+from services.matching.api.run_schemas import SummaryQuery
 from services.matching.domain.workflow import STATE_LABELS, Action, State, allowed_actions
 from services.matching.use_cases import pair_lists, programs
 from services.matching.use_cases.manual_pair import create_pair
@@ -80,7 +82,14 @@ def build_pairs_api() -> APIBlueprint:
     def list_pairs(query: PairsQuery) -> Response:
         with context().uow() as uow:
             rows, cursor = pair_lists.list_pairs(uow.session, principal(), **query.model_dump())
-            return jsonify({"items": [pair_out(r) for r in rows], "next_cursor": cursor})
+            return jsonify({"items": [{**pair_out(pair), **names} for pair, names in rows], "next_cursor": cursor})
+
+    @api.get("/pairs/summary", tags=[pairs_tag], summary="Число пар по состояниям в области",
+             responses={200: PairsSummary},
+             description="scope: region:…, municipality:… или organization:…; без него — ваша область.")
+    def summary(query: SummaryQuery) -> Response:
+        with context().uow() as uow:
+            return jsonify(pair_lists.pairs_summary(uow.session, principal(), query.scope))
 
     @api.get("/pairs/attention", tags=[program_tag], summary="Пары, требующие внимания куратора",
              responses={200: AttentionList},

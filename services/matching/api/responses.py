@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from services.matching.api.review_responses import DecisionCounts, PinRefused, RunChanges, UnmetDemandOut
 
 
 class Page(BaseModel):
@@ -25,11 +27,22 @@ class UnmatchedOut(BaseModel):
 
 
 class RunSummary(BaseModel):
-    """A run; figures (`counts` … `timings`) appear once it has succeeded."""
+    """A run; figures (`counts` … `unmet_demand`) appear once it has succeeded; a draft's review fields
+    (`publication`, `decisions`, …) say where the operators' review stands."""
 
     id: str
     scope: str
     dry_run: bool
+    draft: bool = False
+    publication: Literal["review", "published", "discarded"] | None = Field(
+        None, description="черновик: review — на проверке, published — опубликован, discarded — отменён; "
+                          "обычный запуск: null")
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    published_by: str | None = None
+    published_at: datetime | None = None
+    input_hash: str | None = Field(None, description="черновик: отпечаток данных, на которых он посчитан")
+    decisions: DecisionCounts | None = Field(None, description="черновик: предложения по решениям")
     status: str
     phase: str | None
     progress: float
@@ -45,6 +58,9 @@ class RunSummary(BaseModel):
     weights: dict[str, int | None] | None = None
     graph: dict[str, Any] | None = None
     timings: dict[str, float] | None = None
+    pins_refused: list[PinRefused] | None = None
+    changes: RunChanges | None = None
+    unmet_demand: list[UnmetDemandOut] | None = None
 
 
 class RunOut(RunSummary):
@@ -56,8 +72,15 @@ class RunList(Page):
 
 
 class ProposalOut(BaseModel):
-    pair_id: str
-    state: str
+    """A proposal of a run: a pair it wrote, or a draft's proposal (with `proposal_id`, `decision`, `change`,
+    `pinned`; `pair_id` and `state` once published)."""
+
+    pair_id: str | None
+    state: str | None
+    proposal_id: str | None = None
+    decision: Literal["pending", "approved", "dropped"] | None = None
+    change: Literal["new", "kept"] | None = None
+    pinned: bool = False
     cost: int
     mentee_id: str
     mentee_name: str
@@ -146,8 +169,20 @@ class PairOut(BaseModel):
     updated_by: str
 
 
+class NamedPairOut(PairOut):
+    mentor_name: str
+    mentee_name: str
+    organization_name: str
+    mentor_organization_name: str
+
+
 class PairList(Page):
-    items: list[PairOut]
+    items: list[NamedPairOut]
+
+
+class PairsSummary(BaseModel):
+    total: int
+    by_state: dict[str, int] = Field(description="число пар в каждом состоянии, нули тоже")
 
 
 class ProgramOut(BaseModel):
@@ -219,6 +254,10 @@ class AttentionItem(Attention):
     mentor_id: str
     mentee_id: str
     organization_id: str
+    mentor_name: str
+    mentee_name: str
+    organization_name: str
+    mentor_organization_name: str
 
 
 class AttentionList(BaseModel):

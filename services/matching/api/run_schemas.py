@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
@@ -19,25 +19,51 @@ WeightOverrides = create_model("WeightOverrides", __base__=Body, **{
     f.name: (Weight | None if "None" in str(f.type) else Kept[Weight], None) for f in fields(Weights)})
 
 
+Id = Annotated[str, Field(min_length=1, max_length=36)]
+MAX_PAIRS = 1000
+
+
+class PairRef(Body):
+    mentor_id: Id
+    mentee_id: Id
+
+
 class RunOptions(Body):
     weights: WeightOverrides = Field(None, description="например {\"load_step\": 8}")  # type: ignore[valid-type]
+    pins: list[PairRef] | None = Field(None, max_length=MAX_PAIRS, description=(
+        "пары, которые сохраняются в этом запуске: занимают место наставника, их наставляемые не подбираются "
+        "заново; невозможная пара попадает в итог, в pins_refused"))
+    exclusions: list[PairRef] | None = Field(None, max_length=MAX_PAIRS,
+                                             description="пары, которые этот запуск не предлагает")
 
 
 class RunIn(Body):
     scope: Scope
     options: RunOptions = Field(default_factory=RunOptions)
     dry_run: bool = Field(False, description="только посчитать, ничего не записывать")
+    draft: bool = Field(False, description="черновик: предложения хранятся с запуском до проверки и публикации, "
+                                           "пары не создаются")
 
     def checked_options(self) -> dict[str, Any]:
-        """The options as given, once the weights also obey the rules between them (`Weights`), which a JSON
-        Schema cannot state: a refusal is a 422 of that rule, not of the schema. The one place weights are checked;
-        the worker reads them back as they were stored."""
+        """The options as given, once they also obey the rules a JSON Schema cannot state: the weights' rules
+        between them (`Weights`), each mentee pinned once, no pair both pinned and excluded. A refusal is a 422
+        of that rule, not of the schema. The one place options are checked; the worker reads them back as they
+        were stored."""
         options = self.options.model_dump(exclude_unset=True)
         try:
             Weights.with_overrides(options.get("weights"))
         except ValueError as exc:
             raise ValidationFailed(f"Недопустимые веса: {exc}", errors=[
                 {"field": "options.weights", "message": str(exc)}]) from None
+        pins = [(p["mentor_id"], p["mentee_id"]) for p in options.get("pins") or []]
+        excluded = {(p["mentor_id"], p["mentee_id"]) for p in options.get("exclusions") or []}
+        mentees = [mentee for _, mentee in pins]
+        errors = [{"field": f"options.pins.{k}", "message": "наставляемый закреплён дважды"}
+                  for k, mentee in enumerate(mentees) if mentee in mentees[:k]]
+        errors += [{"field": f"options.pins.{k}", "message": "пара и закреплена, и исключена"}
+                   for k, pair in enumerate(pins) if pair in excluded]
+        if errors:
+            raise ValidationFailed("Закреплённые пары противоречат друг другу или исключениям", errors=errors)
         return options
 
 
@@ -63,3 +89,21 @@ class RunsQuery(PageQuery):
 
 class SuggestQuery(Query):
     limit: int = Field(5, ge=1, le=50)
+
+
+class ProposalsQuery(PageQuery):
+    decision: Literal["pending", "approved", "dropped"] | None = Field(None, description="черновик: решение")
+    change: Literal["new", "kept"] | None = Field(None, description="черновик: новая или та же, что в прошлом запуске")
+
+
+class DecisionsIn(Body):
+    """Decisions on a draft's proposals by id, or on all of them at once (`all`), never both."""
+
+    approve: list[Id] | None = Field(None, max_length=10_000, description="одобрить")
+    drop: list[Id] | None = Field(None, max_length=10_000, description="отклонить")
+    undo: list[Id] | None = Field(None, max_length=10_000, description="вернуть на рассмотрение")
+    all: Literal["approve", "drop", "undo"] | None = Field(None, description="решение для всех предложений")
+
+
+class SummaryQuery(Query):
+    scope: Scope | None = Field(None, description="по умолчанию — ваша область")

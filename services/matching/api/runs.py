@@ -7,7 +7,7 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from services.matching.adapters.suggestion_cache import SuggestionCache
 from services.matching.api.responses import MatchingStatus, ProposalList, RunList, RunOut, Suggestions
-from services.matching.api.run_schemas import PageQuery, RunAccepted, RunIn, RunPath, RunsQuery, SuggestQuery
+from services.matching.api.run_schemas import ProposalsQuery, RunAccepted, RunIn, RunPath, RunsQuery, SuggestQuery
 from services.matching.use_cases import runs
 from services.matching.use_cases.run_proposals import run_proposals as explained_proposals
 from services.matching.use_cases.status import matching_status
@@ -25,10 +25,11 @@ def build_api() -> APIBlueprint:
     cache = SuggestionCache()
 
     @api.post("/runs", tags=[runs_tag], summary="Запустить подбор", responses={202: RunAccepted},
-              description="Возвращает 202 с id; подбор выполняет отдельный процесс, ход виден в GET /runs/{id}.")
+              description="Возвращает 202 с id; подбор выполняет отдельный процесс, ход виден в GET /runs/{id}. "
+                          "Черновик (draft) хранит предложения с запуском до проверки и публикации.")
     def create_run(body: RunIn) -> Response:
         with context().uow() as uow:
-            run = runs.request_run(uow, principal(), body.scope, body.checked_options(), body.dry_run)
+            run = runs.request_run(uow, principal(), body.scope, body.checked_options(), body.dry_run, body.draft)
         href = url_for("matching_api.get_run", id=run.id)
         response = jsonify({"id": run.id, "status": run.status, "scope": run.scope, "href": href})
         response.status_code = 202
@@ -44,13 +45,16 @@ def build_api() -> APIBlueprint:
     @api.get("/runs/<id>", tags=[runs_tag], summary="Состояние и итоги запуска", responses={200: RunOut})
     def get_run(path: RunPath) -> Response:
         with context().uow() as uow:
-            return jsonify(runs.run_view(runs.visible_run(uow.session, principal(), path.id)))
+            return jsonify(runs.read_run(uow.session, principal(), path.id))
 
     @api.get("/runs/<id>/proposals", tags=[runs_tag], summary="Предложенные пары запуска с составляющими стоимости",
-             responses={200: ProposalList})
-    def run_proposals(path: RunPath, query: PageQuery) -> Response:
+             responses={200: ProposalList},
+             description="Черновик: его предложения с решением, изменением и закреплением (фильтры decision, "
+                         "change); обычный запуск: созданные им пары.")
+    def run_proposals(path: RunPath, query: ProposalsQuery) -> Response:
         with context().uow() as uow:
-            items, cursor = explained_proposals(uow.session, principal(), path.id, query.cursor, query.limit)
+            items, cursor = explained_proposals(uow.session, principal(), path.id, query.cursor, query.limit,
+                                                query.decision, query.change)
             return jsonify({"items": items, "next_cursor": cursor})
 
     @api.get("/status", tags=[runs_tag], summary="Что знает сервис подбора: наставники, наставляемые, пары",

@@ -1,8 +1,10 @@
 """The pair workflow as a pure state machine: which action is legal in which state, and what it changes.
 
-proposed → confirmed → active → completed; proposed → declined | expired; active → terminated;
-active → active on extension by mutual consent (seed 001 §4.13). Programs last 3 to 12 months unless an
-operator overrides the bound with a reason. Nothing here reads a clock: `today` is passed in.
+proposed → confirmed → active → completed; proposed → declined | expired | withdrawn; active → terminated;
+active → active on extension by mutual consent (seed 001 §4.13). A withdrawal is an operator taking back the
+proposals of a whole run: unlike a decline it says nothing against the pair, which later runs may propose
+again. Programs last 3 to 12 months unless an operator overrides the bound with a reason. Nothing here reads
+a clock: `today` is passed in.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class State(StrEnum):
     DECLINED = "declined"
     TERMINATED = "terminated"
     EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
 
 
 class Action(StrEnum):
@@ -35,12 +38,14 @@ class Action(StrEnum):
     COMPLETE = "complete"
     TERMINATE = "terminate"
     EXPIRE = "expire"
+    WITHDRAW = "withdraw"
 
 
 TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.PROPOSED, Action.CONFIRM): State.CONFIRMED,
     (State.PROPOSED, Action.DECLINE): State.DECLINED,
     (State.PROPOSED, Action.EXPIRE): State.EXPIRED,
+    (State.PROPOSED, Action.WITHDRAW): State.WITHDRAWN,
     (State.CONFIRMED, Action.ACTIVATE): State.ACTIVE,
     (State.ACTIVE, Action.EXTEND): State.ACTIVE,
     (State.ACTIVE, Action.COMPLETE): State.COMPLETED,
@@ -49,10 +54,12 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
 OPEN = (State.PROPOSED, State.CONFIRMED, State.ACTIVE)  # a pair in work: it holds a slot of its mentor
 STATE_LABELS = {State.PROPOSED: "предложена", State.CONFIRMED: "утверждена приказом", State.ACTIVE: "работает",
                 State.COMPLETED: "завершена", State.DECLINED: "отклонена", State.TERMINATED: "прекращена досрочно",
-                State.EXPIRED: "предложение истекло"}
+                State.EXPIRED: "предложение истекло", State.WITHDRAWN: "предложение отозвано"}
 ACTION_LABELS = {Action.CONFIRM: "утвердить", Action.DECLINE: "отклонить", Action.ACTIVATE: "начать программу",
                  Action.EXTEND: "продлить", Action.COMPLETE: "завершить", Action.TERMINATE: "прекратить",
-                 Action.EXPIRE: "истечь"}
+                 Action.EXPIRE: "истечь", Action.WITHDRAW: "отозвать"}
+RUN_ACTIONS = frozenset({Action.WITHDRAW})  # taken on all proposals of a run at once, never offered on one pair
+WITHDRAWN_REASON = "предложение отозвано оператором подбора"
 DECLINED_BY = ("mentor", "mentee", "curator")
 TERMINATED_BY = ("mentor", "mentee", "both", "curator")
 RESULTS = ("reached", "partly", "not_reached")
@@ -96,8 +103,9 @@ class Command:
 
 
 def allowed_actions(state: State) -> list[Action]:
-    """The actions legal in a state, in the order of the transition table."""
-    return [action for (source, action) in TRANSITIONS if source is state]
+    """The actions legal on one pair in a state, in the order of the transition table (a run's own actions,
+    `RUN_ACTIONS`, are taken through the run, not offered on the pair)."""
+    return [action for (source, action) in TRANSITIONS if source is state and action not in RUN_ACTIONS]
 
 
 def months_between(start: date, end: date) -> float:
@@ -170,6 +178,8 @@ def decide(pair: PairFacts, command: Command, today: date) -> tuple[State, dict[
         changes = {"ended_by": data["by"], "reason": data["reason"], "ended_on": today}
     elif command.action is Action.EXPIRE:
         changes = {"reason": "на предложение никто не ответил в срок"}
+    elif command.action is Action.WITHDRAW:
+        changes = {"reason": WITHDRAWN_REASON}
     return target, changes
 
 

@@ -1,17 +1,39 @@
-"""Lists of pairs inside the caller's scope: filtered and paged, and those needing the curator's attention."""
+"""Lists of pairs inside the caller's scope: filtered and paged (with the names of the people and schools), those
+needing the curator's attention, and the count of pairs by state."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from services.matching.adapters.tables import Pair
+from services.matching.adapters.tables import MenteeView, MentorView, OrganizationView, Pair
+from services.matching.domain.workflow import State
 from services.matching.use_cases.pair_access import WRITERS
 from services.matching.use_cases.programs import needing_attention
+from services.matching.use_cases.runs import check_scope_access
 from shared.auth import Principal, Role
-from shared.scopes import visible_rows
+from shared.errors import Forbidden
+from shared.scopes import Scope, visible_rows
+
+MentorSchool = aliased(OrganizationView)
+NAMES = ("mentor_name", "mentee_name", "organization_name", "mentor_organization_name")
+
+
+def _named(*where: Any) -> Any:
+    """SELECT of pairs with the names of both people and both schools from the read model, in one query."""
+    return (select(Pair, MentorView.full_name, MenteeView.full_name, OrganizationView.name, MentorSchool.name)
+            .outerjoin(MentorView, MentorView.id == Pair.mentor_id)
+            .outerjoin(MenteeView, MenteeView.id == Pair.mentee_id)
+            .outerjoin(OrganizationView, OrganizationView.id == Pair.organization_id)
+            .outerjoin(MentorSchool, MentorSchool.id == Pair.mentor_organization_id).where(*where))
+
+
+def _names(row: Any) -> dict[str, str]:
+    return {name: value or "" for name, value in zip(NAMES, row[1:], strict=True)}
 
 
 def _visible(principal: Principal) -> tuple[Any, ...]:
@@ -22,13 +44,14 @@ def _visible(principal: Principal) -> tuple[Any, ...]:
 
 def list_pairs(session: Session, principal: Principal, *, cursor: str | None, limit: int,
                proposed_from: date | None = None, proposed_to: date | None = None,
-               **equal: str | None) -> tuple[list[Pair], str | None]:
-    """One page of pairs in id order: `equal` filters by region, municipality, organization, state, mentor,
-    mentee or form; `proposed_from`/`proposed_to` bound the proposal day. Returns the next page's cursor."""
+               **equal: str | None) -> tuple[list[tuple[Pair, dict[str, str]]], str | None]:
+    """One page of pairs in id order, each with its names (`NAMES`): `equal` filters by region, municipality,
+    organization, state, mentor, mentee or form; `proposed_from`/`proposed_to` bound the proposal day. Returns
+    the next page's cursor."""
     principal.require(*WRITERS, Role.INTEGRATOR)
     columns = {"region": Pair.region_id, "municipality": Pair.municipality_id, "organization": Pair.organization_id,
                "state": Pair.state, "mentor": Pair.mentor_id, "mentee": Pair.mentee_id, "form": Pair.form}
-    query = select(Pair).where(*_visible(principal))
+    query = _named(*_visible(principal))
     for name, value in equal.items():
         if value:
             query = query.where(columns[name] == value)
@@ -39,12 +62,32 @@ def list_pairs(session: Session, principal: Principal, *, cursor: str | None, li
     if cursor:
         query = query.where(Pair.id > cursor)
     rows = list(session.exec(query.order_by(Pair.id).limit(limit + 1)).all())
-    next_cursor = rows[limit - 1].id if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    next_cursor = rows[limit - 1][0].id if len(rows) > limit else None
+    return [(row[0], _names(row)) for row in rows[:limit]], next_cursor
 
 
 def pairs_needing_attention(session: Session, principal: Principal, today: date) -> list[dict[str, Any]]:
-    """Working pairs of the caller's scope with overdue plan items or no diary entry for last month."""
+    """Working pairs of the caller's scope with overdue plan items or no diary entry for last month, named."""
     principal.require(*WRITERS)
-    pairs = list(session.exec(select(Pair).where(Pair.state == "active", *_visible(principal))))
-    return needing_attention(session, pairs, today)
+    rows = list(session.exec(_named(Pair.state == "active", *_visible(principal))))
+    names = {row[0].id: _names(row) for row in rows}
+    return [{**item, **names[item["pair_id"]]} for item in needing_attention(session, [r[0] for r in rows], today)]
+
+
+def pairs_summary(session: Session, principal: Principal, scope_text: str | None) -> dict[str, Any]:
+    """Pairs by state within the caller's rows, of one scope (a region, municipality or school) when given."""
+    principal.require(*WRITERS, Role.INTEGRATOR)
+    query = select(Pair.state, func.count()).where(*_visible(principal)).group_by(Pair.state)
+    if scope_text:
+        scope = Scope.parse(scope_text)
+        if principal.role not in (Role.ADMIN, Role.INTEGRATOR):
+            try:
+                check_scope_access(session, principal, scope)
+            except Forbidden:
+                raise Forbidden("Область вне вашей зоны ответственности") from None
+        column = {"region": Pair.region_id, "municipality": Pair.municipality_id,
+                  "organization": Pair.organization_id}[scope.kind]
+        query = query.where(column == scope.id)
+    by_state = dict.fromkeys((state.value for state in State), 0)
+    by_state.update({state: int(n) for state, n in session.exec(query).all()})
+    return {"total": sum(by_state.values()), "by_state": by_state}

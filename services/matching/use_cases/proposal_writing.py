@@ -52,9 +52,45 @@ def accept(solution: Solution, mentee_ids: Any, mentor_ids: Any, capacity: AnyAr
     return order[ok], mentee_at[~ok]
 
 
+def proposal_columns(loaded: LoadedProblem, i: IntArray, j: IntArray) -> dict[str, list[Any]]:
+    """What a proposal of mentee rows `i` and mentor rows `j` carries besides its ids and cost: the people and the
+    place of the mentee (its pair is located there), by the catalog's field names."""
+    mentees, mentors = loaded.mentees, loaded.mentors
+    return {"mentor_id": take(mentors["id"], j), "mentee_id": take(mentees["id"], i),
+            "organization_id": take(mentees["organization_id"], i),
+            "municipality_id": take(mentees["municipality_id"], i), "region_id": take(mentees["region_id"], i),
+            "mentor_organization_id": take(mentors["organization_id"], j),
+            "mentee_category": take(mentees["category"], i), "mentee_subject": take(mentees["subject"], i),
+            "mentee_stage": take(mentees["stage"], i),
+            "mentee_is_student": np.asarray(mentees["is_student"], dtype=bool)[i].tolist()}
+
+
+def write_pairs(uow: UnitOfWork, run: Run, columns: dict[str, list[Any]], cost: list[int], settings: Settings,
+                actor: str | None = None, pair_ids: list[str] | None = None) -> list[str]:
+    """Insert proposed pairs of a run (`proposal_columns`, in cost order) with their `mentoring.pair.proposed`
+    events, in bulk; returns the pair ids (new ones unless given). `actor` is who published a draft (else the
+    run's requester)."""
+    session = uow.session
+    n = len(cost)
+    now, expires = utcnow(), utcnow() + timedelta(days=settings.proposal_ttl_days)
+    event = {"pair_id": pair_ids if pair_ids is not None else fast_ids(n), **columns}
+    rep = itertools.repeat
+    rows = zip(event["pair_id"], rep(1), rep("proposed"), event["mentor_id"], event["mentee_id"], rep(run.id),
+               rep("traditional"), rep("teacher_teacher"), cost, event["region_id"],
+               event["municipality_id"], event["organization_id"], event["mentor_organization_id"],
+               event["mentee_category"], event["mentee_subject"], event["mentee_stage"], event["mentee_is_student"],
+               rep(now), rep(expires), rep(now), rep(actor or f"run:{run.id}"), strict=False)
+    insert_pairs(session, rows)
+    bump_pair_seq(session)
+    stamp = now.isoformat().replace("+00:00", "Z")
+    uow.outbox.add_encoded(session, "mentoring.pair.proposed", proposed_events(run, stamp, event, n, actor=actor))
+    return event["pair_id"]
+
+
 def write_proposals(uow: UnitOfWork, run: Run, loaded: LoadedProblem, solution: Solution,
-                    settings: Settings) -> list[int]:
-    """Insert the proposals and their events; drop (and return) any that a concurrent writer made impossible."""
+                    settings: Settings) -> tuple[IntArray, list[int]]:
+    """Insert the proposals and their events; drop any that a concurrent writer made impossible. Returns the
+    positions in the solution written and the mentee rows dropped."""
     session = uow.session
     mentees, mentors = loaded.mentees, loaded.mentors
     for region_id in sorted(set(take(mentees["region_id"], np.unique(
@@ -62,27 +98,7 @@ def write_proposals(uow: UnitOfWork, run: Run, loaded: LoadedProblem, solution: 
         lock_capacity(session, region_id)
     chosen, rejected = accept(solution, mentees["id"], mentors["id"], np.asarray(mentors["capacity"]),
                               open_load(session), mentees_with_open_pairs(session))
-    if not len(chosen):
-        return list(rejected.tolist())
-    # in cost order: the (run, cost, id) index then grows at its end, like those of the ids
-    i, j = solution.mentee_index[chosen], solution.mentor_index[chosen]
-    now, expires = utcnow(), utcnow() + timedelta(days=settings.proposal_ttl_days)
-    n = len(chosen)
-    event = {"pair_id": fast_ids(n), "mentor_id": take(mentors["id"], j), "mentee_id": take(mentees["id"], i),
-             "organization_id": take(mentees["organization_id"], i),
-             "municipality_id": take(mentees["municipality_id"], i), "region_id": take(mentees["region_id"], i),
-             "mentor_organization_id": take(mentors["organization_id"], j),
-             "mentee_category": take(mentees["category"], i), "mentee_subject": take(mentees["subject"], i),
-             "mentee_stage": take(mentees["stage"], i),
-             "mentee_is_student": np.asarray(mentees["is_student"], dtype=bool)[i].tolist()}
-    rep = itertools.repeat
-    rows = zip(event["pair_id"], rep(1), rep("proposed"), event["mentor_id"], event["mentee_id"], rep(run.id),
-               rep("traditional"), rep("teacher_teacher"), solution.cost[chosen].tolist(), event["region_id"],
-               event["municipality_id"], event["organization_id"], event["mentor_organization_id"],
-               event["mentee_category"], event["mentee_subject"], event["mentee_stage"], event["mentee_is_student"],
-               rep(now), rep(expires), rep(now), rep(f"run:{run.id}"), strict=False)
-    insert_pairs(session, rows)
-    bump_pair_seq(session)
-    stamp = now.isoformat().replace("+00:00", "Z")
-    uow.outbox.add_encoded(session, "mentoring.pair.proposed", proposed_events(run, stamp, event, n))
-    return list(rejected.tolist())
+    if len(chosen):  # in cost order: the (run, cost, id) index then grows at its end, like those of the ids
+        columns = proposal_columns(loaded, solution.mentee_index[chosen], solution.mentor_index[chosen])
+        write_pairs(uow, run, columns, solution.cost[chosen].tolist(), settings)
+    return chosen, list(rejected.tolist())

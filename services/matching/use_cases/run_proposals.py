@@ -1,14 +1,16 @@
-"""A run's proposals, cheapest first, page by page, each with names and its cost explained in Russian words."""
+"""A run's proposals, cheapest first, page by page, each with names and its cost explained in Russian words: the
+pairs an ordinary run wrote, or the proposals a draft keeps (with their decision, change and pin)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from sqlalchemy import false
 from sqlmodel import Session, select
 
 from services.matching.adapters.problem_loading import pair_problem
-from services.matching.adapters.tables import MenteeView, MentorView, OrganizationView, Pair, Run
+from services.matching.adapters.tables import MenteeView, MentorView, OrganizationView, Pair, Run, RunProposal
 from services.matching.domain.explanations import explain_pair
 from services.matching.domain.weights import Weights
 from services.matching.use_cases.runs import visible_run
@@ -16,27 +18,36 @@ from shared.auth import Principal
 from shared.errors import BadRequest
 
 
-def proposals_page(session: Session, run: Run, cursor: str | None, limit: int) -> tuple[list[Pair], str | None]:
-    """Proposals of a run, cheapest first; the cursor is `cost:id` of the last one shown."""
-    query = select(Pair).where(Pair.run_id == run.id)
+def proposals_page(session: Session, run: Run, cursor: str | None, limit: int, **equal: str | None
+                   ) -> tuple[list[Any], str | None]:
+    """Proposals of a run (a draft's own, or the pairs it wrote), cheapest first; `equal` filters a draft's by
+    decision or change. The cursor is `cost:id` of the last one shown."""
+    model: Any = RunProposal if run.draft else Pair
+    query = select(model).where(model.run_id == run.id)
+    for name, value in equal.items():
+        if value:
+            query = query.where(getattr(model, name) == value) if run.draft else query.where(false())
     if cursor:
         cost, _, last_id = cursor.partition(":")
         if not cost.lstrip("-").isdigit() or not last_id:
             raise BadRequest("Некорректный курсор страницы")
-        query = query.where((Pair.cost > int(cost)) | ((Pair.cost == int(cost)) & (Pair.id > last_id)))
-    rows = list(session.exec(query.order_by(Pair.cost, Pair.id).limit(limit + 1)).all())
+        query = query.where((model.cost > int(cost)) | ((model.cost == int(cost)) & (model.id > last_id)))
+    rows = list(session.exec(query.order_by(model.cost, model.id).limit(limit + 1)).all())
     next_cursor = f"{rows[limit - 1].cost}:{rows[limit - 1].id}" if len(rows) > limit else None
     return rows[:limit], next_cursor
 
 
-def explained(session: Session, pairs: list[Pair], weights: Weights) -> list[dict[str, Any]]:
-    """Pairs with names and the cost terms in Russian words (the load term aside: it changed since)."""
+def explained(session: Session, pairs: list[Any], weights: Weights) -> list[dict[str, Any]]:
+    """Pairs (or a draft's proposals) with names and the cost terms in Russian words (the load term aside: it
+    changed since); a proposal also carries its decision, change, pin and, once published, its pair's state."""
     mentors = {m.id: m for m in session.exec(select(MentorView).where(
         MentorView.id.in_({p.mentor_id for p in pairs}))).all()}
     mentees = {m.id: m for m in session.exec(select(MenteeView).where(
         MenteeView.id.in_({p.mentee_id for p in pairs}))).all()}
     orgs = {o.id: o.name for o in session.exec(select(OrganizationView).where(OrganizationView.id.in_(
         {p.mentor_organization_id for p in pairs} | {p.organization_id for p in pairs}))).all()}
+    published = {p.pair_id for p in pairs if isinstance(p, RunProposal) and p.pair_id}
+    states = dict(session.exec(select(Pair.id, Pair.state).where(Pair.id.in_(published))).all()) if published else {}
     items = []
     for pair in pairs:
         mentor, mentee = mentors.get(pair.mentor_id), mentees.get(pair.mentee_id)
@@ -44,8 +55,11 @@ def explained(session: Session, pairs: list[Pair], weights: Weights) -> list[dic
         if mentor and mentee:
             terms = [{"name": t.name, "label": t.label_ru, "value": t.value}
                      for t in explain_pair(pair_problem(mentor, mentee), 0, 0, weights) if t.name != "load"]
+        own = _draft_fields(pair, states) if isinstance(pair, RunProposal) else {
+            "pair_id": pair.id, "state": pair.state, "proposal_id": None, "decision": None, "change": None,
+            "pinned": False}
         items.append({
-            "pair_id": pair.id, "state": pair.state, "cost": pair.cost, "mentee_id": pair.mentee_id,
+            **own, "cost": pair.cost, "mentee_id": pair.mentee_id,
             "mentee_name": mentee.full_name if mentee else "", "mentor_id": pair.mentor_id,
             "mentor_name": mentor.full_name if mentor else "",
             "mentee_organization": orgs.get(pair.organization_id, ""),
@@ -55,10 +69,16 @@ def explained(session: Session, pairs: list[Pair], weights: Weights) -> list[dic
     return items
 
 
-def run_proposals(session: Session, principal: Principal, run_id: str, cursor: str | None, limit: int
-                  ) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of a run's proposals, explained with the weights the run used, and the next page's cursor."""
+def _draft_fields(proposal: RunProposal, states: dict[str, str]) -> dict[str, Any]:
+    return {"pair_id": proposal.pair_id, "state": states.get(proposal.pair_id or ""), "proposal_id": proposal.id,
+            "decision": proposal.decision, "change": proposal.change, "pinned": proposal.pinned}
+
+
+def run_proposals(session: Session, principal: Principal, run_id: str, cursor: str | None, limit: int,
+                  decision: str | None = None, change: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of a run's proposals, explained with the weights the run used, and the next page's cursor
+    (`decision` and `change` filter a draft's; an ordinary run's pairs have neither)."""
     run = visible_run(session, principal, run_id)
-    pairs, next_cursor = proposals_page(session, run, cursor, limit)
+    pairs, next_cursor = proposals_page(session, run, cursor, limit, decision=decision, change=change)
     weights = Weights(**json.loads(run.result)["weights"]) if run.result else Weights()
     return explained(session, pairs, weights), next_cursor

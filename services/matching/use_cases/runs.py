@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import or_, true
+from sqlalchemy import func, or_, true
 from sqlmodel import Session, select
 
 from services.matching.adapters.problem_loading import region_of_scope
-from services.matching.adapters.tables import OrganizationView, Run
+from services.matching.adapters.tables import OrganizationView, Run, RunProposal
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork
 from shared.errors import Forbidden, NotFound
@@ -17,6 +17,7 @@ from shared.events import new_event
 from shared.scopes import Scope
 
 OPERATORS = (Role.REGION_OPERATOR, Role.MUNICIPAL_OPERATOR, Role.SCHOOL_CURATOR)
+DECISIONS = ("pending", "approved", "dropped")
 
 
 def check_scope_access(session: Session, principal: Principal, scope: Scope) -> str:
@@ -37,22 +38,28 @@ def check_scope_access(session: Session, principal: Principal, scope: Scope) -> 
 
 
 def request_run(uow: UnitOfWork, principal: Principal, scope_text: str, options: dict[str, Any],
-                dry_run: bool) -> Run:
+                dry_run: bool, draft: bool = False) -> Run:
     """Queue a run: the row and `mentoring.run.requested` commit together; a worker takes it from JetStream.
 
-    The options (the weights) were validated by the request's schema, which is where a run's weights are."""
+    The options (weights, pins, exclusions) were validated by the request's schema, which is where they are.
+    A draft keeps its proposals with the run until the operators publish them."""
     principal.require(*OPERATORS)
     scope = Scope.parse(scope_text)
     check_scope_access(uow.session, principal, scope)
-    run = Run(scope=str(scope), scope_kind=scope.kind, scope_id=scope.id, dry_run=dry_run,
+    run = Run(scope=str(scope), scope_kind=scope.kind, scope_id=scope.id, dry_run=dry_run, draft=draft,
               options=json.dumps(options, ensure_ascii=False), requested_by=principal.actor)
     uow.session.add(run)
     uow.session.flush()
-    uow.publish(new_event("mentoring.run.requested", "/matching", run.id, {
-        "run_id": run.id, "scope": run.scope, "dry_run": dry_run, "options": options,
-        "requested_by": principal.actor}))
+    queue(uow, run)
     uow.commit()
     return run
+
+
+def queue(uow: UnitOfWork, run: Run) -> None:
+    """Hand the run to the workers: `mentoring.run.requested` in this transaction (a draft solved again too)."""
+    uow.publish(new_event("mentoring.run.requested", "/matching", run.id, {
+        "run_id": run.id, "scope": run.scope, "dry_run": run.dry_run, "options": json.loads(run.options),
+        "requested_by": run.requested_by}))
 
 
 def visible_runs(principal: Principal) -> Any:
@@ -81,15 +88,36 @@ def visible_run(session: Session, principal: Principal, run_id: str) -> Run:
     return run
 
 
-def run_view(run: Run) -> dict[str, Any]:
-    """A run as the API shows it: its row, its options, and its result figures once it has any."""
+def decision_counts(session: Session, run_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Proposals of these draft runs by decision (every decision named, zero included), in one query."""
+    counts = {run_id: dict.fromkeys(DECISIONS, 0) for run_id in run_ids}
+    if run_ids:
+        for run_id, decision, n in session.execute(select(RunProposal.run_id, RunProposal.decision, func.count())
+                                                   .where(RunProposal.run_id.in_(run_ids))
+                                                   .group_by(RunProposal.run_id, RunProposal.decision)):
+            counts[run_id][decision] = n
+    return counts
+
+
+def run_view(run: Run, decisions: dict[str, int] | None = None) -> dict[str, Any]:
+    """A run as the API shows it: its row, its options, its review (drafts: `decisions` counted), and its
+    result figures once it has any."""
     result = json.loads(run.result) if run.result else {}
     return {
-        "id": run.id, "scope": run.scope, "dry_run": run.dry_run, "status": run.status, "phase": run.phase,
-        "progress": run.progress, "attempts": run.attempts, "requested_by": run.requested_by,
+        "id": run.id, "scope": run.scope, "dry_run": run.dry_run, "draft": run.draft, "status": run.status,
+        "phase": run.phase, "progress": run.progress, "attempts": run.attempts, "requested_by": run.requested_by,
         "requested_at": run.requested_at, "started_at": run.started_at, "finished_at": run.finished_at,
-        "options": json.loads(run.options), "error": run.error, **result,
+        "options": json.loads(run.options), "error": run.error, "publication": run.publication,
+        "reviewed_by": run.reviewed_by, "reviewed_at": run.reviewed_at, "published_by": run.published_by,
+        "published_at": run.published_at, "input_hash": run.input_hash,
+        "decisions": decisions if run.draft else None, **result,
     }
+
+
+def read_run(session: Session, principal: Principal, run_id: str) -> dict[str, Any]:
+    """One run the principal may read, as the API shows it."""
+    run = visible_run(session, principal, run_id)
+    return run_view(run, decision_counts(session, [run.id])[run.id] if run.draft else None)
 
 
 def list_runs(session: Session, principal: Principal, status: str | None, limit: int) -> list[dict[str, Any]]:
@@ -99,4 +127,5 @@ def list_runs(session: Session, principal: Principal, status: str | None, limit:
     if status:
         query = query.where(Run.status == status)
     rows = session.exec(query.where(visible_runs(principal)).limit(limit)).all()
-    return [{k: v for k, v in run_view(r).items() if k != "unmatched"} for r in rows]
+    counts = decision_counts(session, [r.id for r in rows if r.draft])
+    return [{k: v for k, v in run_view(r, counts.get(r.id)).items() if k != "unmatched"} for r in rows]

@@ -2,6 +2,8 @@
 
 Pair states: in mentoring = confirmed or active; covered = also completed; ended = completed or terminated;
 open = proposed, confirmed or active (what occupies a mentor's capacity and satisfies a mentee's demand).
+Declined, expired and withdrawn (an operator took back a run's proposals) are closed and never confirmed: they
+belong to none of these sets, so such a pair counts nowhere and its mentee's demand is unmet again.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ completed or terminated at any time. With a `Period(start, end)` (both days incl
 read the pair's history instead of its state:
 - in mentoring (organizations implemented, young specialists, students, coverage): the pair was
   confirmed on or before `end` and had not ended before `start` (`ended_at` None: still going);
-  declined and expired pairs never count because they were never confirmed;
+  declined, expired and withdrawn pairs never count because they were never confirmed;
 - effective pairs: pairs completed or terminated with `ended_at` inside the period;
 - trained mentors: mentors registered by `end` (unknown date: counted), trained by `end`;
 - days to pair: mentees whose first confirmed pair was confirmed inside the period.
