@@ -28,7 +28,6 @@ from services.console.pages.pair_forms import (
 )
 from services.console.pages.pair_words import (
     DONE_MESSAGES,
-    NAME_KEYS,
     OPERATOR_ROLES,
     REPORT_DECIDERS,
     add_months,
@@ -133,13 +132,7 @@ def report_form(pair: dict[str, Any], today: date, formdata: Any = None) -> Repo
 
 def load_pair(ident: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The pair (404 outside the scope, as a missing one) with names, and its mentee's record when readable."""
-    pair = api().pair(ident)
-    if not pair.get("mentor_name"):  # the pair's own answer has no names; the list of the mentee's pairs has them
-        try:
-            listed = next((p for p in api().pairs(mentee=pair["mentee_id"]) if p["id"] == ident), {})
-        except ServiceError:
-            listed = {}
-        pair.update({key: listed[key] for key in NAME_KEYS if listed.get(key)})
+    pair = api().pair(ident)  # with the names of both people and schools from the matching read model
     names = Names()
     names.fill(pair)
     return pair, names.person("mentees", pair["mentee_id"])

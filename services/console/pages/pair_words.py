@@ -10,7 +10,6 @@ STATES = {"proposed": "предложена", "confirmed": "утверждена
           "completed": "завершена", "declined": "отклонена", "terminated": "прекращена досрочно",
           "expired": "предложение истекло", "withdrawn": "предложение отозвано"}
 OPEN_STATES = ("proposed", "confirmed", "active")
-NAME_KEYS = ("mentor_name", "mentee_name", "organization_name", "mentor_organization_name")
 DECLINED_BY = {"mentor": "Наставник отказался", "mentee": "Наставляемый отказался",
                "curator": "Куратор отклонил предложение"}
 # The grounds of early termination in the regulation (§4.12), by the API's `by` code.

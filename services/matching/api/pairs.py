@@ -114,6 +114,7 @@ def build_pairs_api() -> APIBlueprint:
             response = _with_etag(pair)
             body = response.get_json()
             body.update(programs.program_view(uow.session, pair, date.today()))
+            body.update(pair_lists.pair_names(uow.session, pair))
             response.set_data(jsonify(body).get_data())
             return response
 

@@ -245,7 +245,7 @@ class ProgramView(BaseModel):
     attention: Attention
 
 
-class PairDetail(PairOut, ProgramView):
+class PairDetail(NamedPairOut, ProgramView):
     """A pair with its program, plan, diary, reports and what needs the curator's attention."""
 
 

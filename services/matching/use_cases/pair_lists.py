@@ -36,6 +36,12 @@ def _names(row: Any) -> dict[str, str]:
     return {name: value or "" for name, value in zip(NAMES, row[1:], strict=True)}
 
 
+def pair_names(session: Session, pair: Pair) -> dict[str, str]:
+    """The names of one pair's people and schools (`NAMES`), for its page."""
+    row = session.exec(_named(Pair.id == pair.id)).first()
+    return _names(row) if row is not None else dict.fromkeys(NAMES, "")
+
+
 def _visible(principal: Principal) -> tuple[Any, ...]:
     """Pairs located (by the mentee's organization) inside the caller's scope; admin and integrator see all."""
     return visible_rows(principal, region=Pair.region_id, municipality=Pair.municipality_id,
