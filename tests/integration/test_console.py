@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import logging
 import re
+import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from babel.numbers import format_decimal
@@ -125,6 +127,20 @@ def test_sign_in_rotates_the_session_and_an_older_session_stops_working(app):
     assert sign_in(second, "rotate@test.local").status_code == 302
     assert not signed_in(replay(app, after)), "the session of an earlier sign-in must end at the next one"
     assert signed_in(second)
+
+
+def test_a_session_expires_after_its_lifetime_even_with_a_valid_signature(app):
+    """The signed cookie carries its time: past `console_session_hours` the server refuses it (not only the
+    browser forgetting it); here the lifetime is shortened to two seconds for the test."""
+    add_account(app, "expiry@test.local")
+    client = app.test_client()
+    assert sign_in(client, "expiry@test.local").status_code == 302
+    cookie = session_cookie(client)
+    assert signed_in(replay(app, cookie))
+    app.permanent_session_lifetime = timedelta(seconds=2)
+    time.sleep(3)
+    assert not signed_in(replay(app, cookie))
+    assert client.get("/").headers["Location"].startswith("/sign-in")
 
 
 def test_sign_out_ends_the_session_even_for_a_copy_of_its_cookie(admin, app):
