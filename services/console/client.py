@@ -168,3 +168,33 @@ class ServiceClient:
 
     def assessments(self, **filters: Any) -> dict[str, Any]:
         return self.get("reports", "/api/v1/assessments", **filters)
+
+    # bulk matching runs and their review ------------------------------------------------------------------------
+
+    def runs(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The newest runs the person may read (the matching service lists them without paging)."""
+        return self.get("matching", "/api/v1/runs", limit=limit)["items"]
+
+    def run(self, ident: str) -> dict[str, Any]:
+        """A run: status, phase, progress, counts, changes, unmatched, unmet demand, review and publication."""
+        return self.get("matching", f"/api/v1/runs/{ident}")
+
+    def start_run(self, scope: str, *, draft: bool, options: dict[str, Any]) -> dict[str, Any]:
+        """Queue a run (202 with its id)."""
+        return self.send("matching", "POST", "/api/v1/runs",
+                         {"scope": scope, "draft": draft, "dry_run": False, "options": options})
+
+    def run_proposals(self, ident: str, **params: Any) -> dict[str, Any]:
+        """One page of a run's proposals (`cursor`, `limit`, `decision`, `change`)."""
+        return self.get("matching", f"/api/v1/runs/{ident}/proposals", **params)
+
+    def every_run_proposal(self, ident: str, **params: Any) -> Iterator[dict[str, Any]]:
+        return self.every("matching", f"/api/v1/runs/{ident}/proposals", **params)
+
+    def run_write(self, ident: str, action: str, body: dict[str, Any] | None = None) -> Any:
+        """`decisions`, `publish`, `discard` or `withdraw` on a run."""
+        return self.send("matching", "POST", f"/api/v1/runs/{ident}/{action}", body or {})
+
+    def run_file(self, ident: str, name: str) -> httpx.Response:
+        """A run's workbook: `proposals.xlsx` or `unmatched.xlsx`."""
+        return self.request("matching", "GET", f"/api/v1/runs/{ident}/{name}", timeout=120)

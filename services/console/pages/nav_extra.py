@@ -1,4 +1,4 @@
-"""Menu items of the pair and indicator pages, placed after «Наставляемые» in the menu of each role."""
+"""Menu items of the pair, matching-run and indicator pages, placed after «Наставляемые» in the menu of each role."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from services.console.roles import ADMIN, CURATOR, MUNICIPAL, REGION, NavItem
 EXTRA = (
     NavItem("pairs.index", "Пары", (ADMIN, REGION, MUNICIPAL, CURATOR)),
     NavItem("indicators.index", "Показатели", (ADMIN, REGION, MUNICIPAL)),
+    NavItem("runs.index", "Подбор", (ADMIN, REGION, MUNICIPAL)),
 )
 AFTER = "mentees.index"
 
