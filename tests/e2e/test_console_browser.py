@@ -26,7 +26,7 @@ def admin_account(stack):
 
 
 def test_an_admin_signs_in_and_every_page_reflows_without_sideways_scrolling(stack, browser, admin_account):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ru-RU")
     page.goto(f"{stack.url('console')}/bank/")
     assert page.url.startswith(f"{stack.url('console')}/sign-in")
     page.keyboard.press("Tab")

@@ -21,7 +21,7 @@ def test_the_dashboard_shows_indicators_against_targets_and_three_charts(stack, 
     reports = httpx.Client(base_url=stack.url("reports"), headers=headers, timeout=60)
     wait_for(lambda: reports.get("/api/v1/indicators", params={"scope": f"region:{region}"}).json()
              ["freshness"]["events_applied"] > 200)
-    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+    page = browser.new_page(viewport={"width": 1280, "height": 1400}, locale="ru-RU")
     page.goto(f"{stack.url('reports')}/dashboard?scope=region:{region}")
     assert page.title() == "Показатели целевой модели наставничества"
     rows = page.locator("#indicators tbody tr")

@@ -104,7 +104,7 @@ def test_a_working_day_from_the_sample_files_to_the_indicators(stack, browser):
     add_user(stack, "operator@day.test", "municipal_operator", f"municipality:{district['id']}",
              "Соколова Ирина Петровна")
 
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ru-RU")
     sign_in(page, console, "operator@day.test", "01-sign-in")
     see(page, "02-home")
 
