@@ -61,8 +61,8 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="module")
-def school(services) -> dict[str, Any]:
-    """A school with two mentees the matching service has suggestions for, and another school's mentee."""
+def schools_with_suggestions(services) -> dict[str, list[dict[str, Any]]]:
+    """Mentees the matching service has suggestions for, by school (read once for the module's stack)."""
     with admin_client(services, "registry") as registry, admin_client(services, "matching") as matching:
         mentees = registry.get("/api/v1/mentees", params={"limit": 500}).json()["items"]
         wait_for(lambda: matching.get("/api/v1/status").json()["mentees"] >= len(mentees))
@@ -71,12 +71,23 @@ def school(services) -> dict[str, Any]:
             offered = matching.get(f"/api/v1/mentees/{mentee['id']}/suggestions", params={"limit": 5}).json()
             if offered["items"]:
                 by_school.setdefault(mentee["organization_id"], []).append({**mentee, "offered": offered["items"]})
-        chosen = next(rows for rows in by_school.values() if len(rows) >= 2)
-        other = next(rows[0] for org, rows in by_school.items() if org != chosen[0]["organization_id"]
-                     and any(s["organization_id"] != chosen[0]["organization_id"] for s in rows[0]["offered"]))
-        return {"mentees": chosen, "other": other, "organization_id": chosen[0]["organization_id"],
-                "organization_name": chosen[0]["organization_name"], "region_id": chosen[0]["region_id"],
-                "municipality_id": chosen[0]["municipality_id"]}
+        return by_school
+
+
+@pytest.fixture
+def school(schools_with_suggestions, database_url) -> dict[str, Any]:
+    """A school with two mentees the matching service has suggestions for, and another school's mentee.
+
+    The services' stack is shared by the module while the console's own database is parametrized, so each
+    database takes other schools: a pair made under one must not stand in the way of the other."""
+    turn = 0 if database_url.startswith("sqlite") else 1
+    by_school = schools_with_suggestions
+    chosen = [rows for rows in by_school.values() if len(rows) >= 2][turn]
+    others = [rows[turn % len(rows)] for org, rows in by_school.items() if org != chosen[0]["organization_id"]
+              and any(s["organization_id"] != chosen[0]["organization_id"] for s in rows[turn % len(rows)]["offered"])]
+    return {"mentees": chosen, "other": others[turn], "organization_id": chosen[0]["organization_id"],
+            "organization_name": chosen[0]["organization_name"], "region_id": chosen[0]["region_id"],
+            "municipality_id": chosen[0]["municipality_id"]}
 
 
 @pytest.fixture
