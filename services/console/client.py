@@ -171,9 +171,10 @@ class ServiceClient:
 
     # bulk matching runs and their review ------------------------------------------------------------------------
 
-    def runs(self, limit: int = 100) -> list[dict[str, Any]]:
-        """The newest runs the person may read (the matching service lists them without paging)."""
-        return self.get("matching", "/api/v1/runs", limit=limit)["items"]
+    def runs(self, **params: Any) -> dict[str, Any]:
+        """One page of the runs the person may read, newest first (`cursor`, `limit`, `status`, `scope`, `draft`):
+        `items` and `next_cursor`."""
+        return self.get("matching", "/api/v1/runs", **params)
 
     def run(self, ident: str) -> dict[str, Any]:
         """A run: status, phase, progress, counts, changes, unmatched, unmet demand, review and publication."""
@@ -185,11 +186,17 @@ class ServiceClient:
                          {"scope": scope, "draft": draft, "dry_run": False, "options": options})
 
     def run_proposals(self, ident: str, **params: Any) -> dict[str, Any]:
-        """One page of a run's proposals (`cursor`, `limit`, `decision`, `change`)."""
+        """One page of a run's proposals (`cursor`, `limit`, `decision`, `change`, `organization_id`, `subject`):
+        `items`, `next_cursor` and the `total` under those filters."""
         return self.get("matching", f"/api/v1/runs/{ident}/proposals", **params)
 
-    def every_run_proposal(self, ident: str, **params: Any) -> Iterator[dict[str, Any]]:
-        return self.every("matching", f"/api/v1/runs/{ident}/proposals", **params)
+    def run_facets(self, ident: str) -> dict[str, Any]:
+        """A run's proposals counted by the mentee's school, subject and (drafts) decision, for the filters."""
+        return self.get("matching", f"/api/v1/runs/{ident}/proposals/facets")
+
+    def pairs_summary(self, **params: Any) -> dict[str, Any]:
+        """Pairs by state (`scope`, `run_id`): `total` and `by_state`."""
+        return self.get("matching", "/api/v1/pairs/summary", **params)
 
     def run_write(self, ident: str, action: str, body: dict[str, Any] | None = None) -> Any:
         """`decisions`, `publish`, `discard` or `withdraw` on a run."""

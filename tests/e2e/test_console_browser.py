@@ -12,7 +12,8 @@ from tests.e2e.pages import assert_accessible
 from tests.integration.console_helpers import seed_demo_region
 
 PASSWORD = "Браузерный-пароль-1"
-PAGES = ("/", "/bank/", "/mentees/", "/upload/", "/users/", "/pairs/", "/runs/", "/indicators/", "/indicators/assessment")
+PAGES = ("/", "/bank/", "/mentees/", "/upload/", "/users/", "/pairs/", "/runs/", "/indicators/",
+         "/indicators/assessment")
 
 
 @pytest.fixture

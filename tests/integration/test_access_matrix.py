@@ -490,6 +490,8 @@ def matching_cases() -> list[Case]:
              check=listing(items("id"), lambda p: p.run_id, filtered=False)),
         Case("matching", "GET", f"{runs}/<id>", guarded(READERS), get(runs + "/{p.run_id}")),
         Case("matching", "GET", f"{runs}/<id>/proposals", guarded(READERS), get(runs + "/{p.run_id}/proposals")),
+        Case("matching", "GET", f"{runs}/<id>/proposals/facets", guarded(READERS),
+             get(runs + "/{p.run_id}/proposals/facets")),
         Case("matching", "POST", f"{runs}/<id>/decisions", guarded(WRITERS),
              send(runs + "/{p.run_id}/decisions", fixed({"all": "approve"})), before=draft_in_review),
         *[Case("matching", "POST", f"{runs}/<id>/{name}", guarded(WRITERS), send(runs + "/{p.run_id}/" + name,

@@ -9,13 +9,17 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
+from html import unescape
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 import pytest
+from markupsafe import escape
 
 from services.console.app import create_app
+from services.console.pages import run_view
+from services.console.pages import runs as runs_pages
 from shared.auth import issue_token
 from shared.config import Settings
 from tests.integration.console_helpers import (
@@ -243,12 +247,63 @@ def test_marks_feed_the_next_draft_and_the_filters_narrow_the_table(app, service
     assert any(i["pinned"] and i["mentee_id"] == first["mentee_id"] for i in items)
     assert not any((i["mentor_id"], i["mentee_id"]) == (second["mentor_id"], second["mentee_id"]) for i in items)
 
-    school = first["mentee_organization"]
+    school = first["organization_id"]
     narrowed = client.get(f"/runs/{later}", query_string={"school": school}).get_data(as_text=True)
-    expected = [i for i in items if school in (i["mentee_organization"], i["mentor_organization"])]
+    expected = [i for i in items if i["organization_id"] == school]
     assert len(SELECTED.findall(narrowed)) == min(len(expected), 25) and first["mentee_name"] in narrowed
+    assert f"из {len(expected)}</span>" in narrowed
+    assert f'<option value="{school}" selected>{escape(first["mentee_organization"])} ({len(expected)})</option>' \
+        in narrowed
+    math = [i for i in items if i["organization_id"] == school and i["subject"] == "math"]
+    both = client.get(f"/runs/{later}", query_string={"school": school, "subject": "math"}).get_data(as_text=True)
+    assert len(SELECTED.findall(both)) == min(len(math), 25)
     none_approved = client.get(f"/runs/{later}", query_string={"decision": "approved"}).get_data(as_text=True)
     assert SELECTED.findall(none_approved) == [] and "Таких предложений нет" in none_approved
+    assert f"не рассмотрено ({len(items)})</option>" in none_approved
+
+
+NEXT = re.compile(r'href="([^"]+)" rel="next"')
+RUN_LINK = re.compile(r'<th scope="row" data-label="Запуск"><a href="/runs/([0-9a-f-]{36})">')
+
+
+def every_console_page(client, path: str, found: re.Pattern[str]) -> tuple[list[str], list[str]]:
+    """What `found` finds on each page of a console list, following «Следующая страница», and each page's html."""
+    seen, pages, url = [], [], path
+    for _ in range(100):
+        html = client.get(url).get_data(as_text=True)
+        pages.append(html)
+        seen += found.findall(html)
+        following = NEXT.search(html)
+        if not following:
+            return seen, pages
+        url = path.split("?")[0] + unescape(following.group(1))
+    raise AssertionError("«Следующая страница» never ended")
+
+
+def test_the_review_table_and_the_runs_list_page_through_the_matching_api(app, services, districts, monkeypatch):
+    district = districts[0]
+    client = operator(app, district)
+    ident = start_draft(client, district)
+    items = run_of_items(services, ident)
+    monkeypatch.setattr(run_view, "PAGE_SIZE", 7)
+    shown, pages = every_console_page(client, f"/runs/{ident}", SELECTED)
+    assert sorted(shown) == sorted(i["proposal_id"] for i in items) and len(pages) == -(-len(items) // 7)
+    assert f"Показано 1–7 из {len(items)}" in pages[0] and f"–{len(items)} из {len(items)}" in pages[-1]
+
+    start_draft(client, district)
+    scope = f"municipality:{district['id']}"
+    with admin_client(services, "matching") as matching:
+        answer = matching.get("/api/v1/runs", params={"scope": scope, "limit": 500}).json()
+    expected = [r["id"] for r in answer["items"]]
+    assert len(expected) >= 2
+    monkeypatch.setattr(runs_pages, "RUNS_PAGE", 1)
+    listed, pages = every_console_page(client, f"/runs/?scope={quote(scope)}", RUN_LINK)
+    assert listed == expected and len(pages) == len(expected) and "Следующая страница" in pages[0]
+    assert f'<option value="{scope}" selected>' in pages[0]
+    drafts, _ = every_console_page(client, "/runs/?kind=draft", RUN_LINK)
+    assert set(expected) <= set(drafts)
+    none = client.get("/runs/?kind=ordinary").get_data(as_text=True)
+    assert RUN_LINK.findall(none) == [] and "Таких запусков нет" in none
 
 
 def run_of_items(services, ident: str) -> list[dict[str, Any]]:

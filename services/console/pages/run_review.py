@@ -53,8 +53,8 @@ def confirm_page(run: dict[str, Any], **view: Any) -> str:
 
 
 def waiting_offers(ident: str) -> int:
-    """The run's pairs still waiting for a school's answer (state «предложена»)."""
-    return sum(1 for p in api().every_run_proposal(ident) if p.get("state") == "proposed")
+    """The run's pairs still waiting for a school's answer (state «предложена»), as the matching API counts them."""
+    return int(api().pairs_summary(run_id=ident)["by_state"].get("proposed") or 0)
 
 
 def install(bp: Blueprint, marks: Callable[[], MarkStore]) -> None:

@@ -1,5 +1,5 @@
 """What the run pages read: the scopes a person may match (by name), who did what (names from the console's own
-accounts), and one page of a run's proposals with the filters the matching API lacks applied here."""
+accounts), and one page of a run's proposals as the matching API filters, pages and counts them."""
 
 from __future__ import annotations
 
@@ -75,49 +75,21 @@ def named_run(run: dict[str, Any], names: dict[str, str], people: People) -> dic
     return run
 
 
-def proposal_filters(run: dict[str, Any]) -> dict[str, str]:
-    """The table's filters from the query string, each one of its options (the school by name, as the API
-    names it)."""
+def proposal_filters() -> dict[str, str]:
+    """The table's filters from the query string: the mentee's school (by id), the subject (a dictionary code) and
+    a draft's decision and change (each one of its options)."""
     args = request.args
-    decision, change = args.get("decision", ""), args.get("change", "")
-    subject, school = args.get("subject", ""), args.get("school", "").strip()[:300]
+    decision, change, subject = args.get("decision", ""), args.get("change", ""), args.get("subject", "")
     return {"tab": "proposals", "decision": decision if decision in DECISIONS else "",
             "change": change if change in CHANGES else "",
-            "subject": subject if subject in labels("subjects") else "", "school": school}
-
-
-def school_options(run: dict[str, Any]) -> list[str]:
-    """The schools of the run's scope by name (the API names a proposal's school, not its id)."""
-    kind, _, ident = run["scope"].partition(":")
-    key = {"municipality": "municipality_id", "organization": "id"}.get(kind)
-    return sorted({o["name"] for o in organizations() if key is None or o.get(key) == ident})
+            "subject": subject if subject in labels("subjects") else "", "school": args.get("school", "")[:36]}
 
 
 def proposals_page(run: dict[str, Any], filters: dict[str, str]) -> tuple[list[dict[str, Any]], Pager]:
-    """One page of proposals: the API pages by decision and change itself; a school or subject filter is
-    applied here over every proposal (then the cursor is an offset)."""
+    """One page of proposals, filtered, paged and counted by the matching API (its `total` under the filters)."""
     cursor, back = request.args.get("cursor") or None, parse_stack(request.args.get("back"))
-    asked = {"decision": filters["decision"] or None, "change": filters["change"] or None}
-    if not (filters["school"] or filters["subject"]):
-        page = api().run_proposals(run["id"], cursor=cursor, limit=PAGE_SIZE, **asked)
-        total = shown_total(run, filters)
-        return page["items"], Pager(filters, cursor, back, page.get("next_cursor"), total=total, size=PAGE_SIZE,
-                                    shown=len(page["items"]))
-    found = [p for p in api().every_run_proposal(run["id"], **asked)
-             if (not filters["school"] or filters["school"] in (p["mentee_organization"], p["mentor_organization"]))
-             and (not filters["subject"] or p.get("subject") == filters["subject"])]
-    start = int(cursor) if (cursor or "").isdigit() else 0
-    items = found[start:start + PAGE_SIZE]
-    following = str(start + PAGE_SIZE) if start + PAGE_SIZE < len(found) else None
-    return items, Pager(filters, cursor, back, following, total=len(found), size=PAGE_SIZE, shown=len(items))
-
-
-def shown_total(run: dict[str, Any], filters: dict[str, str]) -> int | None:
-    """How many proposals the table holds without a school or subject filter (known for a draft by decision)."""
-    decisions = run.get("decisions")
-    if filters["change"]:
-        changes = run.get("changes") or {}
-        return None if filters["decision"] else changes.get("added" if filters["change"] == "new" else "kept")
-    if decisions:
-        return decisions.get(filters["decision"]) if filters["decision"] else sum(decisions.values())
-    return (run.get("counts") or {}).get("matched") if not filters["decision"] else 0
+    page = api().run_proposals(run["id"], cursor=cursor, limit=PAGE_SIZE, decision=filters["decision"],
+                               change=filters["change"], organization_id=filters["school"],
+                               subject=filters["subject"])
+    return page["items"], Pager(filters, cursor, back, page.get("next_cursor"), total=page["total"],
+                                size=PAGE_SIZE, shown=len(page["items"]))

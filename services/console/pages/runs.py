@@ -15,14 +15,14 @@ from services.console.auth.forms import ActionForm, RussianForm
 from services.console.client import ServiceError
 from services.console.context import console
 from services.console.pages import exports, run_review, run_words
-from services.console.pages.common import api, labels, roles
+from services.console.pages.common import api, roles
+from services.console.pages.paging import Pager, parse_stack
 from services.console.pages.pair_words import STATES, reasons
 from services.console.pages.run_view import (
     People,
     named_run,
     proposal_filters,
     proposals_page,
-    school_options,
     scope_choices,
     scope_names,
 )
@@ -30,7 +30,8 @@ from services.console.roles import ADMIN, MUNICIPAL, REGION
 from services.console.run_picks import MarkStore
 
 OPERATORS = (ADMIN, REGION, MUNICIPAL)
-LISTED = 100
+RUNS_PAGE = 25
+KINDS = {"draft": "черновики", "ordinary": "без черновика (пары сразу)"}
 TABS = {"proposals": "Предложения", "unmatched": "Без пары и нехватка наставников", "record": "Сведения о запуске"}
 FILES = {"proposals.xlsx": "Предложения подбора", "unmatched.xlsx": "Наставляемые без пары"}
 
@@ -46,7 +47,8 @@ def marks() -> MarkStore:
 
 
 def latest_of(scope: str) -> dict[str, Any] | None:
-    return next((r for r in api().runs(LISTED) if r["scope"] == scope and r["status"] == "succeeded"), None)
+    """The newest solved run of exactly this scope."""
+    return next(iter(api().runs(scope=scope, status="succeeded", limit=1)["items"]), None)
 
 
 def carried_options(scope: str) -> dict[str, Any]:
@@ -58,11 +60,23 @@ def carried_options(scope: str) -> dict[str, Any]:
     return run_words.next_options(previous.get("options") or {}, kept.pins, kept.exclusions)
 
 
+def list_filters(scopes: list[tuple[str, str]]) -> dict[str, str]:
+    """The list's filters from the query string: one of the person's scopes (exactly), drafts or ordinary runs."""
+    scope, kind = request.args.get("scope", ""), request.args.get("kind", "")
+    return {"scope": scope if scope in dict(scopes) else "", "kind": kind if kind in KINDS else ""}
+
+
 def list_page(form: NewRunForm, status: int = 200, problems: list[str] | None = None) -> tuple[str, int]:
-    names, people = scope_names(), People()
-    items = [named_run(run, names, people) for run in api().runs(LISTED)]
-    return render_template("runs/index.html", items=items, form=form, problems=problems or [],
-                           words=run_words), status
+    """One page of the runs, newest first, as the matching API pages and filters them."""
+    names, people, scopes = scope_names(), People(), scope_choices()
+    filters = list_filters(scopes)
+    cursor, back = request.args.get("cursor") or None, parse_stack(request.args.get("back"))
+    draft = {"draft": "true", "ordinary": "false"}.get(filters["kind"])
+    page = api().runs(cursor=cursor, limit=RUNS_PAGE, scope=filters["scope"], draft=draft)
+    items = [named_run(run, names, people) for run in page["items"]]
+    pager = Pager(filters, cursor, back, page.get("next_cursor"))
+    return render_template("runs/index.html", items=items, form=form, problems=problems or [], words=run_words,
+                           filters=filters, pager=pager, scopes=scopes, kinds=KINDS), status
 
 
 def run_page(ident: str) -> tuple[str, int]:
@@ -73,13 +87,12 @@ def run_page(ident: str) -> tuple[str, int]:
     context: dict[str, Any] = {"run": run, "tab": tab, "tabs": TABS, "words": run_words, "action": ActionForm(),
                                "review": run_words.in_review(run), "states": STATES, "marks": kept}
     if run["status"] == "succeeded" and tab == "proposals":
-        filters = proposal_filters(run)
+        filters = proposal_filters()
         items, pager = proposals_page(run, filters)
         for item in items:
             item["pros"], item["cons"] = reasons(item.get("terms") or [])
             item["mark"] = kept.keys.get(run_words.pair_key(item["mentor_id"], item["mentee_id"]))
-        context.update(items=items, pager=pager, filters=filters, schools=school_options(run),
-                       subjects=labels("subjects"))
+        context.update(items=items, pager=pager, filters=filters, facets=api().run_facets(run["id"]))
     if tab == "record":
         context["refused"] = [{**r, "mentee_name": name_of("mentees", r["mentee_id"]),
                                "mentor_name": name_of("mentors", r["mentor_id"])}

@@ -86,10 +86,11 @@ def build_pairs_api() -> APIBlueprint:
 
     @api.get("/pairs/summary", tags=[pairs_tag], summary="Число пар по состояниям в области",
              responses={200: PairsSummary},
-             description="scope: region:…, municipality:… или organization:…; без него — ваша область.")
+             description="scope: region:…, municipality:… или organization:…; без него — ваша область. "
+                         "run_id: только пары этого запуска подбора (например, ждущие ответа школ перед отзывом).")
     def summary(query: SummaryQuery) -> Response:
         with context().uow() as uow:
-            return jsonify(pair_lists.pairs_summary(uow.session, principal(), query.scope))
+            return jsonify(pair_lists.pairs_summary(uow.session, principal(), query.scope, query.run_id))
 
     @api.get("/pairs/attention", tags=[program_tag], summary="Пары, требующие внимания куратора",
              responses={200: AttentionList},

@@ -86,6 +86,8 @@ class ProposalOut(BaseModel):
     mentee_name: str
     mentor_id: str
     mentor_name: str
+    organization_id: str = Field(description="школа наставляемого")
+    mentor_organization_id: str
     mentee_organization: str
     mentor_organization: str
     subject: str | None
@@ -95,6 +97,7 @@ class ProposalOut(BaseModel):
 
 class ProposalList(Page):
     items: list[ProposalOut]
+    total: int = Field(description="сколько предложений подходит под фильтры, на всех страницах")
 
 
 class MatchingStatus(BaseModel):

@@ -47,3 +47,23 @@ class PublishOut(BaseModel):
 
 class WithdrawOut(BaseModel):
     withdrawn: int
+
+
+class OrganizationFacet(BaseModel):
+    id: str
+    name: str
+    count: int
+
+
+class SubjectFacet(BaseModel):
+    code: str | None = Field(description="null — без предмета (направления деятельности)")
+    label: str
+    count: int
+
+
+class ProposalFacets(BaseModel):
+    """A run's proposals counted by each value of the list's filters; every list adds up to all proposals."""
+
+    organizations: list[OrganizationFacet] = Field(description="по школе наставляемого, по названию")
+    subjects: list[SubjectFacet]
+    decisions: DecisionCounts = Field(description="черновик: по решению; обычный запуск: нули (решений нет)")

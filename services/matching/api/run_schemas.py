@@ -84,7 +84,11 @@ class PageQuery(Query):
 
 
 class RunsQuery(PageQuery):
+    """Newest first (then by id); `next_cursor` leads to the next page."""
+
     status: Literal["queued", "running", "succeeded", "failed"] | None = None
+    scope: Scope | None = Field(None, description="только запуски ровно этой области")
+    draft: bool | None = Field(None, description="true — только черновики, false — только обычные запуски")
 
 
 class SuggestQuery(Query):
@@ -94,6 +98,8 @@ class SuggestQuery(Query):
 class ProposalsQuery(PageQuery):
     decision: Literal["pending", "approved", "dropped"] | None = Field(None, description="черновик: решение")
     change: Literal["new", "kept"] | None = Field(None, description="черновик: новая или та же, что в прошлом запуске")
+    organization_id: str | None = Field(None, max_length=36, description="школа наставляемого")
+    subject: str | None = Field(None, max_length=50, description="предмет наставляемого (код справочника subjects)")
 
 
 class DecisionsIn(Body):
@@ -107,3 +113,4 @@ class DecisionsIn(Body):
 
 class SummaryQuery(Query):
     scope: Scope | None = Field(None, description="по умолчанию — ваша область")
+    run_id: str | None = Field(None, max_length=36, description="только пары, созданные этим запуском подбора")

@@ -7,8 +7,10 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from services.matching.adapters.suggestion_cache import SuggestionCache
 from services.matching.api.responses import MatchingStatus, ProposalList, RunList, RunOut, Suggestions
+from services.matching.api.review_responses import ProposalFacets
 from services.matching.api.run_schemas import ProposalsQuery, RunAccepted, RunIn, RunPath, RunsQuery, SuggestQuery
 from services.matching.use_cases import runs
+from services.matching.use_cases.run_facets import proposal_facets
 from services.matching.use_cases.run_proposals import run_proposals as explained_proposals
 from services.matching.use_cases.status import matching_status
 from services.matching.use_cases.suggestions import suggestions
@@ -36,11 +38,14 @@ def build_api() -> APIBlueprint:
         response.headers["Location"] = href
         return response
 
-    @api.get("/runs", tags=[runs_tag], summary="Запуски подбора", responses={200: RunList})
+    @api.get("/runs", tags=[runs_tag], summary="Запуски подбора", responses={200: RunList},
+             description="Новые сверху, страницами: next_cursor ведёт на следующую. Фильтры: состояние (status), "
+                         "область ровно такая (scope), черновики или обычные запуски (draft).")
     def list_runs(query: RunsQuery) -> Response:
         with context().uow() as uow:
-            return jsonify({"items": runs.list_runs(uow.session, principal(), query.status, query.limit),
-                            "next_cursor": None})
+            items, cursor = runs.list_runs(uow.session, principal(), cursor=query.cursor, limit=query.limit,
+                                           status=query.status, scope=query.scope, draft=query.draft)
+            return jsonify({"items": items, "next_cursor": cursor})
 
     @api.get("/runs/<id>", tags=[runs_tag], summary="Состояние и итоги запуска", responses={200: RunOut})
     def get_run(path: RunPath) -> Response:
@@ -50,12 +55,22 @@ def build_api() -> APIBlueprint:
     @api.get("/runs/<id>/proposals", tags=[runs_tag], summary="Предложенные пары запуска с составляющими стоимости",
              responses={200: ProposalList},
              description="Черновик: его предложения с решением, изменением и закреплением (фильтры decision, "
-                         "change); обычный запуск: созданные им пары.")
+                         "change); обычный запуск: созданные им пары. Фильтры organization_id (школа "
+                         "наставляемого) и subject; total — сколько подходит под фильтры на всех страницах.")
     def run_proposals(path: RunPath, query: ProposalsQuery) -> Response:
         with context().uow() as uow:
-            items, cursor = explained_proposals(uow.session, principal(), path.id, query.cursor, query.limit,
-                                                query.decision, query.change)
-            return jsonify({"items": items, "next_cursor": cursor})
+            items, cursor, total = explained_proposals(
+                uow.session, principal(), path.id, query.cursor, query.limit, decision=query.decision,
+                change=query.change, organization_id=query.organization_id, subject=query.subject)
+            return jsonify({"items": items, "next_cursor": cursor, "total": total})
+
+    @api.get("/runs/<id>/proposals/facets", tags=[runs_tag], summary="Предложения запуска по школам, предметам и "
+             "решениям", responses={200: ProposalFacets},
+             description="Для списков фильтров: сколько предложений у каждой школы наставляемого, каждого предмета "
+                         "и (черновик) каждого решения; числа каждого списка в сумме дают все предложения.")
+    def run_proposal_facets(path: RunPath) -> Response:
+        with context().uow() as uow:
+            return jsonify(proposal_facets(uow.session, principal(), path.id))
 
     @api.get("/status", tags=[runs_tag], summary="Что знает сервис подбора: наставники, наставляемые, пары",
              responses={200: MatchingStatus})

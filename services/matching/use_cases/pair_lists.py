@@ -80,10 +80,14 @@ def pairs_needing_attention(session: Session, principal: Principal, today: date)
     return [{**item, **names[item["pair_id"]]} for item in needing_attention(session, [r[0] for r in rows], today)]
 
 
-def pairs_summary(session: Session, principal: Principal, scope_text: str | None) -> dict[str, Any]:
-    """Pairs by state within the caller's rows, of one scope (a region, municipality or school) when given."""
+def pairs_summary(session: Session, principal: Principal, scope_text: str | None,
+                  run_id: str | None = None) -> dict[str, Any]:
+    """Pairs by state within the caller's rows, of one scope (a region, municipality or school) when given, and
+    only those a run created when `run_id` is given."""
     principal.require(*WRITERS, Role.INTEGRATOR)
     query = select(Pair.state, func.count()).where(*_visible(principal)).group_by(Pair.state)
+    if run_id:
+        query = query.where(Pair.run_id == run_id)
     if scope_text:
         scope = Scope.parse(scope_text)
         if principal.role not in (Role.ADMIN, Role.INTEGRATOR):

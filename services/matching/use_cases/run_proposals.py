@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import false
+from sqlalchemy import false, func
 from sqlmodel import Session, select
 
 from services.matching.adapters.problem_loading import pair_problem
@@ -18,15 +18,28 @@ from shared.auth import Principal
 from shared.errors import BadRequest
 
 
-def proposals_page(session: Session, run: Run, cursor: str | None, limit: int, **equal: str | None
-                   ) -> tuple[list[Any], str | None]:
-    """Proposals of a run (a draft's own, or the pairs it wrote), cheapest first; `equal` filters a draft's by
-    decision or change. The cursor is `cost:id` of the last one shown."""
+def proposal_clauses(run: Run, **equal: str | None) -> tuple[Any, list[Any]]:
+    """The table of a run's proposals (a draft's own, or the pairs it wrote) and the WHERE clauses of its filters:
+    `organization_id` (the mentee's school), `subject`, and a draft's `decision` or `change` (an ordinary run's
+    pairs have neither, so those filters leave none of them)."""
     model: Any = RunProposal if run.draft else Pair
-    query = select(model).where(model.run_id == run.id)
+    clauses = [model.run_id == run.id]
     for name, value in equal.items():
-        if value:
-            query = query.where(getattr(model, name) == value) if run.draft else query.where(false())
+        if not value:
+            continue
+        if name in ("decision", "change") and not run.draft:
+            clauses.append(false())
+        else:
+            clauses.append(getattr(model, "mentee_subject" if name == "subject" else name) == value)
+    return model, clauses
+
+
+def proposals_page(session: Session, run: Run, cursor: str | None, limit: int, **equal: str | None
+                   ) -> tuple[list[Any], str | None, int]:
+    """Proposals of a run, cheapest first, filtered by `equal` (`proposal_clauses`); the next page's cursor
+    (`cost:id` of the last one shown) and how many match the filters in all (one COUNT)."""
+    model, clauses = proposal_clauses(run, **equal)
+    query = select(model).where(*clauses)
     if cursor:
         cost, _, last_id = cursor.partition(":")
         if not cost.lstrip("-").isdigit() or not last_id:
@@ -34,7 +47,8 @@ def proposals_page(session: Session, run: Run, cursor: str | None, limit: int, *
         query = query.where((model.cost > int(cost)) | ((model.cost == int(cost)) & (model.id > last_id)))
     rows = list(session.exec(query.order_by(model.cost, model.id).limit(limit + 1)).all())
     next_cursor = f"{rows[limit - 1].cost}:{rows[limit - 1].id}" if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    total = int(session.exec(select(func.count()).select_from(model).where(*clauses)).one())
+    return rows[:limit], next_cursor, total
 
 
 def explained(session: Session, pairs: list[Any], weights: Weights) -> list[dict[str, Any]]:
@@ -62,6 +76,7 @@ def explained(session: Session, pairs: list[Any], weights: Weights) -> list[dict
             **own, "cost": pair.cost, "mentee_id": pair.mentee_id,
             "mentee_name": mentee.full_name if mentee else "", "mentor_id": pair.mentor_id,
             "mentor_name": mentor.full_name if mentor else "",
+            "organization_id": pair.organization_id, "mentor_organization_id": pair.mentor_organization_id,
             "mentee_organization": orgs.get(pair.organization_id, ""),
             "mentor_organization": orgs.get(pair.mentor_organization_id, ""), "subject": pair.mentee_subject,
             "stage": pair.mentee_stage, "terms": terms,
@@ -75,10 +90,10 @@ def _draft_fields(proposal: RunProposal, states: dict[str, str]) -> dict[str, An
 
 
 def run_proposals(session: Session, principal: Principal, run_id: str, cursor: str | None, limit: int,
-                  decision: str | None = None, change: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of a run's proposals, explained with the weights the run used, and the next page's cursor
-    (`decision` and `change` filter a draft's; an ordinary run's pairs have neither)."""
+                  **equal: str | None) -> tuple[list[dict[str, Any]], str | None, int]:
+    """One page of a run's proposals, explained with the weights the run used, the next page's cursor and the
+    number matching the filters (`equal`: decision, change, organization_id, subject; see `proposal_clauses`)."""
     run = visible_run(session, principal, run_id)
-    pairs, next_cursor = proposals_page(session, run, cursor, limit, decision=decision, change=change)
+    pairs, next_cursor, total = proposals_page(session, run, cursor, limit, **equal)
     weights = Weights(**json.loads(run.result)["weights"]) if run.result else Weights()
-    return explained(session, pairs, weights), next_cursor
+    return explained(session, pairs, weights), next_cursor, total

@@ -1,8 +1,9 @@
-"""Bulk runs on the HTTP side: request a run (202), read one, list them."""
+"""Bulk runs on the HTTP side: request a run (202), read one, list them page by page."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, true
@@ -12,12 +13,13 @@ from services.matching.adapters.problem_loading import region_of_scope
 from services.matching.adapters.tables import OrganizationView, Run, RunProposal
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork
-from shared.errors import Forbidden, NotFound
+from shared.errors import BadRequest, Forbidden, NotFound
 from shared.events import new_event
 from shared.scopes import Scope
 
 OPERATORS = (Role.REGION_OPERATOR, Role.MUNICIPAL_OPERATOR, Role.SCHOOL_CURATOR)
 DECISIONS = ("pending", "approved", "dropped")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def check_scope_access(session: Session, principal: Principal, scope: Scope) -> str:
@@ -120,12 +122,40 @@ def read_run(session: Session, principal: Principal, run_id: str) -> dict[str, A
     return run_view(run, decision_counts(session, [run.id])[run.id] if run.draft else None)
 
 
-def list_runs(session: Session, principal: Principal, status: str | None, limit: int) -> list[dict[str, Any]]:
-    """The newest runs the principal may read, without their unmatched lists."""
+def _run_cursor(run: Run) -> str:
+    """`microseconds since the epoch:id` of the last run shown (newest first, then by id)."""
+    return f"{(run.requested_at - EPOCH) // timedelta(microseconds=1)}:{run.id}"
+
+
+def _after(cursor: str) -> Any:
+    """The runs after the cursor's one: requested earlier, or at the same moment with a greater id."""
+    micros, _, last_id = cursor.partition(":")
+    try:
+        if not (micros.isascii() and micros.isdigit() and last_id):
+            raise ValueError(cursor)
+        moment = EPOCH + timedelta(microseconds=int(micros))
+    except (ValueError, OverflowError):
+        raise BadRequest("Некорректный курсор страницы") from None
+    return (Run.requested_at < moment) | ((Run.requested_at == moment) & (Run.id > last_id))
+
+
+def list_runs(session: Session, principal: Principal, *, cursor: str | None, limit: int, status: str | None = None,
+              scope: str | None = None, draft: bool | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of the runs the principal may read, newest first (then by id), without their unmatched lists,
+    and the next page's cursor; `scope` keeps the runs of exactly that scope, `draft` drafts or ordinary runs."""
     principal.require(*OPERATORS, Role.INTEGRATOR)
-    query = select(Run).order_by(Run.requested_at.desc(), Run.id)
+    query = select(Run).where(visible_runs(principal))
     if status:
         query = query.where(Run.status == status)
-    rows = session.exec(query.where(visible_runs(principal)).limit(limit)).all()
+    if scope:
+        exact = Scope.parse(scope)
+        query = query.where(Run.scope_kind == exact.kind, Run.scope_id == exact.id)
+    if draft is not None:
+        query = query.where(Run.draft == draft)
+    if cursor:
+        query = query.where(_after(cursor))
+    rows = list(session.exec(query.order_by(Run.requested_at.desc(), Run.id).limit(limit + 1)).all())
+    next_cursor = _run_cursor(rows[limit - 1]) if len(rows) > limit else None
+    rows = rows[:limit]
     counts = decision_counts(session, [r.id for r in rows if r.draft])
-    return [{k: v for k, v in run_view(r, counts.get(r.id)).items() if k != "unmatched"} for r in rows]
+    return [{k: v for k, v in run_view(r, counts.get(r.id)).items() if k != "unmatched"} for r in rows], next_cursor
