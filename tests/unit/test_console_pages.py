@@ -67,9 +67,8 @@ def test_the_home_figures_come_from_the_load_and_demand_indicators_and_the_pairs
         {"code": "mentor_load", "numerator": 7, "denominator": 5, "details": {"capacity": 12}},
         {"code": "unmet_demand", "numerator": 3, "denominator": 10, "details": {}}]})
     assert (view.mentors, view.places, view.free_places, view.mentees, view.unmatched) == (5, 12, 5, 10, 3)
-    pairs = [{"state": "proposed", "expires_at": "2026-03-09"}, {"state": "active"},
-             {"state": "proposed", "expires_at": "2026-03-02"}]
-    count_pairs(pairs, view)
+    proposed = [{"state": "proposed", "expires_at": "2026-03-09"}, {"state": "proposed", "expires_at": "2026-03-02"}]
+    count_pairs({"total": 3, "by_state": {"proposed": 2, "active": 1, "declined": 0}}, proposed, view)
     assert view.pairs == [("proposed", "предложена", 2), ("active", "работает", 1)]
     assert view.pairs_total == 3 and view.proposed == 2
     assert [p["expires_at"] for p in view.waiting] == ["2026-03-02", "2026-03-09"]

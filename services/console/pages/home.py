@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from flask import Blueprint, render_template
@@ -25,16 +27,37 @@ def home_scope() -> tuple[str, str]:
 
 
 def names_for(items: list[dict[str, Any]]) -> None:
-    """Put names beside the ids the matching API answers with (a few registry look-ups)."""
+    """Names beside the ids where the matching API gave none (its pair items carry them; older ones may not)."""
+    missing = [item for item in items if not item.get("mentee_name")]
+    if not missing:
+        return
     schools = {o["id"]: o["name"] for o in organizations()}
     client = api()
-    for item in items:
+    for item in missing:
         item["organization_name"] = schools.get(item.get("organization_id", ""), "организация вне вашей области")
         for side, plural in (("mentor", "mentors"), ("mentee", "mentees")):
             try:
                 item[f"{side}_name"] = client.person(plural, item[f"{side}_id"])["full_name"]
             except ServiceError:
                 item[f"{side}_name"] = None
+
+
+PROBLEM_LABELS = {"indicators": "Показатели", "summary": "Реестр", "pairs": "Пары", "proposed": "Пары",
+                  "attention": "Пары"}
+
+
+def fetch_together(calls: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """The home page's answers from three services at once (the page waits for the slowest, not the sum);
+    a refusal comes back as its ServiceError, to be shown on the page."""
+    def attempt(call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except ServiceError as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        futures = {key: pool.submit(attempt, call) for key, call in calls.items()}
+        return {key: future.result() for key, future in futures.items()}
 
 
 def blueprint() -> Blueprint:
@@ -44,22 +67,20 @@ def blueprint() -> Blueprint:
     @roles(ADMIN, REGION, MUNICIPAL, CURATOR)
     def index():
         scope, scope_name = home_scope()
-        problems: list[str] = []
-        try:
-            view = from_indicators(api().indicators(scope))
-        except ServiceError as exc:
-            view = Overview()
-            problems.append(f"Показатели: {exc.detail}")
-        try:
-            with_summary(view, api().summary(scope))
-        except ServiceError as exc:
-            problems.append(f"Реестр: {exc.detail}")
-        try:
-            count_pairs(api().pairs(), view)
-            attention = api().attention()
-        except ServiceError as exc:
-            attention = []
-            problems.append(f"Пары: {exc.detail}")
+        client = api()
+        answers = fetch_together({
+            "indicators": lambda: client.indicators(scope), "summary": lambda: client.summary(scope),
+            "pairs": client.pairs_summary, "attention": client.attention,
+            "proposed": lambda: client.get("matching", "/api/v1/pairs", state="proposed", limit=100)["items"]})
+        problems = list(dict.fromkeys(f"{label}: {answers[key].detail}" for key, label in PROBLEM_LABELS.items()
+                                      if isinstance(answers[key], ServiceError)))
+        view = Overview() if isinstance(answers["indicators"], ServiceError) else from_indicators(answers["indicators"])
+        if not isinstance(answers["summary"], ServiceError):
+            with_summary(view, answers["summary"])
+        attention: list[dict[str, Any]] = []
+        if not any(isinstance(answers[key], ServiceError) for key in ("pairs", "proposed", "attention")):
+            count_pairs(answers["pairs"], answers["proposed"], view)
+            attention = answers["attention"]
         shown = attention[:ATTENTION_SHOWN]
         names_for(shown + view.waiting)
         return render_template("home.html", view=view, scope_name=scope_name, attention=shown,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,18 +55,15 @@ def with_summary(view: Overview, summary: dict[str, Any]) -> Overview:
     return view
 
 
-def count_pairs(pairs: Iterable[dict[str, Any]], view: Overview, waiting_shown: int = 8) -> None:
-    """Pairs by state, and the oldest proposals waiting for a school's answer."""
-    counts: Counter[str] = Counter()
-    waiting = []
-    for pair in pairs:
-        counts[pair["state"]] += 1
-        if pair["state"] == "proposed":
-            waiting.append(pair)
-    view.pairs = [(state, label, counts[state]) for state, label in PAIR_STATES if counts[state]]
-    view.pairs_total = sum(counts.values())
-    view.proposed = counts["proposed"]
-    view.waiting = sorted(waiting, key=lambda p: p.get("expires_at") or "")[:waiting_shown]
+def count_pairs(summary: dict[str, Any], proposed: Iterable[dict[str, Any]], view: Overview,
+                waiting_shown: int = 8) -> None:
+    """Pairs by state (`GET /pairs/summary`), and the proposals waiting longest for a school's answer among
+    one page of the proposed ones."""
+    counts = summary.get("by_state", {})
+    view.pairs = [(state, label, counts.get(state, 0)) for state, label in PAIR_STATES if counts.get(state)]
+    view.pairs_total = int(summary.get("total", 0))
+    view.proposed = int(counts.get("proposed", 0))
+    view.waiting = sorted(proposed, key=lambda p: p.get("expires_at") or "")[:waiting_shown]
 
 
 def indicator_value(item: dict[str, Any]) -> tuple[float | None, str]:

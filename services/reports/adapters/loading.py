@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,22 +23,62 @@ def region_of(session: Session, scope: Scope) -> str:
                             known_to="отчётам")
 
 
+FACTS_KEPT = 8  # regions whose facts one process keeps
+
+
 def load_facts(session: Session, region_id: str) -> Facts:
-    """Everything of one region the formulas read."""
-    orgs = session.exec(select(OrganizationRow).where(OrganizationRow.region_id == region_id)).all()
-    mentors = session.exec(select(MentorRow).where(MentorRow.region_id == region_id)).all()
-    mentees = session.exec(select(MenteeRow).where(MenteeRow.region_id == region_id)).all()
-    pairs = session.exec(select(PairRow).where(PairRow.region_id == region_id)).all()
+    """Everything of one region the formulas read; reused while no event has been applied since."""
+    return _facts_entry(session, region_id)[0]
+
+
+def computed_once(session: Session, region_id: str, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """`compute()` over the region's facts, remembered with those facts under `key` (scope, period, targets,
+    the minute of `as of`): the indicators of a scope are not recomputed on every page view while nothing
+    changed."""
+    memo = _facts_entry(session, region_id)[1]
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def _facts_entry(session: Session, region_id: str) -> tuple[Facts, dict[tuple[Any, ...], Any]]:
+    """The projection moves the freshness mark in the same transaction as its rows, so an unchanged mark
+    (events applied, when) means unchanged facts: a page of indicators does not reload 20k mentors each time."""
+    mark = session.get(Freshness, 1)
+    key = (str(session.get_bind().url), region_id, mark.events_applied if mark else 0,
+           mark.applied_at if mark else None)
+    entry = _FACTS.get(key)
+    if entry is None:
+        entry = (_read_facts(session, region_id), {})
+        while len(_FACTS) >= FACTS_KEPT:
+            _FACTS.pop(next(iter(_FACTS)))
+        _FACTS[key] = entry
+    return entry
+
+
+_FACTS: dict[tuple[Any, ...], tuple[Facts, dict[tuple[Any, ...], Any]]] = {}
+
+
+def _read_facts(session: Session, region_id: str) -> Facts:
+    def rows(*columns: Any) -> list[Any]:
+        table = columns[0].class_
+        return list(session.execute(select(*columns).where(table.region_id == region_id)).all())
+
+    o, m, e, p = OrganizationRow, MentorRow, MenteeRow, PairRow
     return Facts(
-        organizations=[OrganizationFacts(o.id, o.municipality_id, o.region_id, o.teachers, o.young_specialists,
-                                         o.students, o.has_mentoring_page, o.status) for o in orgs],
-        mentors=[MentorFacts(m.id, m.organization_id, m.municipality_id, m.region_id, m.trained, m.capacity,
-                             m.status, m.trained_on, as_utc(m.registered_at)) for m in mentors],
-        mentees=[MenteeFacts(m.id, m.organization_id, m.municipality_id, m.region_id, m.category, m.is_student,
-                             m.subject, m.stage, as_utc(m.registered_at), m.status) for m in mentees],
-        pairs=[PairFacts(p.id, p.mentor_id, p.mentee_id, p.organization_id, p.municipality_id, p.region_id,
-                         p.mentee_category, p.state, p.mentee_is_student, p.mentee_subject, p.mentee_stage, p.result,
-                         as_utc(p.proposed_at), as_utc(p.confirmed_at), as_utc(p.ended_at)) for p in pairs])
+        organizations=tuple(OrganizationFacts(*row) for row in rows(
+            o.id, o.municipality_id, o.region_id, o.teachers, o.young_specialists, o.students,
+            o.has_mentoring_page, o.status)),
+        mentors=tuple(MentorFacts(*row[:-1], as_utc(row[-1])) for row in rows(
+            m.id, m.organization_id, m.municipality_id, m.region_id, m.trained, m.capacity, m.status, m.trained_on,
+            m.registered_at)),
+        mentees=tuple(MenteeFacts(*row[:8], as_utc(row[8]), row[9]) for row in rows(
+            e.id, e.organization_id, e.municipality_id, e.region_id, e.category, e.is_student, e.subject, e.stage,
+            e.registered_at, e.status)),
+        pairs=tuple(PairFacts(*row[:12], as_utc(row[12]), as_utc(row[13]), as_utc(row[14])) for row in rows(
+            p.id, p.mentor_id, p.mentee_id, p.organization_id, p.municipality_id, p.region_id, p.mentee_category,
+            p.state, p.mentee_is_student, p.mentee_subject, p.mentee_stage, p.result, p.proposed_at, p.confirmed_at,
+            p.ended_at)))
 
 
 def load_organizations(session: Session, region_id: str | None = None) -> Sequence[OrganizationRow]:

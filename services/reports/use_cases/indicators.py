@@ -7,7 +7,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from services.reports.adapters import workbook
-from services.reports.adapters.loading import load_facts, load_organizations, load_targets, read_freshness, region_of
+from services.reports.adapters.loading import (
+    computed_once,
+    load_facts,
+    load_organizations,
+    load_targets,
+    read_freshness,
+    region_of,
+)
 from services.reports.domain.indicators import compute_all
 from services.reports.domain.period import Period
 from services.reports.domain.results import Indicator
@@ -38,8 +45,10 @@ def indicators_report(open_uow: UnitOfWorkFactory, p: Principal, scope: Scope, p
     now = datetime.now(UTC)
     with open_uow() as uow:
         require_scope(p, uow.session, scope)
-        facts = load_facts(uow.session, region_of(uow.session, scope))
-        items = compute_all(facts, scope, period, load_targets(uow.session), now)
+        region, targets = region_of(uow.session, scope), load_targets(uow.session)
+        minute = now.replace(second=0, microsecond=0)
+        items = computed_once(uow.session, region, ("indicators", str(scope), period, repr(targets), minute),
+                              lambda: compute_all(load_facts(uow.session, region), scope, period, targets, now))
         return Report(scope, period, now, items, read_freshness(uow.session, now))
 
 
