@@ -131,6 +131,20 @@ def registry(database_url, nats_server, settings_factory):
     return service_client(create_app(settings), settings)
 
 
+@pytest.fixture(scope="module")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """One running stack with the demo region for a test module (the console's tests build their own app on it)."""
+    from tests.integration.console_helpers import seed_demo_region
+
+    running = Stack(workdir=tmp_path_factory.mktemp("demo-stack")).start()
+    try:
+        running.wait_ready()
+        seed_demo_region(running)
+        yield running
+    finally:
+        running.stop()
+
+
 @pytest.fixture
 def matching(database_url, nats_server, settings_factory):
     """The matching app on a real database, with `apply(*events)` feeding its read model through the handlers."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import httpx
@@ -68,3 +69,20 @@ def post_form(client: Any, page: str, url: str, data: dict[str, Any], **kwargs: 
 
 def without_tokens(html: str) -> str:
     return CSRF.sub('name="csrf_token" value=""', html)
+
+
+def admin_client(stack: Any, service: str) -> httpx.Client:
+    """One service of the running stack as an admin, over HTTP."""
+    token = issue_token(Settings(), "admin", subject="console-tests")
+    return httpx.Client(base_url=stack.url(service), headers={"Authorization": f"Bearer {token}"}, timeout=60)
+
+
+def wait_for(check: Any, timeout_s: float = 90.0) -> Any:
+    """The first truthy answer of `check()`, polled while the services catch up with their events."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.3)
+    raise TimeoutError("the services did not catch up")

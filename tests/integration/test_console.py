@@ -7,7 +7,6 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -23,23 +22,9 @@ from tests.integration.console_helpers import (
     csrf_of,
     post_form,
     registry,
-    seed_demo_region,
     sign_in,
     without_tokens,
 )
-from tests.servers import Stack
-
-
-@pytest.fixture(scope="module")
-def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """One running stack with the demo region for the module (each test builds its own console app)."""
-    running = Stack(workdir=tmp_path_factory.mktemp("console-stack")).start()
-    try:
-        running.wait_ready()
-        seed_demo_region(running)
-        yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture

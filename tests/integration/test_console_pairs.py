@@ -7,57 +7,29 @@ from __future__ import annotations
 
 import io
 import re
-import time
 import uuid
 import zipfile
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from openpyxl import load_workbook
 
 from services.console.app import create_app
-from shared.auth import issue_token
-from shared.config import Settings
 from tests.integration.console_helpers import (
     add_account,
+    admin_client,
     console_settings,
     csrf_of,
-    seed_demo_region,
     sign_in,
+    wait_for,
     without_tokens,
 )
-from tests.servers import Stack
 
 TODAY = date.today()
 
 
-def admin_client(stack: Stack, service: str) -> httpx.Client:
-    token = issue_token(Settings(), "admin", subject="console-pair-tests")
-    return httpx.Client(base_url=stack.url(service), headers={"Authorization": f"Bearer {token}"}, timeout=60)
 
-
-def wait_for(check, timeout_s: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.3)
-    raise TimeoutError("the services did not catch up")
-
-
-@pytest.fixture(scope="module")
-def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = Stack(workdir=tmp_path_factory.mktemp("console-pairs-stack")).start()
-    try:
-        running.wait_ready()
-        seed_demo_region(running)
-        yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="module")
