@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from flask import render_template, request
@@ -47,7 +48,11 @@ class Names:
 
     def __init__(self) -> None:
         self.seen: dict[tuple[str, str], dict[str, Any] | None] = {}
-        self.schools = {o["id"]: o["name"] for o in organizations()}
+
+    @cached_property
+    def schools(self) -> dict[str, str]:
+        """School names by id, read only when an answer came without them (the matching API names them)."""
+        return {o["id"]: o["name"] for o in organizations()}
 
     def person(self, plural: str, ident: str) -> dict[str, Any] | None:
         key = (plural, ident)
