@@ -234,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     relay.add_argument("service", choices=["registry", "matching"])
     relay.set_defaults(func=_cmd_relay)
     consume = sub.add_parser("consume", help="потребитель событий одного сервиса")
-    consume.add_argument("service", choices=["matching", "reports"])
+    consume.add_argument("service", choices=["registry", "matching", "reports"])
     consume.add_argument("name")
     consume.set_defaults(func=_cmd_consume)
     sub.add_parser("worker", help="исполнитель запусков подбора").set_defaults(func=_cmd_worker)

@@ -16,7 +16,7 @@ from shared.auth import Role, issue_token
 from shared.config import DEFAULT_PORTS, Settings, load_settings
 
 SERVICES = ("registry", "matching", "reports")
-CONSUMERS = (("matching", "read-model"), ("reports", "projection"))
+CONSUMERS = (("registry", "checkpoints"), ("matching", "read-model"), ("reports", "projection"))
 RELAYS = ("registry", "matching")
 
 

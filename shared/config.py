@@ -62,6 +62,14 @@ class Settings(BaseSettings):
     consumer_nak_delay_s: float = 0.5
 
     worker_ack_wait_s: float = 600.0
+    # A run first waits until the matching read model holds every registry change committed before it was
+    # requested (the registry answers each request with its position); it fails with a clear message after this.
+    run_registry_wait_s: float = 300.0
+    # The exact min-cost-flow backend: "auto" picks per part by size (LEMON's network simplex on the parts it is
+    # faster on, OR-Tools, the reference, on the rest), or one of "ortools", "lemon" for every part.
+    matching_solver: Literal["auto", "ortools", "lemon"] = "auto"
+    # Parts of one region's graph solved in separate processes at once (OR-Tools and LEMON hold the GIL).
+    solver_processes: int = 2
     proposal_ttl_days: int = 14
 
     db_pool_size: int = 5

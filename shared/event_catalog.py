@@ -79,6 +79,15 @@ class RunRequested(Payload):
     dry_run: bool = False
     options: dict[str, Any] = Field(default_factory=dict)
     requested_by: str
+    parent_id: str | None = None  # a region's run inside a run over several regions
+
+
+class RegistryCheckpoint(Payload):
+    """The registry's answer to a run request: every registry event committed before it precedes it in the
+    stream; `position` is the registry's last outbox sequence number at that moment."""
+
+    run_id: str
+    position: int
 
 
 class RunCompleted(Payload):
@@ -141,6 +150,7 @@ CATALOG: dict[str, type[Payload]] = {
     "mentoring.run.requested": RunRequested,
     "mentoring.run.completed": RunCompleted,
     "mentoring.run.failed": RunFailed,
+    "mentoring.registry.checkpoint": RegistryCheckpoint,
     "mentoring.pair.proposed": PairChanged,
     "mentoring.pair.declined": PairChanged,
     "mentoring.pair.confirmed": PairChanged,

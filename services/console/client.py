@@ -180,8 +180,8 @@ class ServiceClient:
         """A run: status, phase, progress, counts, changes, unmatched, unmet demand, review and publication."""
         return self.get("matching", f"/api/v1/runs/{ident}")
 
-    def start_run(self, scope: str, *, draft: bool, options: dict[str, Any]) -> dict[str, Any]:
-        """Queue a run (202 with its id)."""
+    def start_run(self, scope: str | list[str], *, draft: bool, options: dict[str, Any]) -> dict[str, Any]:
+        """Queue a run (202 with its id); `all` or a list of regions: a run over several regions."""
         return self.send("matching", "POST", "/api/v1/runs",
                          {"scope": scope, "draft": draft, "dry_run": False, "options": options})
 

@@ -8,11 +8,13 @@ from shared.consumer import ConsumerSpec, dispatch
 
 
 def consumer_specs(settings: Settings) -> dict[str, ConsumerSpec]:
-    """`read-model`: registry events into the matching service's own mentor and mentee tables."""
+    """`read-model`: registry events into the matching service's own mentor and mentee tables, and the
+    registry's checkpoints that let runs start (`read_model.apply_checkpoint`)."""
     return {
         "read-model": ConsumerSpec(
             durable="matching-read-model",
-            filter_subjects=["mentoring.organization.>", "mentoring.mentor.>", "mentoring.mentee.>"],
+            filter_subjects=["mentoring.organization.>", "mentoring.mentor.>", "mentoring.mentee.>",
+                             "mentoring.registry.>"],
             handler=dispatch(READ_MODEL_HANDLERS),
         ),
     }

@@ -13,12 +13,20 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from services.matching.use_cases.run_claim import MAX_ATTEMPTS, RunTakenOver, claim, fail_if_still_owned
+from services.matching.use_cases.run_claim import (
+    MAX_ATTEMPTS,
+    RunTakenOver,
+    claim,
+    fail_if_still_owned,
+    release_for_retry,
+)
 from services.matching.use_cases.run_execution import execute
-from shared.consumer import ConsumerRunner, ConsumerSpec, Outcome
+from services.matching.use_cases.run_regions import RegistryNotReady, expand, is_parent, wait_for_registry
+from shared.consumer import ConsumerRunner, ConsumerSpec, Outcome, RetryLater
 from shared.events import CloudEvent
 
 log = logging.getLogger(__name__)
+RETRY_DELAY_S = 5.0  # a region's run that broke is offered to the workers again after this
 
 
 class RunWorker(ConsumerRunner):
@@ -42,18 +50,30 @@ class RunWorker(ConsumerRunner):
             lease.cancel()
 
     def apply(self, event: CloudEvent) -> Outcome:
-        """Claim the run, execute it; a run that broke is failed with the error, unless it was taken over."""
+        """Claim the run, wait for the registry's checkpoint, then execute it (a run over several regions: create
+        its regions' runs). A run that broke is failed with the error, unless it was taken over; a region's run
+        inside a run over several regions goes back to the queue first, up to its attempts."""
         run_id = event.data["run_id"]
         run = claim(self.engine, run_id, timedelta(seconds=self.settings.worker_ack_wait_s))
         if run is None:
             return Outcome.DUPLICATE
         try:
-            execute(self.engine, self.settings, run)
+            position = wait_for_registry(self.engine, self.settings, run)
+            if is_parent(run):
+                expand(self.engine, run, position)
+            else:
+                execute(self.engine, self.settings, run, position)
         except RunTakenOver:
             log.warning("run taken over by another worker; result dropped", extra={"run_id": run_id})
+        except RegistryNotReady as exc:
+            fail_if_still_owned(self.engine, run, str(exc))
         except Exception as exc:
             log.exception("run failed", extra={"run_id": run_id})
-            fail_if_still_owned(self.engine, run, f"ошибка при подборе: {exc}")
+            message = f"ошибка при подборе: {exc}"
+            if run.parent_id is None:
+                fail_if_still_owned(self.engine, run, message)
+            elif release_for_retry(self.engine, run, message):
+                raise RetryLater(message, delay_s=RETRY_DELAY_S) from exc
         return Outcome.APPLIED
 
 

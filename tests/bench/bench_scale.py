@@ -134,7 +134,7 @@ def main() -> None:
         try:
             regions = prepare(url, args.runs, args.mentees_per_region)
             env = {**os.environ, "DATABASE_URL": url, "NATS_URL": nats.url, "LOG_LEVEL": "WARNING",
-                   "VAR_DIR": str(Path(tmp) / "var")}
+                   "VAR_DIR": str(Path(tmp) / "var"), "RUN_REGISTRY_WAIT_S": "0"}  # no registry to answer
             port = free_port()
             api = serve(env, 1, port)
             relay = subprocess.Popen([sys.executable, "-m", "ops.cli", "relay", "matching"], env=env,

@@ -302,3 +302,29 @@ def test_a_change_of_the_data_before_publishing_solves_the_draft_again_and_says_
     assert "Данные изменились после подбора: подбор пересчитан" in html and "Ничего не опубликовано" in html
     assert pairs_of_run(services, ident) == []
     wait_for(lambda: "Готово" in client.get(f"/runs/{ident}").get_data(as_text=True))
+
+
+def test_an_administrator_runs_every_region_and_watches_the_regions_finish(app, services, districts):
+    """Last in the module: an ordinary run proposes pairs to every free mentee of the region."""
+    email = f"admin-{uuid.uuid4().hex[:6]}@test.local"
+    add_account(app, email, "admin")
+    client = app.test_client()
+    assert sign_in(client, email).status_code == 302
+    form = client.get("/runs/").get_data(as_text=True)
+    assert 'value="all"' in form and "все регионы" in form
+    refused = client.post("/runs/", data={"csrf_token": csrf_of(form), "scope": "all", "draft": "y"})
+    assert refused.status_code == 422 and "Черновик считается по одной области" in refused.get_data(as_text=True)
+    started = client.post("/runs/", data={"csrf_token": csrf_of(form), "scope": "all"})
+    assert started.status_code == 302, started.get_data(as_text=True)[:2000]
+    ident = started.headers["Location"].rstrip("/").rsplit("/", 1)[1]
+    wait_for(lambda: "Готово" in client.get(f"/runs/{ident}").get_data(as_text=True))
+    html = unescape(client.get(f"/runs/{ident}").get_data(as_text=True))
+    parent = run_of(services, ident)
+    (child,) = parent["child_runs"]
+    assert parent["children"] == {"total": 1, "succeeded": 1, "failed": 0} and child["matched"] > 0
+    assert "1 из 1" in html and "регионов готово" in html and f"/runs/{child['id']}" in html
+    assert run_view.ALL_REGIONS in html
+    listed = client.get("/runs/").get_data(as_text=True)
+    assert f"/runs/{ident}" in listed and f"/runs/{child['id']}" not in listed
+    region_page = unescape(client.get(f"/runs/{child['id']}").get_data(as_text=True))
+    assert "общий подбор по регионам" in region_page and f"/runs/{ident}" in region_page

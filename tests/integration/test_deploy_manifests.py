@@ -90,6 +90,13 @@ SCHEMAS: dict[str, Doc] = {
     "PodDisruptionBudget": _kind("policy/v1", {"type": "object", "required": ["selector"],
                                                "properties": {"selector": SELECTOR}}),
     "Kustomization": _kind("kustomize.config.k8s.io/v1beta1", resources=STRINGS),
+    "ScaledObject": _kind("keda.sh/v1alpha1", {
+        "type": "object", "required": ["scaleTargetRef", "triggers"], "properties": {
+            "scaleTargetRef": {"type": "object", "required": ["name"]},
+            "minReplicaCount": {"type": "integer", "minimum": 0}, "maxReplicaCount": {"type": "integer", "minimum": 1},
+            "triggers": {"type": "array", "minItems": 1, "items": {
+                "type": "object", "required": ["type", "metadata"],
+                "properties": {"metadata": STRING_MAP}}}}}),
 }
 
 
@@ -221,6 +228,23 @@ def test_the_kubernetes_nats_cluster_fsyncs_every_write_and_routes_to_all_three_
     assert k8s_kind("StatefulSet")["nats"]["spec"]["serviceName"] == "nats-headless"
 
 
+def test_keda_scales_the_matching_workers_on_their_own_jetstream_consumer() -> None:
+    from services.matching.worker import worker_spec
+
+    (scaler,) = k8s_kind("ScaledObject").values()
+    assert scaler["spec"]["scaleTargetRef"]["name"] in k8s_kind("Deployment")
+    assert scaler["spec"]["scaleTargetRef"]["name"] == "matching-worker"
+    (trigger,) = scaler["spec"]["triggers"]
+    assert trigger["type"] == "nats-jetstream"
+    meta = trigger["metadata"]
+    assert meta["consumer"] == worker_spec().durable and meta["stream"] == Settings().stream_name
+    host, port = meta["natsServerMonitoringEndpoint"].split(":")
+    service = k8s_kind("Service")[host.split(".")[0]]["spec"]
+    assert int(port) in {p["port"] for p in service["ports"]} and "http: 0.0.0.0:8222" in k8s_kind(
+        "ConfigMap")["nats-config"]["data"]["nats.conf"]
+    assert 1 <= scaler["spec"]["minReplicaCount"] < scaler["spec"]["maxReplicaCount"]
+
+
 # --- compose ---
 
 
@@ -306,7 +330,8 @@ def test_docker_compose_accepts_the_compose_file() -> None:
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
 @pytest.mark.parametrize(("directory", "kinds"), [(K8S, {"Deployment", "StatefulSet", "Service", "ConfigMap"}),
-                                                  (K8S / "migrate", {"Job"})], ids=["installation", "migration"])
+                                                  (K8S / "migrate", {"Job"}), (K8S / "keda", {"ScaledObject"})],
+                         ids=["installation", "migration", "keda"])
 def test_kustomize_builds_every_resource_into_the_namespace(directory: Path, kinds: set[str]) -> None:
     result = subprocess.run(["kubectl", "kustomize", str(directory)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

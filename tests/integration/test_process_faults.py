@@ -330,7 +330,7 @@ async def test_a_matching_worker_killed_mid_run_leaves_nothing_half_written_and_
     def proposals() -> int:
         return count(engine, Pair.__table__, Pair.run_id == run_id)
 
-    env = cli_env(settings, worker_ack_wait_s=4)
+    env = cli_env(settings, worker_ack_wait_s=4, run_registry_wait_s=0)  # no registry here to answer
     kills = []
     async with Broker(settings) as broker:
         await broker.publish([_run_requested(run_id, f"region:{region}")])

@@ -185,11 +185,14 @@ def install(bp: Blueprint, marks: Callable[[], MarkStore]) -> None:
         run = api().run(ident)
         kept = marks().load(current_user.id, run["id"])
         options = run_words.next_options(run.get("options") or {}, kept.pins, kept.exclusions)
+        several = run_words.is_parent(run)  # again over the same regions, without a draft (one per region)
         try:
-            accepted = api().start_run(run["scope"], draft=True, options=options)
+            accepted = api().start_run(run.get("regions") or run["scope"] if several else run["scope"],
+                                       draft=not several, options=options)
         except ServiceError as exc:
             return refused(ident, exc)
-        flash(f"Запущен новый черновик: закреплено пар — {len(options['pins'])}, исключено — "
+        flash("Запущен новый подбор по регионам." if several else
+              f"Запущен новый черновик: закреплено пар — {len(options['pins'])}, исключено — "
               f"{len(options['exclusions'])}.", "success")
         return redirect(url_for("runs.page", ident=accepted["id"]))
 

@@ -17,6 +17,7 @@ from services.console.pages.run_words import CHANGES, DECISIONS
 from services.console.roles import ADMIN, MUNICIPAL, ROLE_LABELS
 
 PAGE_SIZE = 25
+ALL_REGIONS = "все регионы (по запуску на регион)"
 
 
 def own_region() -> tuple[str, str]:
@@ -34,13 +35,15 @@ def scope_choices() -> list[tuple[str, str]]:
     region, name = own_region() if current_user.role != ADMIN else (
         f"region:{console().settings.region_id}", console().settings.region_name)
     districts = [(f"municipality:{m['id']}", m["name"]) for m in municipality_rows()]
-    return [(region, f"{name} (весь регион)"), *districts]
+    everywhere = [("all", ALL_REGIONS)] if current_user.role == ADMIN else []
+    return [(region, f"{name} (весь регион)"), *districts, *everywhere]
 
 
 def scope_names() -> dict[str, str]:
     """`kind:id` → name of every region, district and organization the person sees."""
     settings = console().settings
-    names = {f"region:{settings.region_id}": settings.region_name}
+    names = {f"region:{settings.region_id}": settings.region_name, "all": ALL_REGIONS,
+             "regions": "несколько регионов"}
     if current_user.role != ADMIN and (current_user.scope or "").startswith("region:"):
         names[current_user.scope] = current_user.scope_name or settings.region_name
     names.update({f"municipality:{m['id']}": m["name"] for m in municipality_rows()})
@@ -69,9 +72,12 @@ class People:
 
 
 def named_run(run: dict[str, Any], names: dict[str, str], people: People) -> dict[str, Any]:
+    """The run with the names of its scope, of who did what, and of its regions' runs' regions."""
     run["scope_name"] = names.get(run["scope"], "область вне вашего списка")
     for who in ("requested_by", "reviewed_by", "published_by"):
         run[f"{who}_name"] = people.name(run.get(who))
+    for child in run.get("child_runs") or []:
+        child["region_name"] = names.get(f"region:{child['region_id']}", f"регион {child['region_id']}")
     return run
 
 

@@ -10,8 +10,9 @@ from babel import Locale
 from services.console.formatting import LOCALE, number, percent
 
 STATUSES = {"queued": "в очереди", "running": "выполняется", "succeeded": "готово", "failed": "ошибка"}
-PHASES = {"loading": "загрузка наставников и наставляемых", "solving": "подбор пар",
-          "writing": "запись предложений"}
+PHASES = {"registry": "ожидание данных реестра", "loading": "загрузка наставников и наставляемых",
+          "solving": "подбор пар", "writing": "запись предложений", "regions": "подбор по регионам"}
+MULTI_REGION = ("all", "regions")  # the scopes of a run over several regions
 PUBLICATIONS = {"review": "на проверке", "published": "опубликован", "discarded": "отменён"}
 DECISIONS = {"pending": "не рассмотрено", "approved": "одобрено", "dropped": "исключено"}
 CHANGES = {"new": "новая", "kept": "как в прошлом подборе"}
@@ -53,13 +54,29 @@ def will_be(count: int, action: str, nouns: tuple[str, str, str] = PAIRS) -> str
 
 
 def status_label(run: dict[str, Any]) -> str:
+    """«готово», «выполняется»; «ожидание данных реестра» while the run waits for the registry's last changes."""
+    if run.get("status") == "running" and run.get("phase") == "registry":
+        return PHASES["registry"]
     return STATUSES.get(run.get("status") or "", run.get("status") or "—")
 
 
+def is_parent(run: dict[str, Any]) -> bool:
+    """A run over several regions: its regions' runs do the matching."""
+    return run.get("scope") in MULTI_REGION
+
+
 def progress_line(run: dict[str, Any]) -> str:
-    """«Подбор пар — 30 %» while running; «В очереди — подбор скоро начнётся» before."""
+    """«Подбор пар — 30 %» while running; «В очереди — подбор скоро начнётся» before; a run over several regions:
+    «Подбор по регионам — готово 12 из 85, подобрано 10 345 пар»."""
     if run.get("status") == "queued":
         return "В очереди — подбор скоро начнётся"
+    children = run.get("children") or {}
+    if is_parent(run) and children and run.get("phase") != "registry":
+        done = int(children.get("succeeded") or 0) + int(children.get("failed") or 0)
+        matched = int((run.get("counts") or {}).get("matched") or 0)
+        failed = f", с ошибкой {number(children['failed'])}" if children.get("failed") else ""
+        return (f"Подбор по регионам — готово {number(done)} из {number(children.get('total') or 0)}{failed}, "
+                f"подобрано {number(matched)} {PAIRS[form_of(matched)]}")
     phase = PHASES.get(run.get("phase") or "", "выполняется")
     return f"{phase.capitalize()} — {percent(float(run.get('progress') or 0) * 100, 0)}"
 

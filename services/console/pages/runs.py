@@ -72,7 +72,9 @@ def list_page(form: NewRunForm, status: int = 200, problems: list[str] | None = 
     filters = list_filters(scopes)
     cursor, back = request.args.get("cursor") or None, parse_stack(request.args.get("back"))
     draft = {"draft": "true", "ordinary": "false"}.get(filters["kind"])
-    page = api().runs(cursor=cursor, limit=RUNS_PAGE, scope=filters["scope"], draft=draft)
+    # an administrator sees a run over several regions once, its regions' runs on its page
+    top_level = "true" if current_user.role == ADMIN and not filters["scope"] else None
+    page = api().runs(cursor=cursor, limit=RUNS_PAGE, scope=filters["scope"], draft=draft, top_level=top_level)
     items = [named_run(run, names, people) for run in page["items"]]
     pager = Pager(filters, cursor, back, page.get("next_cursor"))
     return render_template("runs/index.html", items=items, form=form, problems=problems or [], words=run_words,
@@ -81,6 +83,8 @@ def list_page(form: NewRunForm, status: int = 200, problems: list[str] | None = 
 
 def run_page(ident: str) -> tuple[str, int]:
     run = named_run(api().run(ident), scope_names(), People())
+    if run_words.is_parent(run):
+        return render_template("runs/parent.html", run=run, words=run_words, action=ActionForm()), 200
     tab = request.args.get("tab", "proposals")
     tab = tab if tab in TABS else "proposals"
     kept = marks().load(current_user.id, run["id"])
@@ -119,6 +123,9 @@ def blueprint() -> Blueprint:
             return list_page(form, 400, ["Форма устарела: обновите страницу и повторите."])
         if form.scope.data not in dict(form.scope.choices):
             form.scope.errors = ["Выберите область из списка"]
+            return list_page(form, 422)
+        if form.scope.data == "all" and form.draft.data:
+            form.draft.errors = ["Черновик считается по одной области: снимите отметку или выберите регион"]
             return list_page(form, 422)
         options = carried_options(form.scope.data) if form.carry.data else {}
         try:

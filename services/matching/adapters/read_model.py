@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from services.matching.adapters.tables import MenteeView, MentorView, OrganizationView, ReadModelClock
+from services.matching.adapters.tables import MenteeView, MentorView, OrganizationView, ReadModelClock, Run
 from shared.db import UnitOfWork, versioned_upsert
-from shared.event_catalog import MenteeChanged, MentorChanged, OrganizationUpserted
+from shared.event_catalog import MenteeChanged, MentorChanged, OrganizationUpserted, RegistryCheckpoint
 
 MENTOR_FIELDS = {"status", "region_id", "municipality_id", "organization_id", "full_name", "subjects", "stages",
                  "directions", "mentee_categories", "qualification_category", "experience_years", "trained",
@@ -66,8 +66,17 @@ def apply_mentee(uow: UnitOfWork, payload: MenteeChanged) -> None:
                      payload.model_dump(include=MENTEE_FIELDS))
 
 
+def apply_checkpoint(uow: UnitOfWork, payload: RegistryCheckpoint) -> None:
+    """The registry's answer to a run request arrived after every registry change before it (the stream keeps
+    the registry's order): the run may load now, and it records the registry position it sees."""
+    run = uow.session.get(Run, payload.run_id)
+    if run is not None and run.registry_position is None:
+        run.registry_position = payload.position
+
+
 HANDLERS: dict[str, Callable[[UnitOfWork, Any], None]] = {
     "mentoring.organization.upserted": apply_organization,
     **{f"mentoring.mentor.{action}": apply_mentor for action in ("registered", "updated", "withdrawn")},
     **{f"mentoring.mentee.{action}": apply_mentee for action in ("registered", "updated", "withdrawn")},
+    "mentoring.registry.checkpoint": apply_checkpoint,
 }

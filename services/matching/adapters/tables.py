@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text, false, text
+from sqlalchemy import BigInteger, Column, Index, Text, false, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -123,6 +123,11 @@ class Run(MatchingModel, table=True):
     reviewed_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
     published_by: str | None = Field(default=None, max_length=200)
     published_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    # a run over several regions is a parent (scope "all" or "regions", its regions listed) with a child per region
+    parent_id: str | None = Field(default=None, max_length=36, index=True)
+    regions: str | None = Field(default=None, sa_column=Column(Text))
+    # the registry's position once the read model held every registry change committed before the request
+    registry_position: int | None = Field(default=None, sa_column=Column(BigInteger))
 
 
 class RunProposal(MatchingModel, table=True):

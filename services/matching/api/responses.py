@@ -26,12 +26,39 @@ class UnmatchedOut(BaseModel):
     reason: str = Field(description="что сделать, чтобы наставляемый нашёл наставника")
 
 
+class ChildrenCounts(BaseModel):
+    total: int = Field(description="регионов в общем запуске")
+    succeeded: int
+    failed: int
+
+
+class ChildRunOut(BaseModel):
+    """One region's run inside a run over several regions."""
+
+    id: str
+    region_id: str
+    status: str
+    phase: str | None
+    progress: float
+    attempts: int
+    error: str | None
+    matched: int | None = None
+    mentees_in_scope: int | None = None
+    total_s: float | None = None
+
+
 class RunSummary(BaseModel):
     """A run; figures (`counts` … `unmet_demand`) appear once it has succeeded; a draft's review fields
-    (`publication`, `decisions`, …) say where the operators' review stands."""
+    (`publication`, `decisions`, …) say where the operators' review stands. A run over several regions
+    (`scope` all or regions) counts its regions' runs in `children` and sums their figures as they finish."""
 
     id: str
     scope: str
+    parent_id: str | None = Field(None, description="общий запуск, частью которого является этот запуск региона")
+    regions: list[str] | None = Field(None, description="общий запуск по списку: его регионы")
+    registry_position: int | None = Field(
+        None, description="позиция реестра, изменения до которой запуск видел (ждал их перед подбором)")
+    children: ChildrenCounts | None = None
     dry_run: bool
     draft: bool = False
     publication: Literal["review", "published", "discarded"] | None = Field(
@@ -65,6 +92,7 @@ class RunSummary(BaseModel):
 
 class RunOut(RunSummary):
     unmatched: list[UnmatchedOut] | None = None
+    child_runs: list[ChildRunOut] | None = Field(None, description="общий запуск: запуски его регионов")
 
 
 class RunList(Page):

@@ -38,7 +38,9 @@ class RunOptions(Body):
 
 
 class RunIn(Body):
-    scope: Scope
+    scope: Scope | Literal["all"] | list[Scope] = Field(description=(
+        "region:<id>, municipality:<id> или organization:<id>; all — все регионы, или список region:<id> "
+        "(администратор): общий запуск, по запуску на регион, регионы считаются параллельно"))
     options: RunOptions = Field(default_factory=RunOptions)
     dry_run: bool = Field(False, description="только посчитать, ничего не записывать")
     draft: bool = Field(False, description="черновик: предложения хранятся с запуском до проверки и публикации, "
@@ -87,8 +89,12 @@ class RunsQuery(PageQuery):
     """Newest first (then by id); `next_cursor` leads to the next page."""
 
     status: Literal["queued", "running", "succeeded", "failed"] | None = None
-    scope: Scope | None = Field(None, description="только запуски ровно этой области")
+    scope: Scope | Literal["all", "regions"] | None = Field(
+        None, description="только запуски ровно этой области; all и regions — запуски по всем или нескольким "
+                          "регионам")
     draft: bool | None = Field(None, description="true — только черновики, false — только обычные запуски")
+    parent_id: str | None = Field(None, max_length=36, description="запуски регионов одного общего запуска")
+    top_level: bool = Field(False, description="true — без запусков регионов внутри общих запусков")
 
 
 class SuggestQuery(Query):

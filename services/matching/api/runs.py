@@ -44,7 +44,8 @@ def build_api() -> APIBlueprint:
     def list_runs(query: RunsQuery) -> Response:
         with context().uow() as uow:
             items, cursor = runs.list_runs(uow.session, principal(), cursor=query.cursor, limit=query.limit,
-                                           status=query.status, scope=query.scope, draft=query.draft)
+                                           status=query.status, scope=query.scope, draft=query.draft,
+                                           parent_id=query.parent_id, top_level=query.top_level)
             return jsonify({"items": items, "next_cursor": cursor})
 
     @api.get("/runs/<id>", tags=[runs_tag], summary="Состояние и итоги запуска", responses={200: RunOut})

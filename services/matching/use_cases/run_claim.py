@@ -7,6 +7,7 @@ write its result, because every write first checks the claim is still its own.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from sqlalchemy import Engine
@@ -14,6 +15,7 @@ from sqlmodel import Session
 
 from services.matching.adapters.pair_events import SOURCE
 from services.matching.adapters.tables import Run, outbox
+from services.matching.use_cases.run_parents import MULTI_REGION, record_child
 from shared.consumer import RetryLater
 from shared.db import UnitOfWork
 from shared.events import as_utc, new_event, utcnow
@@ -35,6 +37,8 @@ def claim(engine: Engine, run_id: str, stale_after: timedelta = timedelta(minute
         run = uow.session.get(Run, run_id)
         if run is None or run.status in ("succeeded", "failed"):
             return None
+        if run.scope_kind in MULTI_REGION and run.phase == "regions":
+            return None  # a parent whose regions' runs were created: they are the work now
         if run.status == "running" and run.started_at:
             left = as_utc(run.started_at) + stale_after - utcnow()
             if left > timedelta(0):
@@ -49,6 +53,13 @@ def claim(engine: Engine, run_id: str, stale_after: timedelta = timedelta(minute
         return run
 
 
+def queue(uow: UnitOfWork, run: Run) -> None:
+    """Hand the run to the workers: `mentoring.run.requested` in this transaction (a draft solved again too)."""
+    uow.publish(new_event("mentoring.run.requested", SOURCE, run.id, {
+        "run_id": run.id, "scope": run.scope, "dry_run": run.dry_run, "options": json.loads(run.options),
+        "requested_by": run.requested_by, "parent_id": run.parent_id}))
+
+
 def owned(session: Session, run: Run) -> Run:
     """The run's row, locked, if it is still this claim's; `RunTakenOver` when another worker took it over."""
     current = session.get(Run, run.id, with_for_update=True)
@@ -58,10 +69,30 @@ def owned(session: Session, run: Run) -> Run:
 
 
 def fail(uow: UnitOfWork, run: Run, message: str) -> None:
-    """Mark the run failed with a message an operator reads, and say so in `mentoring.run.failed`."""
+    """Mark the run failed with a message an operator reads, and say so in `mentoring.run.failed` (a region's
+    run inside a run over several regions also tells its parent)."""
     run.status, run.error, run.finished_at, run.phase = "failed", message, utcnow(), None
     uow.publish(new_event("mentoring.run.failed", SOURCE, run.id,
                           {"run_id": run.id, "scope": run.scope, "error": message}))
+    if run.parent_id is not None:
+        record_child(uow, run, None)
+
+
+def release_for_retry(engine: Engine, run: Run, message: str) -> bool:
+    """Give a region's run that broke back to the queue (JetStream redelivers it), unless its attempts are used
+    up: then it fails for good and tells its parent. True when it goes back."""
+    with UnitOfWork(engine, outbox) as uow:
+        try:
+            current = owned(uow.session, run)
+        except RunTakenOver:
+            return False
+        if current.attempts >= MAX_ATTEMPTS:
+            fail(uow, current, message)
+            uow.commit()
+            return False
+        current.status, current.phase, current.error = "queued", None, message
+        uow.commit()
+        return True
 
 
 def fail_if_still_owned(engine: Engine, run: Run, message: str) -> None:

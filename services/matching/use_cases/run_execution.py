@@ -28,6 +28,7 @@ from services.matching.solver.solution import Solution
 from services.matching.use_cases.draft_writing import write_draft
 from services.matching.use_cases.proposal_writing import write_proposals
 from services.matching.use_cases.run_claim import owned, set_phase
+from services.matching.use_cases.run_parents import record_child
 from services.matching.use_cases.run_plan import RunPlan, plan_run
 from shared.config import Settings
 from shared.db import UnitOfWork, read_session
@@ -59,10 +60,11 @@ def run_weights(run: Run) -> Weights:
     return Weights.with_overrides(json.loads(run.options).get("weights"))
 
 
-def execute(engine: Engine, settings: Settings, run: Run) -> dict[str, Any]:
-    """Load, solve and write one run; returns its result document (also stored on the run)."""
+def execute(engine: Engine, settings: Settings, run: Run, registry_position: int | None = None) -> dict[str, Any]:
+    """Load, solve and write one run; returns its result document (also stored on the run), which names the
+    registry position the read model had reached (None when the run did not wait for the registry)."""
     with collector_paused():
-        return _execute(engine, settings, run)
+        return _execute(engine, settings, run, registry_position)
 
 
 def _unmatched(plan: RunPlan, loaded: LoadedProblem, solved: Solution, weights: Weights) -> tuple[IntArray, list[str]]:
@@ -90,7 +92,7 @@ def _changes(previous_id: str | None, previous: dict[str, str], loaded: LoadedPr
                         take(loaded.mentors["id"], solution.mentor_index[written]))
 
 
-def _execute(engine: Engine, settings: Settings, run: Run) -> dict[str, Any]:
+def _execute(engine: Engine, settings: Settings, run: Run, registry_position: int | None) -> dict[str, Any]:
     started = time.perf_counter()
     weights = run_weights(run)
     scope = Scope(run.scope_kind, run.scope_id)  # type: ignore[arg-type]
@@ -138,12 +140,14 @@ def _execute(engine: Engine, settings: Settings, run: Run) -> dict[str, Any]:
                         "write_s": round(time.perf_counter() - write_started - reasons_s, 3),
                         "total_s": round(time.perf_counter() - started, 3)},
             "pins_refused": plan.pins_refused, "changes": changes, "unmet_demand": demand,
-            "unmatched": unmatched,
+            "unmatched": unmatched, "registry_position": registry_position,
         }
         db_run.status, db_run.phase, db_run.progress, db_run.finished_at = "succeeded", None, 1.0, utcnow()
         db_run.result = json.dumps(result, ensure_ascii=False)
         if run.draft:
             db_run.publication, db_run.input_hash = "review", fingerprint
+        if run.parent_id is not None:
+            record_child(uow, db_run, result)
         uow.publish(new_event("mentoring.run.completed", SOURCE, run.id, {
             "run_id": run.id, "scope": run.scope, "dry_run": run.dry_run, "mentees_in_scope":
             result["counts"]["mentees_in_scope"], "matched": matched, "unmatched": len(unmatched),

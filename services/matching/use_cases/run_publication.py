@@ -19,8 +19,9 @@ from services.matching.domain.pins import MENTOR_FULL
 from services.matching.domain.workflow import Action, Command, PairFacts, State, decide
 from services.matching.solver.solution import Solution
 from services.matching.use_cases.proposal_writing import accept, write_pairs
+from services.matching.use_cases.run_claim import queue
 from services.matching.use_cases.run_review import refuse, require_open_draft, reviewed_run
-from services.matching.use_cases.runs import decision_counts, queue
+from services.matching.use_cases.runs import decision_counts
 from shared.auth import Principal
 from shared.config import Settings
 from shared.db import UnitOfWork

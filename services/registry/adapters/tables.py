@@ -8,6 +8,7 @@ from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from shared.consumer import inbox_table
 from shared.events import utcnow
 from shared.outbox import Outbox, outbox_table
 from shared.types import code_list_column, new_id, timestamp_column
@@ -142,3 +143,4 @@ class AuditRecord(RegistryModel, table=True):
 
 metadata = RegistryModel.metadata
 outbox = Outbox(outbox_table(metadata, "registry"))
+inbox = inbox_table(metadata, "registry")
