@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
+from ops.match import run_match
+
 
 def _cmd_up(args: argparse.Namespace) -> int:
     from ops.supervisor import run_stack
@@ -122,58 +124,6 @@ def format_import_report(body: dict) -> str:
     return "\n".join(lines)
 
 
-def _cmd_match(args: argparse.Namespace) -> int:
-    import time
-
-    import httpx
-
-    from shared.auth import Role, issue_token
-    from shared.config import load_settings
-
-    settings = load_settings("matching")
-    token = args.token or issue_token(settings, Role.ADMIN, subject="cli")
-    client = httpx.Client(base_url=settings.matching_url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
-    try:
-        response = client.post("/api/v1/runs", json={"scope": args.scope, "dry_run": args.dry_run})
-    except httpx.HTTPError as exc:
-        print(f"ошибка: сервис подбора {settings.matching_url} недоступен ({exc})", file=sys.stderr)
-        return 2
-    if response.status_code != 202:
-        print(f"Подбор не запущен: {response.json().get('detail')}", file=sys.stderr)
-        return 1
-    run_id = response.json()["id"]
-    print(f"Запуск {run_id} принят")
-    if not args.wait:
-        return 0
-    last = None
-    while True:
-        run = client.get(f"/api/v1/runs/{run_id}").json()
-        state = (run["status"], run.get("phase"))
-        if state != last:
-            print(f"  {run['status']}{' · ' + run['phase'] if run.get('phase') else ''} ({run['progress']:.0%})")
-            last = state
-        if run["status"] in ("succeeded", "failed"):
-            break
-        time.sleep(0.5)
-    print(format_run_summary(run))
-    return 0 if run["status"] == "succeeded" else 1
-
-
-def format_run_summary(run: dict) -> str:
-    """A run's figures as an operator reads them."""
-    if run["status"] == "failed":
-        return f"Подбор не выполнен: {run.get('error')}"
-    counts, timings = run["counts"], run["timings"]
-    lines = [f"Наставляемых в области: {counts['mentees_in_scope']}, подобрано: {counts['matched']}, "
-             f"без пары: {counts['unmatched']}; суммарная стоимость {run['total_cost']}; "
-             f"время {timings['total_s']} с" + (" (пробный расчёт, ничего не записано)" if run["dry_run"] else "")]
-    reasons: dict[str, int] = {}
-    for item in run.get("unmatched", []):
-        reasons[item["reason"]] = reasons.get(item["reason"], 0) + 1
-    lines += [f"  {count} × {reason}" for reason, count in sorted(reasons.items(), key=lambda kv: -kv[1])[:15]]
-    return "\n".join(lines)
-
-
 def _cmd_reports(args: argparse.Namespace) -> int:
     from ops.runtime import engine_for
     from services.reports.adapters.rebuild import run_rebuild
@@ -254,11 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--token", help="токен; по умолчанию выпускается токен администратора")
     imp.set_defaults(func=_cmd_import)
     match = sub.add_parser("match", help="запустить массовый подбор (через API запущенного сервиса подбора)")
-    match.add_argument("--scope", required=True, help="municipality:<id>, region:<id> или organization:<id>")
+    match.add_argument("--scope", required=True, help="municipality:<id>, region:<id> или organization:<id>; all — "
+                       "все регионы, или region:<id>,region:<id> (администратор: по запуску на регион)")
     match.add_argument("--wait", action="store_true", help="ждать окончания и показать итоги")
     match.add_argument("--dry-run", action="store_true", help="только посчитать, ничего не записывать")
     match.add_argument("--token")
-    match.set_defaults(func=_cmd_match)
+    match.set_defaults(func=run_match)
     reports = sub.add_parser("reports", help="показатели")
     reports.add_argument("action", choices=["rebuild"], help="rebuild: пересобрать проекцию из потока событий")
     reports.set_defaults(func=_cmd_reports)

@@ -110,3 +110,7 @@ def test_the_cli_runs_matching_for_a_municipality_and_prints_progress_and_reason
     assert done.returncode == 0, done.stdout + done.stderr
     assert "принят" in done.stdout and "succeeded" in done.stdout
     assert "подобрано: 0" in done.stdout and "нет наставника по предмету" in done.stdout
+    everywhere = subprocess.run([sys.executable, "-m", "ops.cli", "match", "--scope", "all", "--dry-run", "--wait"],
+                                env=stack.env, capture_output=True, text=True, timeout=120)
+    assert everywhere.returncode == 0, everywhere.stdout + everywhere.stderr
+    assert "регионов готово 1 из 1" in everywhere.stdout and "Регионов: 1;" in everywhere.stdout
