@@ -29,7 +29,8 @@ def test_an_administrator_starts_a_run_over_every_region_and_sees_each_region_fi
     page.wait_for_selector("text=регионов готово")
     page.wait_for_selector("text=1 из 1", timeout=90_000)
     page.wait_for_selector(".badge-run-succeeded", timeout=90_000)
-    assert page.locator("#regions-title").is_visible() and page.locator("[aria-labelledby=regions-title] tbody tr").count() == 1
+    regions = page.locator("[aria-labelledby=regions-title] tbody tr")
+    assert page.locator("#regions-title").is_visible() and regions.count() == 1
     assert_accessible(page, "console-run-all-regions")
     with page.expect_navigation():
         page.click("[aria-labelledby=regions-title] tbody tr th a")

@@ -11,10 +11,11 @@ from services.matching.domain.arrays import pair_keys
 from services.matching.domain.eligibility import eligible
 from services.matching.domain.problem import MatchingProblem
 from services.matching.domain.weights import Weights
-from services.matching.solver import flow as flow_module
+from services.matching.solver import parts as parts_module
 from services.matching.solver.baselines import solve_bipartite, solve_greedy
 from services.matching.solver.components import component_labels
-from services.matching.solver.flow import min_cost_flow, solve
+from services.matching.solver.flow import solve
+from services.matching.solver.ortools_flow import min_cost_flow
 from services.matching.solver.solution import Solution, SolverFailed
 from tests.builders import Mentee, Mentor, problem_from_records
 
@@ -175,11 +176,11 @@ def test_component_labels_join_connected_nodes_only():
 @given(seed=st.integers(0, 2**32 - 1), n_mentees=st.integers(1, 25), n_mentors=st.integers(1, 15))
 def test_solving_each_component_apart_equals_plain_bipartite_flow(seed: int, n_mentees: int, n_mentors: int):
     problem, weights = random_problem(seed, n_mentees, n_mentors)
-    saved, flow_module.PART_MIN_ARCS = flow_module.PART_MIN_ARCS, 0
+    saved, parts_module.PART_MIN_ARCS = parts_module.PART_MIN_ARCS, 0
     try:
         flow = solve(problem, weights)
     finally:
-        flow_module.PART_MIN_ARCS = saved
+        parts_module.PART_MIN_ARCS = saved
     plain = solve_bipartite(problem, weights)
     check_invariants(problem, weights, flow)
     assert (flow.matched, flow.young_matched, flow.total_cost) == (plain.matched, plain.young_matched,

@@ -35,12 +35,17 @@ def shared_codes(mentee_column: AnyArray, mentor_column: AnyArray, *more: tuple[
 def join(left: AnyArray, right: AnyArray) -> tuple[IntArray, IntArray]:
     """All (left row, right row) pairs with equal keys."""
     order = np.argsort(right, kind="stable")
-    ordered = right[order]
+    left_row, at = sorted_join(left, right[order])
+    return left_row, order[at].astype(np.int64)
+
+
+def sorted_join(left: AnyArray, ordered: AnyArray) -> tuple[IntArray, IntArray]:
+    """All (left row, position in `ordered`) pairs with equal keys, `ordered` being sorted already."""
     low = np.searchsorted(ordered, left, "left")
     count = np.searchsorted(ordered, left, "right") - low
     left_row = np.repeat(np.arange(len(left)), count)
     offset = np.arange(len(left_row)) - np.repeat(np.cumsum(count) - count, count)
-    return left_row, order[np.repeat(low, count) + offset].astype(np.int64)
+    return left_row, (np.repeat(low, count) + offset).astype(np.int64)
 
 
 def set_bits(masks: MaskArray) -> tuple[IntArray, IntArray]:

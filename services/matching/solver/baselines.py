@@ -14,9 +14,9 @@ from services.matching.domain.problem import MatchingProblem
 from services.matching.domain.weights import Weights
 from services.matching.solver.candidates import candidate_pairs
 from services.matching.solver.decomposition import concrete_pairs
-from services.matching.solver.flow import min_cost_flow
 from services.matching.solver.graph import FlowGraph, build_graph
 from services.matching.solver.nodes import CLASS, ENTRY, LOCAL, MENTOR
+from services.matching.solver.ortools_flow import min_cost_flow
 from services.matching.solver.solution import Solution, SolverFailed, empty_solution, solution_of
 
 INFINITE = int(np.iinfo(np.int64).max)

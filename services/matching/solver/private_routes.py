@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from services.matching.domain.arrays import IntArray, in_sorted, lookup
-from services.matching.solver.arrays import join
+from services.matching.solver.arrays import sorted_join
 from services.matching.solver.nodes import HUB, MENTOR
 
 Arcs = tuple[IntArray, IntArray, IntArray, IntArray]  # tails, heads, capacities, unit costs
@@ -23,12 +23,17 @@ def private_routes(tails: IntArray, heads: IntArray, cost: IntArray, rank: IntAr
     tails, heads = np.asarray(tails, np.int64), np.asarray(heads, np.int64)
     entry_class, entry_hub, entry_cost = (np.asarray(x, np.int64) for x in entries)
     excluded_keys = np.unique(np.asarray(excluded[0], np.int64) * n + np.asarray(excluded[1], np.int64))
-    by_head, by_tail = np.argsort(heads, kind="stable"), np.argsort(tails, kind="stable")
+    # only arcs out of hubs are ever walked (up from a mentor to the hubs, down from a hub): sort those once
+    from_hub = np.flatnonzero((rank[tails] >= HUB) & (rank[tails] < MENTOR))
+    by_head = from_hub[np.argsort(heads[from_hub], kind="stable")]
+    by_tail = from_hub[np.argsort(tails[from_hub], kind="stable")]
+    sorted_heads, sorted_tails = heads[by_head], tails[by_tail]
 
     def step(keys: IntArray, upward: bool) -> tuple[IntArray, IntArray, IntArray]:
-        """(class, neighbour node, arc) for every in-arc (upward) or out-arc of the nodes in (class, node) keys."""
-        order, ends = (by_head, heads) if upward else (by_tail, tails)
-        key_row, at = join(keys % n, ends[order])
+        """(class, neighbour node, arc) for every in-arc (upward) or out-arc of the hub nodes in (class, node) keys;
+        upward, only arcs from hubs."""
+        order, ends = (by_head, sorted_heads) if upward else (by_tail, sorted_tails)
+        key_row, at = sorted_join(keys % n, ends)
         arc = order[at]
         return keys[key_row] // n, (tails if upward else heads)[arc], arc
 

@@ -18,7 +18,11 @@ class SolverFailed(Exception):
 
     def __init__(self, status: str, detail: str = "") -> None:
         super().__init__(f"min-cost flow failed: {status} {detail}".strip())
-        self.status = status
+        self.status, self.detail = status, detail
+
+    def __reduce__(self) -> tuple[type[SolverFailed], tuple[str, str]]:
+        """Pickled with its status, so a failure in a solver process arrives whole."""
+        return SolverFailed, (self.status, self.detail)
 
 
 @dataclass(frozen=True)

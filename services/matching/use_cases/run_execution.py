@@ -104,7 +104,7 @@ def _execute(engine: Engine, settings: Settings, run: Run, registry_position: in
         previous_id, previous = previous_run(session, run)
     load_s = time.perf_counter() - started
     set_phase(engine, run.id, "solving", 0.3)
-    solved = solve(plan.problem, weights)
+    solved = solve(plan.problem, weights, backend=settings.matching_solver, processes=settings.solver_processes)
     solution = plan.full(solved)
     write_started = time.perf_counter()
     set_phase(engine, run.id, "writing", 0.8)

@@ -27,7 +27,7 @@ def initial_summary(regions: list[str]) -> dict[str, Any]:
     """A parent's result before any region finished: every region queued, every figure zero."""
     return {"children": {"total": len(regions), "succeeded": 0, "failed": 0},
             "counts": {**dict.fromkeys(COUNTS, 0), "pairs_per_form": {"traditional": 0}}, "total_cost": 0,
-            "graph": {"nodes": 0, "arcs": 0, "method": "flow"},
+            "graph": {"nodes": 0, "arcs": 0, "method": ""},
             "changes": {"previous_run_id": None, "added": 0, "removed": 0, "kept": 0},
             "unmet_demand": [], "unmatched": [], "pins_refused": [], "failed_regions": []}
 
@@ -50,6 +50,8 @@ def _add_result(summary: dict[str, Any], result: dict[str, Any]) -> None:
     summary["total_cost"] += result.get("total_cost", 0)
     for name in ("nodes", "arcs"):
         summary["graph"][name] += result.get("graph", {}).get(name, 0)
+    methods = {m for m in summary["graph"]["method"].split(",") if m} | {result.get("graph", {}).get("method", "")}
+    summary["graph"]["method"] = ",".join(sorted(m for m in methods if m))
     for name in ("added", "removed", "kept"):
         summary["changes"][name] += result.get("changes", {}).get(name, 0)
     summary["unmet_demand"] = _merge_demand(summary["unmet_demand"], result.get("unmet_demand", []))
