@@ -74,6 +74,11 @@ def test_a_run_over_all_regions_is_a_parent_summed_from_one_run_per_region(match
     work(client, parent_id)
     regions = children(client, parent_id)
     assert [r.scope for r in regions] == ["region:r-1", "region:r-2"]
+    with UnitOfWork(client.ctx.engine) as uow:  # queued largest first
+        queued = [json.loads(body)["data"]["scope"] for body in uow.session.execute(
+            select(outbox.table.c.body).where(outbox.table.c.subject == "mentoring.run.requested")
+            .order_by(outbox.table.c.seq)).scalars()]
+    assert queued == ["all", "region:r-2", "region:r-1"]
     view = client.get(f"/api/v1/runs/{parent_id}", headers=client.admin).json
     assert view["status"] == "running" and view["children"] == {"total": 2, "succeeded": 0, "failed": 0}
     assert [c["status"] for c in view["child_runs"]] == ["queued", "queued"]

@@ -35,29 +35,39 @@ def region_of_scope(session: Session, scope: Scope) -> str:
                      organization=OrganizationView.id, known_to="сервису подбора")
 
 
-def open_load(session: Session, mentor_ids: Sequence[str] | None = None) -> dict[str, int]:
-    """Open pairs (proposed, confirmed, active) per mentor: their current load."""
+def open_load(session: Session, mentor_ids: Sequence[str] | None = None, *, region_id: str | None = None
+              ) -> dict[str, int]:
+    """Open pairs (proposed, confirmed, active) per mentor: their current load; of these mentors, or of the
+    region's mentors (a region's run never reads the rest of the country's pairs)."""
     query = select(Pair.mentor_id, func.count()).where(Pair.state.in_(OPEN_STATES)).group_by(Pair.mentor_id)
     if mentor_ids is not None:
         query = query.where(Pair.mentor_id.in_(list(mentor_ids)))
+    if region_id is not None:
+        query = query.where(Pair.mentor_id.in_(select(MentorView.id).where(MentorView.region_id == region_id)))
     return dict(session.exec(query).all())
 
 
-def mentees_with_open_pairs(session: Session, mentee_ids: Sequence[str] | None = None) -> set[str]:
-    """Mentees (of these, when given) that have a pair in work (proposed, confirmed or active)."""
+def mentees_with_open_pairs(session: Session, mentee_ids: Sequence[str] | None = None, *,
+                            region_id: str | None = None) -> set[str]:
+    """Mentees (of these, or of the region, when given) that have a pair in work (proposed, confirmed or active)."""
     query = select(Pair.mentee_id).where(Pair.state.in_(OPEN_STATES))
     if mentee_ids is not None:
         query = query.where(Pair.mentee_id.in_(list(mentee_ids)))
+    if region_id is not None:
+        query = query.where(Pair.mentee_id.in_(select(MenteeView.id).where(MenteeView.region_id == region_id)))
     return set(session.exec(query).all())
 
 
 def _free_mentees(session: Session, scope: Scope) -> tuple[Columns, list[tuple[str, str, str | None]]]:
-    """Active mentees of the scope without an open pair; those without a stage apart, as (id, name, subject)."""
+    """Active mentees of the scope without an open pair; those without a stage apart, as (id, name, subject).
+
+    The open pair is looked up per mentee (the partial unique index of open pairs), not as a list of every
+    open pair in the country."""
     scope_column = {"region": MenteeView.region_id, "municipality": MenteeView.municipality_id,
                     "organization": MenteeView.organization_id}[scope.kind]
-    busy = select(Pair.mentee_id).where(Pair.state.in_(OPEN_STATES))
+    busy = select(Pair.id).where(Pair.mentee_id == MenteeView.id, Pair.state.in_(OPEN_STATES)).exists()
     mentees = load_columns(session, select_columns(MenteeView, MENTEE_COLUMNS).where(
-        scope_column == scope.id, MenteeView.status == "active", MenteeView.id.not_in(busy)), MENTEE_COLUMNS)
+        scope_column == scope.id, MenteeView.status == "active", ~busy), MENTEE_COLUMNS)
     has_stage = mentees["stage"].per_value(bool, bool)
     without_stage = [(mentees["id"][k], mentees["full_name"][k], mentees["subject"][k])
                      for k in np.flatnonzero(~has_stage).tolist()]
@@ -76,9 +86,10 @@ def load_problem(session: Session, region_id: str, mentee_scope: Scope | None) -
         mentees, without_stage = _free_mentees(session, mentee_scope)
     mentors = load_columns(session, select_columns(MentorView, MENTOR_COLUMNS).where(
         MentorView.region_id == region_id, MentorView.status == "active"), MENTOR_COLUMNS)
-    load = open_load(session)
+    load = open_load(session, region_id=region_id)
     declined: Sequence[Any] = [] if mentee_scope is None else session.execute(
-        select(Pair.mentee_id, Pair.mentor_id).where(Pair.state == "declined")).all()
+        select(Pair.mentee_id, Pair.mentor_id).where(Pair.state == "declined", Pair.mentee_id.in_(
+            select(MenteeView.id).where(MenteeView.region_id == region_id)))).all()
     codes = Codes()
     problem = encode_problem(mentors, mentees, load, declined, codes)
     return LoadedProblem(problem, mentors, mentees, without_stage, codes)

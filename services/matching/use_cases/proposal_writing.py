@@ -93,11 +93,16 @@ def write_proposals(uow: UnitOfWork, run: Run, loaded: LoadedProblem, solution: 
     positions in the solution written and the mentee rows dropped."""
     session = uow.session
     mentees, mentors = loaded.mentees, loaded.mentors
-    for region_id in sorted(set(take(mentees["region_id"], np.unique(
-            np.asarray(loaded.problem.mentee_region), return_index=True)[1]))):
+    regions = sorted(set(take(mentees["region_id"], np.unique(
+        np.asarray(loaded.problem.mentee_region), return_index=True)[1])))
+    for region_id in regions:
         lock_capacity(session, region_id)
-    chosen, rejected = accept(solution, mentees["id"], mentors["id"], np.asarray(mentors["capacity"]),
-                              open_load(session), mentees_with_open_pairs(session))
+    load: dict[str, int] = {}
+    busy: set[str] = set()
+    for region_id in regions:  # one region: a run's mentees and mentors never leave it
+        load.update(open_load(session, region_id=region_id))
+        busy |= mentees_with_open_pairs(session, region_id=region_id)
+    chosen, rejected = accept(solution, mentees["id"], mentors["id"], np.asarray(mentors["capacity"]), load, busy)
     if len(chosen):  # in cost order: the (run, cost, id) index then grows at its end, like those of the ids
         columns = proposal_columns(loaded, solution.mentee_index[chosen], solution.mentor_index[chosen])
         write_pairs(uow, run, columns, solution.cost[chosen].tolist(), settings)

@@ -79,11 +79,11 @@ def publish(uow: UnitOfWork, principal: Principal, run_id: str, settings: Settin
     mentee_ids = [r.mentee_id for r in rows]
     mentors = sorted({r.mentor_id for r in rows})
     at = {mentor_id: j for j, mentor_id in enumerate(mentors)}
-    busy = mentees_with_open_pairs(session)
+    busy = mentees_with_open_pairs(session, region_id=region)
     approved = Solution(np.arange(len(rows)), np.array([at[r.mentor_id] for r in rows], np.int64),
                         np.array([r.cost for r in rows], np.int64), 0, 0, 0, 0.0, 0.0, "publication")
-    chosen, rejected = accept(approved, mentee_ids, mentors, _places(session, region, mentors), open_load(session),
-                              busy)
+    chosen, rejected = accept(approved, mentee_ids, mentors, _places(session, region, mentors),
+                              open_load(session, region_id=region), busy)
     picked = [rows[k] for k in chosen.tolist()]
     if picked:  # a pair takes its proposal's id: the proposal then names it in one statement
         write_pairs(uow, run, {c: [getattr(r, c) for r in picked] for c in COLUMNS}, [r.cost for r in picked],

@@ -10,7 +10,7 @@ import json
 import time
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from services.matching.adapters.tables import MenteeView, Run, outbox
 from services.matching.use_cases.run_claim import owned, queue, set_phase
@@ -78,11 +78,12 @@ def wait_for_registry(engine: Engine, settings: Settings, run: Run) -> int | Non
 
 
 def _regions(uow: UnitOfWork, parent: Run) -> list[str]:
-    """The regions a parent covers: those listed, or every region with an active mentee in the read model."""
-    if parent.regions is not None:
-        return list(json.loads(parent.regions))
-    rows = uow.session.execute(select(MenteeView.region_id).where(MenteeView.status == "active").distinct())
-    return sorted(region for (region,) in rows)
+    """The regions a parent covers (those listed, or every region with an active mentee in the read model),
+    largest first: the workers take the longest runs first, so the last one to finish is a small one."""
+    sizes = dict(uow.session.execute(select(MenteeView.region_id, func.count()).where(
+        MenteeView.status == "active").group_by(MenteeView.region_id)).all())
+    regions = list(json.loads(parent.regions)) if parent.regions is not None else list(sizes)
+    return sorted(regions, key=lambda region: (-sizes.get(region, 0), region))
 
 
 def expand(engine: Engine, parent: Run, registry_position: int | None) -> int:
