@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from services.matching.adapters.problem_columns import Columns, columns_of, load_columns, rows_where, select_columns
 from services.matching.adapters.problem_encoding import MENTEE_COLUMNS, MENTOR_COLUMNS, Codes, encode_problem
-from services.matching.adapters.tables import OPEN_STATES, MenteeView, MentorView, OrganizationView, Pair
+from services.matching.adapters.tables import MenteeView, MentorView, OrganizationView, Pair, is_open_pair
 from services.matching.domain.problem import MatchingProblem
 from shared.scopes import Scope, region_of
 
@@ -39,7 +39,7 @@ def open_load(session: Session, mentor_ids: Sequence[str] | None = None, *, regi
               ) -> dict[str, int]:
     """Open pairs (proposed, confirmed, active) per mentor: their current load; of these mentors, or of the
     region's mentors (a region's run never reads the rest of the country's pairs)."""
-    query = select(Pair.mentor_id, func.count()).where(Pair.state.in_(OPEN_STATES)).group_by(Pair.mentor_id)
+    query = select(Pair.mentor_id, func.count()).where(is_open_pair()).group_by(Pair.mentor_id)
     if mentor_ids is not None:
         query = query.where(Pair.mentor_id.in_(list(mentor_ids)))
     if region_id is not None:
@@ -50,7 +50,7 @@ def open_load(session: Session, mentor_ids: Sequence[str] | None = None, *, regi
 def mentees_with_open_pairs(session: Session, mentee_ids: Sequence[str] | None = None, *,
                             region_id: str | None = None) -> set[str]:
     """Mentees (of these, or of the region, when given) that have a pair in work (proposed, confirmed or active)."""
-    query = select(Pair.mentee_id).where(Pair.state.in_(OPEN_STATES))
+    query = select(Pair.mentee_id).where(is_open_pair())
     if mentee_ids is not None:
         query = query.where(Pair.mentee_id.in_(list(mentee_ids)))
     if region_id is not None:
@@ -65,7 +65,7 @@ def _free_mentees(session: Session, scope: Scope) -> tuple[Columns, list[tuple[s
     open pair in the country."""
     scope_column = {"region": MenteeView.region_id, "municipality": MenteeView.municipality_id,
                     "organization": MenteeView.organization_id}[scope.kind]
-    busy = select(Pair.id).where(Pair.mentee_id == MenteeView.id, Pair.state.in_(OPEN_STATES)).exists()
+    busy = select(Pair.id).where(Pair.mentee_id == MenteeView.id, is_open_pair()).exists()
     mentees = load_columns(session, select_columns(MenteeView, MENTEE_COLUMNS).where(
         scope_column == scope.id, MenteeView.status == "active", ~busy), MENTEE_COLUMNS)
     has_stage = mentees["stage"].per_value(bool, bool)

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from services.matching.adapters.tables import OPEN_STATES, MenteeView, MentorView, Pair, Run, RunProposal
+from services.matching.adapters.tables import OPEN_STATES, MenteeView, MentorView, Pair, Run, RunProposal, is_open_pair
 from shared.scopes import Scope
 
 HASH_CHUNK = 50_000
@@ -46,7 +46,7 @@ def pin_refusals(session: Session, scope: Scope, region_id: str, mentee_ids: Ite
     reasons: dict[str, str] = {}
     mentee_ids, mentor_ids = set(mentee_ids), set(mentor_ids)
     busy = set(session.exec(select(Pair.mentee_id).where(Pair.mentee_id.in_(mentee_ids),
-                                                         Pair.state.in_(OPEN_STATES))).all()) if mentee_ids else set()
+                                                         is_open_pair())).all()) if mentee_ids else set()
     mentees = {m.id: m for m in session.exec(select(MenteeView).where(MenteeView.id.in_(mentee_ids)))}
     for mentee_id in mentee_ids:
         mentee = mentees.get(mentee_id)

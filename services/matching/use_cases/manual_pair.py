@@ -8,7 +8,7 @@ from services.matching.adapters.capacity_lock import lock_capacity
 from services.matching.adapters.pair_events import pair_event
 from services.matching.adapters.problem_loading import open_load, pair_problem
 from services.matching.adapters.read_model import bump_pair_seq
-from services.matching.adapters.tables import OPEN_STATES, MenteeView, MentorView, Pair
+from services.matching.adapters.tables import MenteeView, MentorView, Pair, is_open_pair
 from services.matching.domain.eligibility import eligible
 from services.matching.domain.explanations import pair_cost
 from services.matching.use_cases.pair_access import WRITERS
@@ -33,7 +33,7 @@ def create_pair(uow: UnitOfWork, principal: Principal, *, mentor_id: str, mentee
     principal.require_scope(organization_id=mentee.organization_id, municipality_id=mentee.municipality_id,
                             region_id=mentee.region_id)
     lock_capacity(session, mentee.region_id)
-    if session.exec(select(Pair.id).where(Pair.mentee_id == mentee_id, Pair.state.in_(OPEN_STATES))).first():
+    if session.exec(select(Pair.id).where(Pair.mentee_id == mentee_id, is_open_pair())).first():
         raise Conflict("У наставляемого уже есть пара в работе")
     if group_id:
         others = set(session.exec(select(Pair.mentor_id).where(Pair.group_id == group_id)).all())
