@@ -8,9 +8,11 @@ write its result, because every write first checks the claim is still its own.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from services.matching.adapters.pair_events import SOURCE
@@ -21,6 +23,8 @@ from shared.db import UnitOfWork
 from shared.events import as_utc, new_event, utcnow
 
 MAX_ATTEMPTS = 3
+PHASE_WAIT_MS = 100  # how long a phase note waits for SQLite's write lock before it is skipped
+log = logging.getLogger(__name__)
 
 
 class RunTakenOver(Exception):
@@ -107,10 +111,22 @@ def fail_if_still_owned(engine: Engine, run: Run, message: str) -> None:
 
 
 def set_phase(engine: Engine, run_id: str, phase: str, progress: float) -> None:
-    """Note how far the run got (loading, solving, writing), for whoever watches it."""
-    with UnitOfWork(engine) as uow:
-        run = uow.session.get(Run, run_id)
-        if run is None:
-            return
-        run.phase, run.progress = phase, progress
-        uow.commit()
+    """Note how far a running run got (loading, solving, writing), for whoever watches it.
+
+    Only a hint: on SQLite, while another worker holds the write lock (writing its proposals), the note is
+    skipped after a short wait rather than holding this run up for seconds."""
+    with engine.connect() as connection:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            usual = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {PHASE_WAIT_MS}")
+        try:
+            connection.execute(update(Run).where(Run.id == run_id, Run.status == "running")
+                               .values(phase=phase, progress=progress))
+            connection.commit()
+        except OperationalError:
+            connection.rollback()
+            log.info("run phase not noted: the database is busy", extra={"run_id": run_id, "phase": phase})
+        finally:
+            if sqlite:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(usual)}")
