@@ -17,11 +17,13 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from sqlalchemy import insert
+from sqlalchemy import Engine, insert
 
 from services.matching.adapters.tables import MenteeView, MentorView, OrganizationView, Pair, Run, metadata
 from services.matching.domain.problem import MatchingProblem
@@ -32,76 +34,89 @@ from shared.config import Settings
 from shared.db import create_tables, make_engine
 from shared.dictionary_data import DICTIONARIES
 from shared.events import utcnow
-from tests.bench.generate import generate
+from tests.bench.generate import GeneratedRegion, generate
 
 SUBJECT_IDS = [e[0] for e in DICTIONARIES["subjects"]]
 DIRECTION_IDS = [e[0] for e in DICTIONARIES["directions"]]
 
 
 def _decode(masks: np.ndarray, names: list[str]) -> list[list[str]]:
-    out: list[list[str]] = [[] for _ in range(len(masks))]
-    for bit, name in enumerate(names):
-        for i in np.flatnonzero(masks & (np.uint64(1) << np.uint64(bit))).tolist():
-            out[i].append(name)
-    return out
+    """The code lists of bitmasks, each distinct mask decoded once (rows share the lists)."""
+    distinct, inverse = np.unique(masks, return_inverse=True)
+    lists = [[name for bit, name in enumerate(names) if int(mask) >> bit & 1] for mask in distinct.tolist()]
+    return [lists[k] for k in inverse.ravel().tolist()]
 
 
-def fill_read_model(engine, problem: MatchingProblem) -> str:
-    """Rows of the matching read model for a generated region; returns the region id."""
-    region = "region-bench"
+def _rows(columns: dict[str, Any], count: int, constants: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+    """Insert parameters 20k rows at a time, from per-row column lists plus constants (bounded memory)."""
+    for start in range(0, count, 20_000):
+        stop = min(count, start + 20_000)
+        chunk = {key: values[start:stop] for key, values in columns.items()}
+        yield [{**constants, **dict(zip(chunk, values, strict=True))} for values in zip(*chunk.values(), strict=True)]
+
+
+def fill_read_model(engine: Engine, problem: MatchingProblem, region: str = "region-bench",
+                    region_name: str = "Регион") -> str:
+    """Rows of the matching read model for one generated region (bulk core inserts); returns the region id.
+
+    Schools and municipalities are named after the problem's codes (`org-<code>`, `mun-<code>`), so regions of
+    `generate_national` (codes unique across regions) share one read model; mentor and mentee ids are UUIDs."""
     p = problem
     now = utcnow()
     subjects = [SUBJECT_IDS[k] for k in range(len(p.subjects.names))]
     directions = [DIRECTION_IDS[k] for k in range(len(p.directions.names))]
-    orgs = np.unique(np.concatenate([p.mentor_org, p.mentee_org]))
-    muni_of = dict(zip(p.mentor_org.tolist() + p.mentee_org.tolist(),
-                       p.mentor_municipality.tolist() + p.mentee_municipality.tolist(), strict=True))
+    org_code = np.concatenate([p.mentor_org, p.mentee_org])
+    orgs, first = np.unique(org_code, return_index=True)
+    muni_of = np.concatenate([p.mentor_municipality, p.mentee_municipality])[first]
     org_rows = [{"id": f"org-{o}", "version": 1, "name": f"Школа {o}", "kind": "school",
-                 "municipality_id": f"mun-{muni_of[o]}", "municipality_name": f"Район {muni_of[o]}",
-                 "region_id": region, "status": "active"} for o in orgs.tolist()]
-    m_subjects, m_stages = _decode(p.mentor_subjects, subjects), _decode(p.mentor_stages, list(STAGES.names))
-    m_dirs, m_formats = _decode(p.mentor_directions, directions), _decode(p.mentor_formats, list(FORMATS.names))
+                 "municipality_id": f"mun-{m}", "municipality_name": f"{region_name}, район {m}",
+                 "region_id": region, "status": "active"} for o, m in zip(orgs.tolist(), muni_of.tolist(), strict=True)]
     mentor_ids = [str(uuid.uuid4()) for _ in range(p.n_mentors)]
-
-    def mentor_row(j: int) -> dict:
-        return {
-            "id": mentor_ids[j], "version": 1, "seq": 0, "status": "active", "region_id": region,
-            "municipality_id": f"mun-{p.mentor_municipality[j]}", "organization_id": f"org-{p.mentor_org[j]}",
-            "full_name": f"Наставник {j}", "subjects": m_subjects[j], "stages": m_stages[j], "directions": m_dirs[j],
-            "mentee_categories": [], "qualification_category": CATEGORIES.names[int(p.mentor_category[j])],
-            "experience_years": int(p.mentor_experience[j]), "trained": bool(p.mentor_trained[j]),
-            "formats": m_formats[j], "capacity": int(p.mentor_free[j]),
-        }
-
-    e_dirs, e_formats = _decode(p.mentee_directions, directions), _decode(p.mentee_formats, list(FORMATS.names))
-    prefs: dict[int, list[str]] = {}
-    for i, j in zip(p.preference_mentee.tolist(), p.preference_mentor.tolist(), strict=True):
-        prefs.setdefault(i, []).append(mentor_ids[j])
     mentee_ids = [str(uuid.uuid4()) for _ in range(p.n_mentees)]
-
-    def mentee_row(i: int) -> dict:
-        return {
-            "id": mentee_ids[i], "version": 1, "status": "active", "region_id": region,
-            "municipality_id": f"mun-{p.mentee_municipality[i]}", "organization_id": f"org-{p.mentee_org[i]}",
-            "full_name": f"Наставляемый {i}", "subject": subjects[int(p.mentee_subject[i])] if p.mentee_subject[i] >= 0
-            else None, "stage": STAGES.names[int(p.mentee_stage[i])], "experience_years": 1,
-            "category": "young_specialist" if p.mentee_young[i] else "new_employee", "is_student": False,
-            "directions": e_dirs[i], "formats": e_formats[i], "preferred_mentor_ids": prefs.get(i, [])[:3],
-            "registered_at": now,
-        }
-
-    declined = [{"id": str(uuid.uuid4()), "version": 2, "state": "declined", "mentor_id": mentor_ids[j],
-                 "mentee_id": mentee_ids[i], "form": "traditional", "role_model": "teacher_teacher", "cost": 0,
-                 "region_id": region, "municipality_id": "m", "organization_id": "o", "mentor_organization_id": "o",
-                 "mentee_category": "young_specialist", "proposed_at": now, "updated_at": now}
-                for i, j in zip(p.declined_mentee.tolist(), p.declined_mentor.tolist(), strict=True)]
-    with engine.begin() as connection:  # rows are made 20k at a time: the fill's memory stays below the worker's
-        for table, count, row in ((OrganizationView, len(org_rows), org_rows.__getitem__),
-                                  (MentorView, p.n_mentors, mentor_row), (MenteeView, p.n_mentees, mentee_row),
-                                  (Pair, len(declined), declined.__getitem__)):
-            for start in range(0, count, 20_000):
-                connection.execute(insert(table.__table__), [row(k) for k in range(start, min(count, start + 20_000))])
+    place = {"version": 1, "status": "active", "region_id": region}
+    mentors = {
+        "id": mentor_ids, "municipality_id": [f"mun-{m}" for m in p.mentor_municipality.tolist()],
+        "organization_id": [f"org-{o}" for o in p.mentor_org.tolist()],
+        "full_name": [f"Наставник {j}" for j in p.mentor_id.tolist()], "subjects": _decode(p.mentor_subjects, subjects),
+        "stages": _decode(p.mentor_stages, list(STAGES.names)), "directions": _decode(p.mentor_directions, directions),
+        "qualification_category": [CATEGORIES.names[c] for c in p.mentor_category.tolist()],
+        "experience_years": p.mentor_experience.tolist(), "trained": p.mentor_trained.tolist(),
+        "formats": _decode(p.mentor_formats, list(FORMATS.names)), "capacity": p.mentor_free.tolist()}
+    prefs: list[list[str]] = [[] for _ in range(p.n_mentees)]
+    for i, j in zip(p.preference_mentee.tolist(), p.preference_mentor.tolist(), strict=True):
+        if len(prefs[i]) < 3:
+            prefs[i].append(mentor_ids[j])
+    mentees = {
+        "id": mentee_ids, "municipality_id": [f"mun-{m}" for m in p.mentee_municipality.tolist()],
+        "organization_id": [f"org-{o}" for o in p.mentee_org.tolist()],
+        "full_name": [f"Наставляемый {i}" for i in p.mentee_id.tolist()],
+        "subject": [subjects[k] if k >= 0 else None for k in p.mentee_subject.tolist()],
+        "stage": [STAGES.names[k] for k in p.mentee_stage.tolist()],
+        "category": np.where(p.mentee_young, "young_specialist", "new_employee").tolist(),
+        "directions": _decode(p.mentee_directions, directions),
+        "formats": _decode(p.mentee_formats, list(FORMATS.names)), "preferred_mentor_ids": prefs}
+    declined = {"id": [str(uuid.uuid4()) for _ in p.declined_mentee.tolist()],
+                "mentor_id": [mentor_ids[j] for j in p.declined_mentor.tolist()],
+                "mentee_id": [mentee_ids[i] for i in p.declined_mentee.tolist()]}
+    declined_constants = {"version": 2, "state": "declined", "form": "traditional", "role_model": "teacher_teacher",
+                          "cost": 0, "region_id": region, "municipality_id": "m", "organization_id": "o",
+                          "mentor_organization_id": "o", "mentee_category": "young_specialist", "proposed_at": now,
+                          "updated_at": now}
+    with engine.begin() as connection:
+        connection.execute(insert(OrganizationView.__table__), org_rows)
+        for table, columns, count, constants in (
+                (MentorView, mentors, p.n_mentors, {**place, "seq": 0, "mentee_categories": []}),
+                (MenteeView, mentees, p.n_mentees, {**place, "experience_years": 1, "is_student": False,
+                                                    "registered_at": now}),
+                (Pair, declined, len(declined["id"]), declined_constants)):
+            for rows in _rows(columns, count, constants):
+                connection.execute(insert(table.__table__), rows)
     return region
+
+
+def fill_regions(engine: Engine, regions: Iterable[GeneratedRegion]) -> list[str]:
+    """The read model of many generated regions (`generate_national`), each under its own id and name."""
+    return [fill_read_model(engine, region.problem, region.id, region.name) for region in regions]
 
 
 def run_size(n_mentees: int, database_url: str | None) -> dict:

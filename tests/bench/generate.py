@@ -1,6 +1,11 @@
-"""Synthetic regions for the matching benchmark and property tests: skewed subjects, schools of 30–60 teachers."""
+"""Synthetic regions for the matching benchmark and property tests: skewed subjects, schools of 30–60 teachers.
+
+`generate` makes one region; `generate_national` a country of regions with lognormal sizes, ids unique across them.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -31,17 +36,32 @@ def _direction_masks(rng: np.random.Generator, n: int, counts: list[float]) -> n
     return masks
 
 
+def default_municipalities(n_mentees: int) -> int:
+    """How many municipalities a generated region of n_mentees declares (5 at 10k, 19 at 100k, 60 at 1M)."""
+    return max(5, round(60 * (n_mentees / 1e6) ** 0.5))
+
+
+def _municipality_of_orgs(rng: np.random.Generator, n_orgs: int, municipalities: int) -> np.ndarray:
+    """Municipality of each organization, sorted: each declared municipality has one, the rest fall uniformly.
+
+    A region with fewer organizations than municipalities declares only as many municipalities as it has
+    organizations (tiny test regions)."""
+    municipalities = min(municipalities, n_orgs)
+    spread = rng.integers(0, municipalities, size=n_orgs - municipalities)
+    return np.sort(np.concatenate([np.arange(municipalities), spread]))
+
+
 def generate(n_mentees: int, seed: int = 0, *, mentors_per_mentee: float = 0.5,
              municipalities: int | None = None, region: int = 1) -> MatchingProblem:
     """One region with n_mentees free mentees and about half as many mentors with free load."""
     rng = np.random.default_rng(seed)
     n_mentors = max(1, round(n_mentees * mentors_per_mentee))
     teachers = n_mentees + n_mentors
-    municipalities = municipalities or max(5, round(60 * (n_mentees / 1e6) ** 0.5))
     org_sizes = rng.integers(30, 61, size=teachers // 30 + 1)
+    org_sizes = org_sizes[:np.searchsorted(np.cumsum(org_sizes), teachers) + 1]  # only schools that get teachers
     org_of_teacher = np.repeat(np.arange(len(org_sizes)), org_sizes)[:teachers]
     org_kind = rng.choice(3, size=len(org_sizes), p=[0.1, 0.8, 0.1])
-    org_municipality = np.sort(rng.integers(0, municipalities, size=len(org_sizes)))
+    org_municipality = _municipality_of_orgs(rng, len(org_sizes), municipalities or default_municipalities(n_mentees))
     teacher = rng.permutation(teachers)
     mentor_t, mentee_t = teacher[:n_mentors], teacher[n_mentors:]
     mentor_org, mentee_org = org_of_teacher[mentor_t], org_of_teacher[mentee_t]
@@ -90,3 +110,66 @@ def generate(n_mentees: int, seed: int = 0, *, mentors_per_mentee: float = 0.5,
         declined_mentee=rng.integers(0, n_mentees, size=n_declined),
         declined_mentor=rng.integers(0, n_mentors, size=n_declined),
         subjects=SUBJECTS, directions=DIRECTIONS)
+
+
+@dataclass(frozen=True)
+class GeneratedRegion:
+    """One region of a national instance: its read-model id, its name and its problem."""
+
+    id: str
+    name: str
+    problem: MatchingProblem
+
+
+def _apportion(total: int, shares: np.ndarray) -> np.ndarray:
+    """Integer parts of `total` in proportion to `shares`, each at least 1, summing exactly to `total`."""
+    if total < len(shares):
+        raise ValueError(f"{total} cannot give each of {len(shares)} regions one")
+    quota = (total - len(shares)) * shares / shares.sum()
+    counts = np.floor(quota).astype(np.int64)
+    counts[np.argsort(counts - quota, kind="stable")[:total - len(shares) - counts.sum()]] += 1
+    return counts + 1
+
+
+def lognormal_shares(rng: np.random.Generator, regions: int, largest_share: float) -> np.ndarray:
+    """Lognormal shares of regions whose σ is set (by bisection) so that the largest is `largest_share`."""
+    if not 1 / regions < largest_share < 1:
+        raise ValueError(f"the largest of {regions} regions cannot hold {largest_share:.1%} of the total")
+    z = rng.standard_normal(regions)
+    low, high = 0.0, 20.0
+    for _ in range(60):  # the largest share grows monotonically with σ: from 1/regions at σ = 0 towards 1
+        sigma = (low + high) / 2
+        shares = np.exp(sigma * (z - z.max()))
+        low, high = (sigma, high) if 1.0 / shares.sum() < largest_share else (low, sigma)
+    return shares / shares.sum()
+
+
+def generate_national(total_mentees: int = 1_000_000, total_mentors: int = 500_000, regions: int = 85,
+                      seed: int = 1, *, largest_share: float | None = None) -> list[GeneratedRegion]:
+    """A country: `regions` regions of lognormal sizes (largest ≈ `largest_share` of the mentees), each made by
+    `generate` with its own municipalities and schools; mentors follow the mentees with some spread per region.
+
+    The largest share defaults to 5 % (issue 14's figure for 85 regions), or twice the mean region's when there
+    are fewer than 40 regions (a smoke run). Mentor, mentee, person, school and municipality codes are unique
+    across regions; deterministic by seed."""
+    rng = np.random.default_rng(seed)
+    shares = lognormal_shares(rng, regions, largest_share or max(0.05, 2 / regions))
+    mentees = _apportion(total_mentees, shares)
+    mentors = _apportion(total_mentors, shares * np.exp(0.15 * rng.standard_normal(regions)))
+    out: list[GeneratedRegion] = []
+    offsets = dict.fromkeys(("mentor", "mentee", "person", "org", "municipality"), 0)
+    for k, (n_mentees, n_mentors) in enumerate(zip(mentees.tolist(), mentors.tolist(), strict=True)):
+        p = generate(n_mentees, seed=seed * 1000 + k, mentors_per_mentee=n_mentors / n_mentees, region=k + 1)
+        p = replace(p, mentor_id=p.mentor_id + offsets["mentor"],
+                    mentee_id=p.mentee_id + offsets["mentee"], mentor_person=p.mentor_person + offsets["person"],
+                    mentee_person=p.mentee_person + offsets["person"], mentor_org=p.mentor_org + offsets["org"],
+                    mentee_org=p.mentee_org + offsets["org"],
+                    mentor_municipality=p.mentor_municipality + offsets["municipality"],
+                    mentee_municipality=p.mentee_municipality + offsets["municipality"])
+        offsets["mentor"] += p.n_mentors
+        offsets["mentee"] += p.n_mentees
+        offsets["person"] += p.n_mentors + p.n_mentees
+        offsets["org"] = int(max(p.mentor_org.max(), p.mentee_org.max())) + 1
+        offsets["municipality"] = int(max(p.mentor_municipality.max(), p.mentee_municipality.max())) + 1
+        out.append(GeneratedRegion(id=f"region-{k + 1:02d}", name=f"Регион {k + 1:02d}", problem=p))
+    return out

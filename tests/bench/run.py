@@ -36,11 +36,16 @@ def main() -> None:
          "--out", str(OUT / "scale.json"))
     step("bench_console", "--mentors", "2000" if quick else "20000", "--requests", "20" if quick else "100",
          "--out", str(OUT / "console.json"))
+    step("bench_national", *(["--quick"] if quick else ["--mentees", "1000000", "--mentors", "500000", "--regions",
+                                                         "85"]), "--out", str(OUT / "national.json"))
     small = ["--seconds", "15", "--mentees", "10000", "--registry-mentors", "2000", "--registry-mentees", "2000",
              "--import-rows", "1000"]
     step("bench_load", *(small if quick else ["--seconds", "60"]), "--out", str(OUT / "load.json"))
-    for name in ("import", "worker", "suggestions", "reports_latency", "scale", "console", "load"):
-        print(json.dumps(json.loads((OUT / f"{name}.json").read_text()), ensure_ascii=False, indent=1))
+    for name in ("import", "worker", "suggestions", "reports_latency", "scale", "national", "console", "load"):
+        document = json.loads((OUT / f"{name}.json").read_text())
+        for run in document.get("runs", []) if name == "national" else []:
+            run.pop("children")  # 85 regions per run: var/bench/national.json keeps them
+        print(json.dumps(document, ensure_ascii=False, indent=1))
 
 
 if __name__ == "__main__":
