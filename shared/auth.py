@@ -96,6 +96,11 @@ def principal_from_header(settings: Settings, header: str | None) -> Principal:
     """Decode `Authorization: Bearer …`; no header is the anonymous reader; a bad token is a 401."""
     if not header:
         return ANONYMOUS
+    return _verified(settings, header)[0]
+
+
+def _verified(settings: Settings, header: str) -> tuple[Principal, int, int]:
+    """The principal of a bearer header and the moments its token is valid from and until (401 when it is not)."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Ожидается заголовок Authorization: Bearer <токен>")
@@ -114,4 +119,34 @@ def principal_from_header(settings: Settings, header: str | None) -> Principal:
         scope_kind, _, scope_id = str(claims.get("scope", "")).partition(":")
         if scope_kind != SCOPE_KIND_BY_ROLE[role] or not scope_id:
             raise Unauthorized("В токене нет области действия роли")
-    return Principal(subject=str(claims["sub"]), role=role, scope_kind=scope_kind, scope_id=scope_id)
+    principal = Principal(subject=str(claims["sub"]), role=role, scope_kind=scope_kind, scope_id=scope_id)
+    valid_from = max(int(claims.get("nbf", 0)), int(claims.get("iat", 0)))  # read as PyJWT reads them
+    return principal, valid_from, int(claims["exp"])
+
+
+class VerifiedTokens:
+    """Bearer headers this process verified, with their principal, until their tokens expire.
+
+    Checking the signature and the claims is the same work for every request of a client; the answer depends only
+    on the token and the settings, so it is kept while the token is valid (`nbf`/`iat` to `exp`, as PyJWT checks
+    them) and the header is verified again after that (then refused as expired). Refusals are not kept.
+    """
+
+    def __init__(self, settings: Settings, size: int = 4096) -> None:
+        self.settings = settings
+        self.size = size
+        self._known: dict[str, tuple[Principal, int, int]] = {}
+
+    def principal(self, header: str | None) -> Principal:
+        """As `principal_from_header`."""
+        if not header:
+            return ANONYMOUS
+        now = time.time()
+        known = self._known.get(header)
+        if known is not None and known[1] <= now < known[2]:
+            return known[0]
+        verified = _verified(self.settings, header)
+        if len(self._known) >= self.size:
+            self._known.clear()  # rare: thousands of live tokens; the next requests verify theirs again
+        self._known[header] = verified
+        return verified[0]

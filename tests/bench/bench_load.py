@@ -363,7 +363,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             ports = {"registry": free_port(), "matching": free_port()}
             env.update({"VAR_DIR": str(tmp / "var"), "NATS_URL": nats.url, "LOG_LEVEL": "WARNING",
                         "REGION_ID": REGION, "REGISTRY_URL": f"http://127.0.0.1:{ports['registry']}",
-                        "MATCHING_URL": f"http://127.0.0.1:{ports['matching']}", "PYTHONPATH": str(ROOT)})
+                        "MATCHING_URL": f"http://127.0.0.1:{ports['matching']}", "PYTHONPATH": str(ROOT),
+                        # the read model is filled directly, not from the registry's events (no read-model or
+                        # checkpoints consumer runs here): runs start without waiting for the registry's checkpoint
+                        "RUN_REGISTRY_WAIT_S": "0"})
             if url:
                 env["DATABASE_URL"] = url
             settings = Settings(var_dir=tmp / "var", database_url=url, region_id=REGION)

@@ -12,15 +12,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sqlalchemy import select
 from sqlmodel import Session
 
 from services.matching.adapters.problem_columns import Columns
-from services.matching.adapters.problem_encoding import Codes
-from services.matching.adapters.problem_loading import load_problem, open_load, pair_problem
-from services.matching.adapters.tables import MenteeView, ReadModelClock
+from services.matching.adapters.problem_encoding import MENTEE_COLUMNS, MENTOR_COLUMNS, Codes, encode_problem
+from services.matching.adapters.problem_loading import load_problem, open_load
+from services.matching.adapters.tables import ReadModelClock
 from services.matching.domain.arrays import IntArray
 from services.matching.domain.problem import MatchingProblem
 from services.matching.domain.vocabulary import NO_SUBJECT
+
+EMPTY_MENTORS: Columns = {name: [] for name in MENTOR_COLUMNS}
+MENTEE_FIELDS = tuple(f.name for f in dataclasses.fields(MatchingProblem) if f.name.startswith("mentee_"))
 
 
 @dataclass
@@ -46,12 +50,13 @@ class RegionMentors:
             self.by_subject[subject] = found
         return found
 
-    def with_mentee(self, mentee: MenteeView, declined: list[str]) -> MatchingProblem:
-        """The region's mentors plus this one mentee, with its preferences and past declines."""
-        single = pair_problem(None, mentee, codes=self.codes)
-        mentee_arrays = {f.name: getattr(single, f.name) for f in dataclasses.fields(single)
-                         if f.name.startswith("mentee_")}
-        preferred = [self.index[m] for m in mentee.preferred_mentor_ids if m in self.index]
+    def with_mentee(self, mentee: dict[str, Any], declined: list[str]) -> MatchingProblem:
+        """The region's mentors plus this one mentee (its `MENTEE_COLUMNS` as stored, code lists as `|a|b|` text),
+        with its preferences and past declines."""
+        single = encode_problem(EMPTY_MENTORS, {name: [mentee[name]] for name in MENTEE_COLUMNS}, {}, [], self.codes)
+        mentee_arrays = {name: getattr(single, name) for name in MENTEE_FIELDS}
+        listed = mentee["preferred_mentor_ids"] or ""
+        preferred = [self.index[m] for m in listed.split("|") if m in self.index]
         refused = [self.index[d] for d in declined if d in self.index]
         return dataclasses.replace(
             self.base, **mentee_arrays,
@@ -65,11 +70,12 @@ class SuggestionCache:
     def __init__(self) -> None:
         self._regions: dict[str, RegionMentors] = {}
         self._lock = threading.Lock()
+        self._clock = select(ReadModelClock.mentor_seq, ReadModelClock.pair_seq).where(ReadModelClock.id == 1)
 
     def region(self, session: Session, region_id: str) -> RegionMentors:
         """The region's mentors, reloaded when mentors changed, their load recounted when only pairs did."""
-        clock = session.get(ReadModelClock, 1)
-        seq = (clock.mentor_seq, clock.pair_seq) if clock else (0, 0)
+        clock = session.connection().execute(self._clock).first()
+        seq = (clock[0], clock[1]) if clock else (0, 0)
         with self._lock:
             cached = self._regions.get(region_id)
             if cached is not None and cached.seq == seq:
@@ -86,7 +92,7 @@ class SuggestionCache:
     def _refresh_load(self, session: Session, region_id: str, cached: RegionMentors,
                       seq: tuple[int, int]) -> RegionMentors:
         """Only pairs changed: recount the mentors' load instead of reloading and re-encoding every mentor."""
-        load = open_load(session)
+        load = open_load(session, region_id=region_id)
         current = np.fromiter((load.get(m, 0) for m in cached.mentors["id"]), dtype=np.int64,
                               count=len(cached.mentors["id"]))
         capacity = np.asarray(cached.mentors["capacity"], dtype=np.int64)

@@ -46,12 +46,15 @@ from services.matching.use_cases.manual_pair import create_pair
 from services.matching.use_cases.orders import order_for_organization
 from services.matching.use_cases.pair_access import visible_pair
 from services.matching.use_cases.pair_workflow import transition
+from shared.json_provider import moments, timestamp_names
 from shared.openapi import file_answer
 from shared.web import SECURITY, Problem, context, etag_response, expected_version, principal
 
 PROBLEMS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
 pairs_tag = Tag(name="Пары", description="Наставнические пары: от предложения до завершения программы")
 program_tag = Tag(name="Программа", description="Персонализированная программа, дневник, отчёты")
+STATE_FIELDS: dict[str, dict[str, Any]] = {}
+PAIR_STAMPS = timestamp_names(Pair.__table__)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -61,6 +64,21 @@ def pair_out(pair: Pair) -> dict[str, Any]:
     body["state_label"] = STATE_LABELS[State(pair.state)]
     body["allowed_actions"] = [a.value for a in allowed_actions(State(pair.state)) if a is not Action.EXPIRE]
     return body
+
+
+def _state_fields(state: str) -> dict[str, Any]:
+    """`state_label` and `allowed_actions` of a state, as `pair_out` writes them."""
+    found = STATE_FIELDS.get(state)
+    if found is None:
+        found = STATE_FIELDS[state] = {
+            "state_label": STATE_LABELS[State(state)],
+            "allowed_actions": [a.value for a in allowed_actions(State(state)) if a is not Action.EXPIRE]}
+    return found
+
+
+def listed_pair_out(row: dict[str, Any]) -> dict[str, Any]:
+    """A pair of a list, from its plain row (`pair_lists.list_pairs`): the same JSON as `pair_out` plus its names."""
+    return {**moments(row, PAIR_STAMPS), **_state_fields(row["state"])}
 
 
 def _with_etag(pair: Pair, status: int = 200) -> Response:
@@ -82,7 +100,7 @@ def build_pairs_api() -> APIBlueprint:
     def list_pairs(query: PairsQuery) -> Response:
         with context().uow() as uow:
             rows, cursor = pair_lists.list_pairs(uow.session, principal(), **query.model_dump())
-            return jsonify({"items": [{**pair_out(pair), **names} for pair, names in rows], "next_cursor": cursor})
+        return jsonify({"items": [listed_pair_out(row) for row in rows], "next_cursor": cursor})
 
     @api.get("/pairs/summary", tags=[pairs_tag], summary="Число пар по состояниям в области",
              responses={200: PairsSummary},
@@ -112,12 +130,10 @@ def build_pairs_api() -> APIBlueprint:
     def read(path: PairPath) -> Response:
         with context().uow() as uow:
             pair = visible_pair(uow.session, principal(), path.id)
-            response = _with_etag(pair)
-            body = response.get_json()
+            body = pair_out(pair)
             body.update(programs.program_view(uow.session, pair, date.today()))
             body.update(pair_lists.pair_names(uow.session, pair))
-            response.set_data(jsonify(body).get_data())
-            return response
+            return etag_response(body, pair.version)
 
     def action_route(action: Action, model: type[Versioned], summary: str) -> None:
         def act(path: PairPath, body: Any) -> Response:

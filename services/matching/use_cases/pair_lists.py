@@ -21,12 +21,17 @@ from shared.scopes import Scope, visible_rows
 
 MentorSchool = aliased(OrganizationView)
 NAMES = ("mentor_name", "mentee_name", "organization_name", "mentor_organization_name")
+NAME_COLUMNS = (MentorView.full_name, MenteeView.full_name, OrganizationView.name, MentorSchool.name)
+LISTED = tuple(c for c in Pair.__table__.columns if c.name != "cost_terms")  # a list never shows the cost terms
 
 
 def _named(*where: Any) -> Any:
     """SELECT of pairs with the names of both people and both schools from the read model, in one query."""
-    return (select(Pair, MentorView.full_name, MenteeView.full_name, OrganizationView.name, MentorSchool.name)
-            .outerjoin(MentorView, MentorView.id == Pair.mentor_id)
+    return _with_names(select(Pair, *NAME_COLUMNS), where)
+
+
+def _with_names(query: Any, where: tuple[Any, ...]) -> Any:
+    return (query.outerjoin(MentorView, MentorView.id == Pair.mentor_id)
             .outerjoin(MenteeView, MenteeView.id == Pair.mentee_id)
             .outerjoin(OrganizationView, OrganizationView.id == Pair.organization_id)
             .outerjoin(MentorSchool, MentorSchool.id == Pair.mentor_organization_id).where(*where))
@@ -50,14 +55,14 @@ def _visible(principal: Principal) -> tuple[Any, ...]:
 
 def list_pairs(session: Session, principal: Principal, *, cursor: str | None, limit: int,
                proposed_from: date | None = None, proposed_to: date | None = None,
-               **equal: str | None) -> tuple[list[tuple[Pair, dict[str, str]]], str | None]:
-    """One page of pairs in id order, each with its names (`NAMES`): `equal` filters by region, municipality,
-    organization, state, mentor, mentee or form; `proposed_from`/`proposed_to` bound the proposal day. Returns
-    the next page's cursor."""
+               **equal: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of pairs in id order, each a dict of its columns (but the cost terms) and its names (`NAMES`), read
+    as plain rows: `equal` filters by region, municipality, organization, state, mentor, mentee or form;
+    `proposed_from`/`proposed_to` bound the proposal day. Returns the next page's cursor."""
     principal.require(*WRITERS, Role.INTEGRATOR)
     columns = {"region": Pair.region_id, "municipality": Pair.municipality_id, "organization": Pair.organization_id,
                "state": Pair.state, "mentor": Pair.mentor_id, "mentee": Pair.mentee_id, "form": Pair.form}
-    query = _named(*_visible(principal))
+    query = select(*LISTED).where(*_visible(principal))
     for name, value in equal.items():
         if value:
             query = query.where(columns[name] == value)
@@ -67,9 +72,20 @@ def list_pairs(session: Session, principal: Principal, *, cursor: str | None, li
         query = query.where(Pair.proposed_at < datetime.combine(proposed_to, datetime.max.time()))
     if cursor:
         query = query.where(Pair.id > cursor)
-    rows = list(session.exec(query.order_by(Pair.id).limit(limit + 1)).all())
-    next_cursor = rows[limit - 1][0].id if len(rows) > limit else None
-    return [(row[0], _names(row)) for row in rows[:limit]], next_cursor
+    # the page first, then the names of its rows only (joining first named every pair of the scope before sorting)
+    page = query.order_by(Pair.id).limit(limit + 1).subquery("page")
+    named = (select(page, *NAME_COLUMNS)
+             .outerjoin(MentorView, MentorView.id == page.c.mentor_id)
+             .outerjoin(MenteeView, MenteeView.id == page.c.mentee_id)
+             .outerjoin(OrganizationView, OrganizationView.id == page.c.organization_id)
+             .outerjoin(MentorSchool, MentorSchool.id == page.c.mentor_organization_id).order_by(page.c.id))
+    rows = session.connection().execute(named).all()
+    keys = [*(c.name for c in LISTED), *NAMES]
+    items = [dict(zip(keys, row, strict=True)) for row in rows[:limit]]
+    for item in items:
+        for name in NAMES:
+            item[name] = item[name] or ""
+    return items, items[-1]["id"] if len(rows) > limit else None
 
 
 def pairs_needing_attention(session: Session, principal: Principal, today: date) -> list[dict[str, Any]]:

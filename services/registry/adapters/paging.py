@@ -29,12 +29,15 @@ def decode_cursor(cursor: str, size: int) -> list[Any]:
 
 
 def name_ordered_page(session: Session, stmt: Any, model: Any, cursor: str | None,
-                      limit: int) -> tuple[list[Any], str | None]:
-    """One page of `stmt` ordered by name then id, with the cursor of the next page (None on the last)."""
+                      limit: int, *, plain: bool = False) -> tuple[list[Any], str | None]:
+    """One page of `stmt` ordered by name then id, with the cursor of the next page (None on the last).
+
+    `plain`: `stmt` selects columns (with `normalized_name` and `id`), read as rows past the ORM's loading."""
     if cursor:
         name, last_id = decode_cursor(cursor, 2)
         stmt = stmt.where(tuple_(model.normalized_name, model.id) > tuple_(name, last_id))
-    rows = list(session.exec(stmt.order_by(model.normalized_name, model.id).limit(limit + 1)).all())
+    stmt = stmt.order_by(model.normalized_name, model.id).limit(limit + 1)
+    rows = list(session.connection().execute(stmt).all() if plain else session.exec(stmt).all())
     next_cursor = encode_cursor(rows[limit - 1].normalized_name, rows[limit - 1].id) if len(rows) > limit else None
     return rows[:limit], next_cursor
 

@@ -9,11 +9,13 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from services.registry.adapters.filters import Filters
 from services.registry.adapters.person_kinds import MENTORS, PersonKind
+from services.registry.adapters.person_lists import ListTotals
 from services.registry.api.schemas.common import IdPath, PersonQuery, WithdrawIn
 from services.registry.api.schemas.mentees import MenteeOut
 from services.registry.api.schemas.mentors import MentorOut
 from services.registry.use_cases import people
 from services.registry.use_cases.results import PersonCard
+from shared.json_provider import moments, timestamp_names
 from shared.web import context, etag_response, expected_version, principal
 
 FILTERS = {"region", "municipality", "organization", "q", "status", "subject", "stage", "direction", "category"}
@@ -41,11 +43,15 @@ def register(api: APIBlueprint, kind: PersonKind, plural: str, create_model: typ
              out_model: type, list_model: type, tag: Tag) -> None:
     """The five routes of `kind` under /`plural`, their operation ids named after the kind."""
 
+    totals, stamps, shown = ListTotals(), timestamp_names(kind.model.__table__), tuple(out_model.model_fields)
+
     def list_people(query: PersonQuery) -> Response:
         with context().uow() as uow:
-            page = people.list_people(uow, principal(), kind, person_filters(query), query.cursor, query.limit)
-            return jsonify({"items": [person_out(kind, card) for card in page.items],
-                            "next_cursor": page.next_cursor, "total": page.total})
+            page = people.list_people(uow, principal(), kind, person_filters(query), query.cursor, query.limit,
+                                      totals)
+        # plain rows, written exactly as `out_model` writes them (its fields; timestamps with Z), without a model
+        items = [moments({name: row[name] for name in shown}, stamps) for row in page.items]
+        return jsonify({"items": items, "next_cursor": page.next_cursor, "total": page.total})
 
     def create_person(body: Any) -> Response:
         with context().uow() as uow:

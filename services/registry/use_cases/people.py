@@ -11,10 +11,11 @@ from services.registry.adapters.filters import Filters, visible_to
 from services.registry.adapters.lookups import locked, visible
 from services.registry.adapters.paging import count_rows, name_ordered_page
 from services.registry.adapters.person_kinds import PersonKind
+from services.registry.adapters.person_lists import ListTotals, person_list_select, selected_names, visibility_key
 from services.registry.adapters.tables import Mentor, Organization
 from services.registry.domain.changes import apply_changes, bump_version, check_experience_range, check_version, plain
 from services.registry.domain.roles import READERS, WRITERS
-from services.registry.use_cases.results import Page, PersonCard, person_card, person_cards
+from services.registry.use_cases.results import Page, PersonCard, person_card
 from shared.auth import Principal
 from shared.db import UnitOfWork
 from shared.dictionaries import normalize
@@ -22,12 +23,22 @@ from shared.errors import Conflict, ValidationFailed
 
 
 def list_people(uow: UnitOfWork, principal: Principal, kind: PersonKind, filters: Filters, cursor: str | None,
-                limit: int) -> Page[PersonCard]:
-    """One page of the mentors (or mentees) the caller may see, by name, and how many match in all."""
+                limit: int, totals: ListTotals | None = None) -> Page[dict[str, Any]]:
+    """One page of the mentors (or mentees) the caller may see, by name, and how many match in all: each row a dict
+    of the person's columns with `organization_name` and `municipality_name`, read as plain columns."""
     principal.require(*READERS)
     clauses = (*visible_to(principal, kind.model), *filters.of_people(kind))
-    rows, next_cursor = name_ordered_page(uow.session, select(kind.model).where(*clauses), kind.model, cursor, limit)
-    return Page(person_cards(uow.session, rows), next_cursor, count_rows(uow.session, kind.model, clauses))
+    rows, next_cursor = name_ordered_page(uow.session, person_list_select(kind).where(*clauses), kind.model, cursor,
+                                          limit, plain=True)
+    names = selected_names(kind)
+    items = [dict(zip(names, row, strict=True)) for row in rows]
+
+    def count() -> int:
+        return count_rows(uow.session, kind.model, clauses)
+
+    key = (kind.entity, visibility_key(principal), filters)
+    total = totals.count(uow.session, key, count) if totals is not None else count()
+    return Page(items, next_cursor, total)
 
 
 def get_person(uow: UnitOfWork, principal: Principal, kind: PersonKind, person_id: str) -> PersonCard:
