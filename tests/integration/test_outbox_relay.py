@@ -157,3 +157,26 @@ async def test_a_second_relay_on_the_same_sqlite_file_refuses_to_start(setup):
         await OutboxRelay(engine, outbox, settings).run(asyncio.Event())
     stop.set()
     await task
+
+
+async def test_a_refused_publish_marks_only_the_rows_before_it_and_the_rest_wait_in_order(setup):
+    """A batch goes out without waiting for each ack; a row JetStream refuses (here: a subject outside the stream)
+    stops the marking there, so nothing after it is marked sent out of order."""
+    from shared.broker import ensure_stream
+
+    settings, engine = setup
+    first = write(engine, 3)
+    with UnitOfWork(engine, outbox) as uow:  # a row whose subject no stream takes
+        uow.session.execute(outbox.table.insert().values(event_id="refused-1", subject="elsewhere.test",
+                                                         body=b"{}", created_at=func.now()))
+        uow.commit()
+    write(engine, 2, start=10)
+    nc = await connect(settings.nats_url, name="t")
+    js = nc.jetstream()
+    await ensure_stream(js, settings)
+    relay = OutboxRelay(engine, outbox, settings.model_copy(update={"relay_publish_timeout_s": 1.0}))
+    with pytest.raises(Exception):  # noqa: B017 - whichever error the client raises for "no stream"
+        await relay.relay_batch(js)
+    await nc.close()
+    assert unsent(engine) == 3 and relay.published == 3
+    assert [e["id"] for e in await stream_events(settings)][:3] == first
