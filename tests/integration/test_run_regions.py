@@ -178,3 +178,33 @@ def test_a_run_the_registry_never_answers_fails_with_a_message_after_the_bound(m
     run = claim(matching.ctx.engine, request(matching, f"region:{REGION}").json["id"])
     with pytest.raises(RegistryNotReady, match="данные реестра не поступили"):
         wait_for_registry(matching.ctx.engine, matching.settings, run)
+
+
+def test_a_phase_note_is_skipped_while_another_worker_writes_and_the_run_still_waits_its_turn(matching):
+    """SQLite: a phase note gives up after PHASE_WAIT_MS while another writer holds the lock, and the run's own
+    writes still wait their turn (the note's short wait is not left on the connections the run uses)."""
+    import sqlite3
+
+    from services.matching.use_cases.run_claim import set_phase
+
+    engine = matching.ctx.engine
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single writer lock")
+    from tests.integration.helpers import REGION
+
+    run = claim(engine, request(matching, f"region:{REGION}").json["id"])
+    set_phase(engine, run.id, "solving", 0.3)
+    holder = sqlite3.connect(engine.url.database, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    started = time.monotonic()
+    set_phase(engine, run.id, "writing", 0.8)
+    assert time.monotonic() - started < 1.0
+    threading.Timer(0.5, holder.rollback).start()
+    with UnitOfWork(engine) as uow:  # waits for the lock (the usual busy timeout), then writes
+        uow.session.get(Run, run.id).error = "noted"
+        uow.commit()
+    with UnitOfWork(engine) as uow:
+        current = uow.session.get(Run, run.id)
+        assert (current.phase, current.error) == ("solving", "noted")
+    set_phase(engine, run.id, "writing", 0.8)
+    assert matching.get(f"/api/v1/runs/{run.id}", headers=matching.admin).json["phase"] == "writing"

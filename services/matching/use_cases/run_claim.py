@@ -19,11 +19,12 @@ from services.matching.adapters.pair_events import SOURCE
 from services.matching.adapters.tables import Run, outbox
 from services.matching.use_cases.run_parents import MULTI_REGION, record_child
 from shared.consumer import RetryLater
-from shared.db import UnitOfWork
+from shared.db import UnitOfWork, make_engine
 from shared.events import as_utc, new_event, utcnow
 
 MAX_ATTEMPTS = 3
 PHASE_WAIT_MS = 100  # how long a phase note waits for SQLite's write lock before it is skipped
+_PHASE_ENGINES: dict[str, Engine] = {}
 log = logging.getLogger(__name__)
 
 
@@ -114,19 +115,21 @@ def set_phase(engine: Engine, run_id: str, phase: str, progress: float) -> None:
     """Note how far a running run got (loading, solving, writing), for whoever watches it.
 
     Only a hint: on SQLite, while another worker holds the write lock (writing its proposals), the note is
-    skipped after a short wait rather than holding this run up for seconds."""
-    with engine.connect() as connection:
-        sqlite = engine.dialect.name == "sqlite"
-        if sqlite:
-            usual = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
-            connection.exec_driver_sql(f"PRAGMA busy_timeout = {PHASE_WAIT_MS}")
-        try:
+    skipped after PHASE_WAIT_MS rather than holding this run up for seconds."""
+    try:
+        with _phase_engine(engine).begin() as connection:
             connection.execute(update(Run).where(Run.id == run_id, Run.status == "running")
                                .values(phase=phase, progress=progress))
-            connection.commit()
-        except OperationalError:
-            connection.rollback()
-            log.info("run phase not noted: the database is busy", extra={"run_id": run_id, "phase": phase})
-        finally:
-            if sqlite:
-                connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(usual)}")
+    except OperationalError:
+        log.info("run phase not noted: the database is busy", extra={"run_id": run_id, "phase": phase})
+
+
+def _phase_engine(engine: Engine) -> Engine:
+    """The engine phase notes are written with: on SQLite one whose writers give up after PHASE_WAIT_MS (made
+    once per database file), elsewhere the engine itself (a row lock there is short)."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    url = engine.url.render_as_string(hide_password=False)
+    if url not in _PHASE_ENGINES:
+        _PHASE_ENGINES[url] = make_engine(url, busy_timeout_ms=PHASE_WAIT_MS)
+    return _PHASE_ENGINES[url]
