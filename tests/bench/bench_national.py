@@ -1,7 +1,7 @@
 """Benchmark: one national run (scope "all") end to end — a parent run, one child run per region, 1 then 2 workers.
 
 python -m tests.bench.bench_national [--mentees 1000000] [--mentors 500000] [--regions 85] [--seed 1]
-    [--workers 1,2] [--quick] [--out var/bench/national.json]
+    [--workers 1,2] [--quick] [--database-url postgresql://…] [--out var/bench/national.json]
 
 The read model of a fresh SQLite file is filled once with `generate_national` (not timed) and copied for each
 worker count. Each measurement has its own nats-server, one `relay matching` and N `worker` processes
@@ -104,16 +104,39 @@ class Watch:
                  "tree_peak_rss_mib": round(self.tree[p.pid], 1)} for p in self.workers]
 
 
-def prepare(path: Path, mentees: int, mentors: int, regions: int, seed: int) -> dict[str, Any]:
-    """Fill a fresh SQLite read model with the national instance; its figures (not part of the timed run)."""
+class Postgres:
+    """`--database-url postgresql://…`: the read model filled once into a template database, each measurement on
+    a fresh copy of it (`CREATE DATABASE … TEMPLATE …`)."""
+
+    TEMPLATE, RUN = "bench_national_template", "bench_national_run"
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin = make_engine(admin_url).execution_options(isolation_level="AUTOCOMMIT")
+        self.base = admin_url.rsplit("/", 1)[0]
+
+    def url(self, name: str) -> str:
+        return f"{self.base}/{name}"
+
+    def create(self, name: str, template: str | None = None) -> str:
+        with self.admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            connection.exec_driver_sql(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+        return self.url(name)
+
+
+def prepare(path: Path, mentees: int, mentors: int, regions: int, seed: int,
+            postgres: Postgres | None = None) -> dict[str, Any]:
+    """Fill a fresh read model (SQLite at `path`, or PostgreSQL's template database) with the national instance;
+    its figures (not part of the timed run)."""
     started = time.perf_counter()
     country = generate_national(mentees, mentors, regions, seed)
-    engine = make_engine(f"sqlite:///{path}")
+    engine = make_engine(postgres.create(Postgres.TEMPLATE) if postgres else f"sqlite:///{path}")
     create_tables(engine, metadata)
     fill_regions(engine, country)
     engine.dispose()
-    with contextlib.closing(sqlite3.connect(path)) as connection:  # everything in the main file, to copy it
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if postgres is None:
+        with contextlib.closing(sqlite3.connect(path)) as connection:  # everything in the main file, to copy it
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     sizes = np.array([r.problem.n_mentees for r in country])
     largest = country[int(sizes.argmax())]
     return {"mentees": int(sizes.sum()), "mentors": sum(r.problem.n_mentors for r in country), "regions": regions,
@@ -121,7 +144,8 @@ def prepare(path: Path, mentees: int, mentors: int, regions: int, seed: int) -> 
                                              "mentors": largest.problem.n_mentors},
             "median_region_mentees": int(np.median(sizes)), "smallest_region_mentees": int(sizes.min()),
             "names": {r.id: r.name for r in country}, "fill_s": round(time.perf_counter() - started, 1),
-            "database_mib": round(path.stat().st_size / 2**20, 1)}
+            "database": "postgresql" if postgres else "sqlite",
+            "database_mib": None if postgres else round(path.stat().st_size / 2**20, 1)}
 
 
 async def _waiting_pulls(url: str, stream: str) -> int:
@@ -180,13 +204,17 @@ def summarise(parent: Run, children: list[Run], names: dict[str, str]) -> dict[s
                            (c.finished_at for c in children if c.finished_at), default=None))}}
 
 
-def national_run(template: Path, workdir: Path, workers: int, names: dict[str, str], timeout_s: float) -> dict:
+def national_run(template: Path, workdir: Path, workers: int, names: dict[str, str], timeout_s: float,
+                 postgres: Postgres | None = None) -> dict:
     """One measured national run with `workers` worker processes on a copy of the filled read model."""
     workdir.mkdir(parents=True)
     database = workdir / "matching.db"
-    shutil.copyfile(template, database)
+    if postgres:
+        url = postgres.create(Postgres.RUN, template=Postgres.TEMPLATE)
+    else:
+        shutil.copyfile(template, database)
+        url = f"sqlite:///{database}"
     nats = NatsServer(workdir=workdir / "nats").start()
-    url = f"sqlite:///{database}"
     env = {**os.environ, "DATABASE_URL": url, "NATS_URL": nats.url, "LOG_LEVEL": "WARNING",
            "VAR_DIR": str(workdir / "var"), "RUN_REGISTRY_WAIT_S": "0"}
     logs = (workdir / "processes.log").open("ab")
@@ -245,19 +273,21 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="20k mentees over 10 regions: a smoke run")
     parser.add_argument("--timeout", type=float, default=1800)
     parser.add_argument("--out", default="var/bench/national.json")
+    parser.add_argument("--database-url", help="postgresql://… (an admin URL): run on PostgreSQL instead of SQLite")
     args = parser.parse_args()
+    postgres = Postgres(args.database_url) if args.database_url else None
     small = (20_000, 10_000, 10) if args.quick else (1_000_000, 500_000, 85)
     mentees, mentors, regions = (given or default for given, default in
                                  zip((args.mentees, args.mentors, args.regions), small, strict=True))
     uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     with tempfile.TemporaryDirectory(prefix="bench-national-") as tmp:
         template = Path(tmp) / "template.db"
-        instance = prepare(template, mentees, mentors, regions, args.seed)
+        instance = prepare(template, mentees, mentors, regions, args.seed, postgres)
         names = instance.pop("names")
         print(json.dumps({"instance": instance}, ensure_ascii=False), flush=True)
         runs = []
         for count in [int(w) for w in args.workers.split(",")]:
-            runs.append(national_run(template, Path(tmp) / f"workers-{count}", count, names, args.timeout))
+            runs.append(national_run(template, Path(tmp) / f"workers-{count}", count, names, args.timeout, postgres))
             brief = {k: v for k, v in runs[-1].items() if k not in ("children", "parent")}
             print(json.dumps(brief, ensure_ascii=False), flush=True)
     by_workers = {r["workers"]: r for r in runs}
@@ -266,6 +296,7 @@ def main() -> None:
         "benchmark": "national run end to end", "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores", "uptime_before": uptime,
         "command": " ".join(["python -m tests.bench.bench_national", *sys.argv[1:]]), "instance": instance,
+        "database": instance["database"],
         "one_over_two_workers": round(by_workers[1]["end_to_end_s"] / two["end_to_end_s"], 2)
         if two and 1 in by_workers else None,
         "targets": None if not two else {
