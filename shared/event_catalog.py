@@ -29,6 +29,12 @@ class OrganizationUpserted(Payload):
     students: int = 0
     has_mentoring_page: bool = False
     has_curator: bool = False
+    curator_trained: bool = False
+    curator_trained_on: date | None = None
+    curator_name: str | None = None
+    curator_position: str | None = None
+    head_name: str | None = None
+    head_position: str | None = None
     status: str = "active"
 
 
@@ -44,6 +50,9 @@ class MentorChanged(Payload):
     stages: list[str] = Field(default_factory=list)
     directions: list[str] = Field(default_factory=list)
     mentee_categories: list[str] = Field(default_factory=list)
+    mentee_experience_min: int | None = None
+    mentee_experience_max: int | None = None
+    mentee_qualification: str | None = None
     qualification_category: str = "none"
     experience_years: int | None = None
     trained: bool = False
