@@ -15,12 +15,14 @@ from shared.db import UnitOfWork, versioned_upsert
 from shared.event_catalog import MenteeChanged, MentorChanged, OrganizationUpserted, RegistryCheckpoint
 
 MENTOR_FIELDS = {"status", "region_id", "municipality_id", "organization_id", "full_name", "subjects", "stages",
-                 "directions", "mentee_categories", "qualification_category", "experience_years", "trained",
+                 "directions", "mentee_categories", "mentee_experience_min", "mentee_experience_max",
+                 "mentee_qualification", "qualification_category", "experience_years", "trained",
                  "formats", "capacity"}
 MENTEE_FIELDS = {"status", "region_id", "municipality_id", "organization_id", "full_name", "subject", "stage",
                  "experience_years", "category", "is_student", "directions", "formats", "preferred_mentor_ids",
                  "registered_at"}
-ORGANIZATION_FIELDS = {"name", "kind", "municipality_id", "municipality_name", "region_id", "status"}
+ORGANIZATION_FIELDS = {"name", "kind", "municipality_id", "municipality_name", "region_id", "status", "head_name",
+                       "head_position", "curator_name", "curator_position"}
 
 
 def _clock(session: Session) -> ReadModelClock | None:

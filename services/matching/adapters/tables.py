@@ -43,6 +43,10 @@ class OrganizationView(MatchingModel, table=True):
     municipality_name: str = Field(max_length=300)
     region_id: str = Field(max_length=36)
     status: str = Field(default="active", max_length=20)
+    head_name: str | None = Field(default=None, max_length=300)
+    head_position: str | None = Field(default=None, max_length=300)
+    curator_name: str | None = Field(default=None, max_length=300)
+    curator_position: str | None = Field(default=None, max_length=300)
 
 
 class MentorView(MatchingModel, table=True):
@@ -63,6 +67,9 @@ class MentorView(MatchingModel, table=True):
     stages: list[str] = Field(default_factory=list, sa_column=code_list_column())
     directions: list[str] = Field(default_factory=list, sa_column=code_list_column())
     mentee_categories: list[str] = Field(default_factory=list, sa_column=code_list_column())
+    mentee_experience_min: int | None = None
+    mentee_experience_max: int | None = None
+    mentee_qualification: str | None = Field(default=None, max_length=20)
     qualification_category: str = Field(default="none", max_length=20)
     experience_years: int | None = None
     trained: bool = False
