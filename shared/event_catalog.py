@@ -74,6 +74,7 @@ class MenteeChanged(Payload):
     subject: str | None = None
     stage: str | None = None
     experience_years: int | None = None
+    qualification_category: str | None = None
     category: str
     is_student: bool = False
     directions: list[str] = Field(default_factory=list)

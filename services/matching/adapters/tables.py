@@ -93,6 +93,7 @@ class MenteeView(MatchingModel, table=True):
     subject: str | None = Field(default=None, max_length=50)
     stage: str | None = Field(default=None, max_length=30)
     experience_years: int | None = None
+    qualification_category: str | None = Field(default=None, max_length=20)
     category: str = Field(max_length=50)
     is_student: bool = False
     directions: list[str] = Field(default_factory=list, sa_column=code_list_column())

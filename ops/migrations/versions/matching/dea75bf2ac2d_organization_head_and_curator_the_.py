@@ -25,6 +25,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('mentee_experience_max', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('mentee_qualification', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True))
 
+    with op.batch_alter_table('matching_mentee', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('qualification_category', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True))
+
     with op.batch_alter_table('matching_organization', schema=None) as batch_op:
         batch_op.add_column(sa.Column('head_name', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True))
         batch_op.add_column(sa.Column('head_position', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True))
@@ -41,6 +44,9 @@ def downgrade() -> None:
         batch_op.drop_column('curator_name')
         batch_op.drop_column('head_position')
         batch_op.drop_column('head_name')
+
+    with op.batch_alter_table('matching_mentee', schema=None) as batch_op:
+        batch_op.drop_column('qualification_category')
 
     with op.batch_alter_table('matching_mentor', schema=None) as batch_op:
         batch_op.drop_column('mentee_qualification')
