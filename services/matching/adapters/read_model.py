@@ -19,8 +19,8 @@ MENTOR_FIELDS = {"status", "region_id", "municipality_id", "organization_id", "f
                  "mentee_qualification", "qualification_category", "experience_years", "trained",
                  "formats", "capacity"}
 MENTEE_FIELDS = {"status", "region_id", "municipality_id", "organization_id", "full_name", "subject", "stage",
-                 "experience_years", "qualification_category", "category", "is_student", "directions", "formats", "preferred_mentor_ids",
-                 "registered_at"}
+                 "experience_years", "qualification_category", "category", "is_student", "directions", "formats",
+                 "preferred_mentor_ids", "registered_at"}
 ORGANIZATION_FIELDS = {"name", "kind", "municipality_id", "municipality_name", "region_id", "status", "head_name",
                        "head_position", "curator_name", "curator_position"}
 
