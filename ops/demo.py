@@ -33,6 +33,12 @@ PATRONYMICS = ["Александровна", "Сергеевна", "Виктор
 MENTEE_CATEGORIES = ["Молодой специалист", "Молодой специалист", "Молодой специалист", "Новый сотрудник",
                      "Осваивает новые технологии", "Готовится к конкурсу"]
 QUALIFICATIONS = ["Высшая категория", "Первая категория", "Первая", "высшая"]
+MENTEE_KINDS = ["Молодой специалист, новый сотрудник", "молодой/малоопытный педагог",
+                "Молодой специалист, осваивает новые технологии", "Молодой специалист, подготовка к конкурсу",
+                "Молодой специалист, новый сотрудник, осваивает новые технологии"]
+HEAD_POSITIONS = {"Детский сад": "Заведующий", "Дом детского творчества": "Директор"}
+EXPECTED_CATEGORIES = ["Без категории", "Без категории", "Первая категория"]
+KPK_DATES = [None, None, "15.03.2024", "02.11.2023", "да", "20.05.2025"]
 
 
 def _xlsx(header: list[str], rows: list[list[object]], title: str) -> bytes:
@@ -64,7 +70,9 @@ def demo_files(seed: int = 86) -> dict[str, bytes]:
     """Organizations, mentors and mentees of three districts, in the operators' own layouts."""
     rng = random.Random(seed)
     orgs = [[d, s, None, rng.randint(25, 70), rng.randint(2, 9), rng.randint(300, 900),
-             f"https://school{i}.example.ru/nastavnichestvo" if rng.random() < 0.7 else None]
+             f"https://school{i}.example.ru/nastavnichestvo" if rng.random() < 0.7 else None,
+             _person(rng), "Заместитель директора по УВР", rng.choice(KPK_DATES), _person(rng),
+             next((v for k, v in HEAD_POSITIONS.items() if k in s), "Директор")]
             for i, (d, s) in enumerate((d, s) for d, schools in DISTRICTS.items() for s in schools)]
     mentors, mentees, used = [], [], set()
     for district, schools in DISTRICTS.items():
@@ -76,10 +84,11 @@ def demo_files(seed: int = 86) -> dict[str, bytes]:
                     name = _person(rng)
                 used.add((school, name))
                 subject = "Дошкольное образование" if preschool else rng.choices(SUBJECTS, SUBJECT_WEIGHTS)[0]
-                mentors.append([district, school, name, "Молодой специалист, новый сотрудник", subject,
-                                ", ".join(rng.sample(DIRECTIONS, 2)), "0-3", rng.choice(QUALIFICATIONS),
+                mentors.append([district, school, name, rng.choice(MENTEE_KINDS), subject,
+                                ", ".join(rng.sample(DIRECTIONS, 2)), "0-3", rng.choice(EXPECTED_CATEGORIES),
                                 f"mentor{len(mentors)}@example.ru", _stage(subject, school), rng.randint(1, 3),
-                                rng.choice(["очно", "очно/дистанционно", "дистанционно"]), rng.choice(["да", "нет"])])
+                                rng.choice(["очно", "очно/дистанционно", "дистанционно"]), rng.choice(["да", "нет"]),
+                                rng.choice(KPK_DATES), rng.randint(8, 35), rng.choice(QUALIFICATIONS)])
             for _ in range(rng.randint(4, 8)):
                 name = _person(rng)
                 while (school, name) in used:
@@ -88,19 +97,23 @@ def demo_files(seed: int = 86) -> dict[str, bytes]:
                 subject = "Дошкольное образование" if preschool else rng.choices(SUBJECTS, SUBJECT_WEIGHTS)[0]
                 mentees.append([district, school, name, subject, _stage(subject, school), rng.randint(0, 3),
                                 rng.choice(MENTEE_CATEGORIES), rng.choice(DIRECTIONS),
-                                rng.choice(["очно", "очно/дистанционно"]), None])
+                                rng.choice(["очно", "очно/дистанционно"]), None,
+                                rng.choice(["Без категории", "Без категории", "Первая категория"])])
     return {
         "organizations": _xlsx(["Район", "ОО", "Вид", "Педагогов", "Молодых специалистов", "Обучающихся",
-                                "Страница наставничества"], orgs, "Организации демонстрационного региона"),
+                                "Страница наставничества", "Куратор", "Должность куратора", "Куратор прошёл КПК",
+                                "Руководитель", "Должность руководителя"], orgs,
+                               "Организации демонстрационного региона"),
         "mentors": _xlsx(["Район", "ОО, где работает наставник", "ФИО наставника",
                           "Наставляемый. Кто может стать наставляемым", "Предмет",
                           "Направление совместной деятельности", "Примерный стаж наставляемого",
                           "Предполагаемая категория наставляемого",
                           "Электронный адрес наставника, страница (если есть)", "Уровень образования",
-                          "Максимум наставляемых", "Формат", "Согласие на публикацию"], mentors, "Банк наставников"),
+                          "Максимум наставляемых", "Формат", "Согласие на публикацию", "КПК по наставничеству",
+                          "Стаж наставника", "Квалификационная категория"], mentors, "Банк наставников"),
         "mentees": _xlsx(["Район", "ОО", "ФИО наставляемого", "Предмет", "Уровень образования", "Стаж (лет)",
                           "Категория наставляемого", "Запрос (направления, дефициты)", "Формат",
-                          "Желаемый наставник"], mentees, "База наставляемых"),
+                          "Желаемый наставник", "Квалификационная категория"], mentees, "База наставляемых"),
     }
 
 

@@ -27,6 +27,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     quick = args.quick
     step("bench_import", "--rows", "1000" if quick else "10000", "--out", str(OUT / "import.json"))
+    step("bench_exports", "--sizes", "5000" if quick else "20000,100000", "--out", str(OUT / "exports.json"))
     step("bench_matching", "--sizes", "10000" if quick else "10000,100000,1000000", "--out",
          str(OUT / "matching.json"))
     step("bench_worker", "--sizes", "10000" if quick else "10000,100000,1000000", "--out", str(OUT / "worker.json"))
@@ -41,7 +42,8 @@ def main() -> None:
     small = ["--seconds", "15", "--mentees", "10000", "--registry-mentors", "2000", "--registry-mentees", "2000",
              "--import-rows", "1000"]
     step("bench_load", *(small if quick else ["--seconds", "60"]), "--out", str(OUT / "load.json"))
-    for name in ("import", "worker", "suggestions", "reports_latency", "scale", "national", "console", "load"):
+    for name in ("import", "exports", "worker", "suggestions", "reports_latency", "scale", "national", "console",
+                 "load"):
         document = json.loads((OUT / f"{name}.json").read_text())
         for run in document.get("runs", []) if name == "national" else []:
             run.pop("children")  # 85 regions per run: var/bench/national.json keeps them

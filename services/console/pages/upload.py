@@ -17,7 +17,8 @@ from services.console.roles import OPERATORS
 from services.console.uploads import UploadStore
 
 KINDS = {"mentors": "Наставники", "mentees": "Наставляемые", "organizations": "Организации"}
-TEMPLATE_TITLES = {"mentors": "Банк наставников", "mentees": "База наставляемых", "organizations": "Организации"}
+TEMPLATE_TITLES = {"mentors": "Банк наставников (примерный макет)", "bank": "Банк наставников муниципалитета",
+                   "mentees": "База наставляемых", "organizations": "Организации"}
 
 
 class UploadForm(RussianForm):
@@ -38,7 +39,7 @@ def blueprint() -> Blueprint:
     def index():
         form = UploadForm()
         if not form.validate_on_submit():
-            return render_template("upload/index.html", form=form, kinds=KINDS)
+            return render_template("upload/index.html", form=form, kinds=KINDS, templates=TEMPLATE_TITLES)
         kind, upload = form.kind.data, form.file.data
         content = upload.read()
         filename = (upload.filename or "file")[-200:]
@@ -47,8 +48,8 @@ def blueprint() -> Blueprint:
         except ServiceError as exc:
             if exc.status == 503:
                 raise
-            return render_template("upload/index.html", form=form, kinds=KINDS, refusal=exc.detail,
-                                   filename=filename), 422
+            return render_template("upload/index.html", form=form, kinds=KINDS, templates=TEMPLATE_TITLES,
+                                   refusal=exc.detail, filename=filename), 422
         ident = store().save(kind, filename, current_user.id, content)
         return render_template("upload/report.html", report=report, ident=ident, kind=kind, kinds=KINDS,
                                filename=filename, action=ActionForm())
@@ -67,8 +68,8 @@ def blueprint() -> Blueprint:
         except ServiceError as exc:
             if exc.status == 503:
                 raise
-            return render_template("upload/index.html", form=UploadForm(), kinds=KINDS, refusal=exc.detail,
-                                   filename=kept.filename), 422
+            return render_template("upload/index.html", form=UploadForm(), kinds=KINDS, templates=TEMPLATE_TITLES,
+                                   refusal=exc.detail, filename=kept.filename), 422
         store().drop(ident)
         if kept.kind == "organizations":
             forget_organizations()
@@ -87,7 +88,7 @@ def blueprint() -> Blueprint:
     @bp.get("/template/<kind>.xlsx")
     @roles(*OPERATORS)
     def template(kind: str):
-        if kind not in KINDS:
+        if kind not in TEMPLATE_TITLES:
             abort(404)
         return exports.handed_over(api().template(kind), f"Шаблон — {TEMPLATE_TITLES[kind]}.xlsx")
 

@@ -14,7 +14,10 @@ def organization_event(org: Organization, municipality: Municipality) -> CloudEv
         organization_id=org.id, version=org.version, name=org.name, kind=org.kind, municipality_id=org.municipality_id,
         municipality_name=municipality.name, region_id=org.region_id, teachers=org.teachers,
         young_specialists=org.young_specialists, students=org.students,
-        has_mentoring_page=bool(org.mentoring_page_url), has_curator=org.has_curator, status=org.status,
+        has_mentoring_page=bool(org.mentoring_page_url), has_curator=org.has_curator,
+        curator_name=org.curator_name, curator_position=org.curator_position, curator_trained=org.curator_trained,
+        curator_trained_on=org.curator_trained_on, head_name=org.head_name, head_position=org.head_position,
+        status=org.status,
     )
     return new_event("mentoring.organization.upserted", SOURCE, org.id, payload)
 
@@ -39,7 +42,8 @@ def mentee_event(mentee: Mentee, action: str) -> CloudEvent:
         mentee_id=mentee.id, version=mentee.version, status=mentee.status, organization_id=mentee.organization_id,
         municipality_id=mentee.municipality_id, region_id=mentee.region_id, full_name=mentee.full_name,
         subject=mentee.subject, stage=mentee.stage, experience_years=mentee.experience_years,
-        category=mentee.category, is_student=mentee.is_student, directions=list(mentee.directions),
+        category=mentee.category, qualification_category=mentee.qualification_category,
+        is_student=mentee.is_student, directions=list(mentee.directions),
         formats=list(mentee.formats), preferred_mentor_ids=list(mentee.preferred_mentor_ids),
         registered_at=mentee.created_at,
     )

@@ -1,24 +1,32 @@
 """The bank of mentors in the seed's column layout (XLSX, or CSV that Excel opens safely), and the base of mentees
-in the mentees' import layout."""
+in the mentees' import layout, both written row by row from rows read in batches (`use_cases.exports`).
+
+A row read for an export carries the person's columns and the names of their organization and municipality
+(`organization_name`, `municipality_name`), so no lookup table of every organization is held.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from functools import lru_cache
+from typing import IO, Any
 
-from services.registry.adapters.tables import Mentee, Mentor
-from services.registry.adapters.workbooks import one_sheet, to_bytes
-from shared.dictionaries import label, labels
+from services.registry.adapters.workbooks import one_sheet
+from shared.dictionaries import label
+from shared.dictionaries import labels as plain_labels
 
 BANK_COLUMNS = [
     "Район", "ОО, где работает наставник", "ФИО наставника", "Наставляемый. Кто может стать наставляемым",
     "Предмет", "Направление совместной деятельности", "Примерный стаж наставляемого",
     "Предполагаемая категория наставляемого", "Электронный адрес наставника, страница (если есть)",
     "Уровень образования", "Максимум наставляемых", "Формат", "Согласие на публикацию",
-    "Квалификационная категория",
+    "Квалификационная категория", "Стаж наставника", "КПК по наставничеству", "Дата КПК", "Награды, звания",
 ]
-BANK_WIDTHS = [22, 34, 32, 30, 26, 34, 14, 20, 34, 26, 12, 20, 12, 20]
+BANK_WIDTHS = [22, 34, 32, 30, 26, 34, 14, 20, 34, 26, 12, 20, 12, 20, 12, 14, 12, 30]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SHEET_TITLE = "Банк наставников"
 
@@ -31,56 +39,70 @@ def _experience(low: int | None, high: int | None) -> str:
     return f"{low or 0}-{high}"
 
 
-def bank_rows(mentors: Iterable[Mentor], names: dict[str, tuple[str, str]]) -> list[list[object]]:
-    """One row per mentor, columns as `BANK_COLUMNS`, values as operators write them."""
-    rows: list[list[object]] = []
+@lru_cache(maxsize=4096)
+def _labels(dictionary: str, ids: tuple[str, ...]) -> str:
+    return plain_labels(dictionary, ids)
+
+
+def labels(dictionary: str, ids: Sequence[str]) -> str:
+    """The Russian labels of ids, comma-separated (cached: a bank repeats the same few combinations)."""
+    return _labels(dictionary, tuple(ids))
+
+
+def _day(value: date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
+def bank_rows(mentors: Iterable[Any]) -> Iterator[list[object]]:
+    """One row per mentor, columns as `BANK_COLUMNS`, values as operators write them (and the importer reads)."""
     for m in mentors:
-        org_name, muni_name = names.get(m.organization_id, ("", ""))
-        rows.append([
-            muni_name, org_name, m.full_name, labels("mentee_categories", m.mentee_categories),
+        yield [
+            m.municipality_name, m.organization_name, m.full_name, labels("mentee_categories", m.mentee_categories),
             labels("subjects", m.subjects), labels("directions", m.directions),
             _experience(m.mentee_experience_min, m.mentee_experience_max),
             label("qualification_categories", m.mentee_qualification) if m.mentee_qualification else "",
-            m.email or m.page_url or "", labels("stages", m.stages), m.capacity, labels("formats", m.formats),
-            "да" if m.consent_publication else "нет", label("qualification_categories", m.qualification_category),
-        ])
-    return rows
+            " ".join(filter(None, [m.email, m.page_url])), labels("stages", m.stages), m.capacity,
+            labels("formats", m.formats), "да" if m.consent_publication else "нет",
+            label("qualification_categories", m.qualification_category), m.experience_years,
+            "да" if m.trained else "нет", _day(m.trained_on), m.honours or "",
+        ]
 
 
-def mentee_rows(mentees: Iterable[Mentee], names: dict[str, tuple[str, str]],
-                mentor_names: dict[str, str]) -> list[list[object]]:
+def mentee_rows(mentees: Iterable[Any], mentor_names: dict[str, str]) -> Iterator[list[object]]:
     """One row per mentee in the columns of the mentees' import layout, values as the importer reads them back.
 
     The request cell is the directions, then `; ` and the deficits; the preferred mentor is the name as written
     at the import, else the names of the preferred mentors (`mentor_names`: id → full name).
     """
-    rows: list[list[object]] = []
     for m in mentees:
-        org_name, muni_name = names.get(m.organization_id, ("", ""))
         request = "; ".join(filter(None, [labels("directions", m.directions), m.deficits or ""]))
         preferred = m.preferred_mentor_name or "; ".join(
             mentor_names[i] for i in m.preferred_mentor_ids if i in mentor_names)
-        rows.append([
-            muni_name, org_name, m.full_name, labels("subjects", [s for s in [m.subject, *m.extra_subjects] if s]),
+        yield [
+            m.municipality_name, m.organization_name, m.full_name,
+            labels("subjects", [s for s in [m.subject, *m.extra_subjects] if s]),
             label("stages", m.stage) if m.stage else "", m.experience_years,
             label("mentee_categories", m.category), request, labels("formats", m.formats), preferred,
-        ])
-    return rows
+            label("qualification_categories", m.qualification_category) if m.qualification_category else "",
+        ]
 
 
-def to_xlsx(rows: list[list[object]]) -> bytes:
+def to_xlsx(rows: Iterable[list[object]]) -> IO[bytes]:
     """The bank as a workbook: the header row in bold and frozen; text that looks like a formula stays text."""
-    return to_bytes(one_sheet(SHEET_TITLE, BANK_COLUMNS, rows, BANK_WIDTHS))
+    return one_sheet(SHEET_TITLE, BANK_COLUMNS, rows, BANK_WIDTHS)
 
 
-def to_csv(rows: list[list[object]]) -> bytes:
+def to_csv(rows: Iterable[list[object]]) -> IO[bytes]:
     """UTF-8 with BOM and `;`, as Russian Excel expects; cells that look like formulas are neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    file = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, closed by it
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
     writer.writerow(BANK_COLUMNS)
-    for row in rows:
-        writer.writerow([_safe(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    writer.writerows([_safe(v) for v in row] for row in rows)
+    text.flush()
+    text.detach()
+    file.seek(0)
+    return file
 
 
 def _safe(value: object) -> object:

@@ -43,6 +43,12 @@ class Organization(RegistryModel, table=True):
     students: int = 0
     mentoring_page_url: str | None = Field(default=None, max_length=500)
     has_curator: bool = False
+    curator_name: str | None = Field(default=None, max_length=300)
+    curator_position: str | None = Field(default=None, max_length=300)
+    curator_trained: bool = False
+    curator_trained_on: date | None = None
+    head_name: str | None = Field(default=None, max_length=300)
+    head_position: str | None = Field(default=None, max_length=300)
     status: str = Field(default="active", max_length=20)
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
@@ -111,6 +117,7 @@ class Mentee(RegistryModel, table=True):
     stage: str | None = Field(default=None, max_length=30)
     experience_years: int | None = None
     category: str = Field(default="young_specialist", max_length=50)
+    qualification_category: str | None = Field(default=None, max_length=20)
     is_student: bool = False
     directions: list[str] = Field(default_factory=list, sa_column=code_list_column())
     deficits: str | None = Field(default=None, sa_column=Column(Text))

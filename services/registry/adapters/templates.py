@@ -1,4 +1,4 @@
-"""Workbooks in the import layouts (`importing.columns.LAYOUTS`): blank templates and filled sheets.
+"""Workbooks in the import layouts (`importing.layouts.LAYOUTS`, the seed bank `bank` too): blank templates and rows.
 
 A column's header is the first spelling the importer accepts for it, so whatever is written in these columns
 imports back as it is. A blank template marks the required columns with `*` (the importer ignores it) and
@@ -8,12 +8,14 @@ carries a second sheet, «Пояснения», saying per column whether it is 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import IO
 
-from services.registry.adapters.workbooks import fill_sheet, one_sheet, to_bytes
-from services.registry.importing.columns import LAYOUTS
+from services.registry.adapters.workbooks import StreamedBook, one_sheet, to_bytes
+from services.registry.importing.layouts import LAYOUTS
 from shared.dictionary_data import DICTIONARIES
 
-KIND_TITLES = {"mentors": "Банк наставников", "mentees": "База наставляемых", "organizations": "Организации"}
+KIND_TITLES = {"mentors": "Банк наставников", "bank": "Банк наставников", "mentees": "База наставляемых",
+               "organizations": "Организации"}
 NOTES_TITLE = "Пояснения"
 NOTES_HEADER = ["Столбец", "Обязательный", "Допустимые значения"]
 COLUMN_DICTIONARIES = {"subjects": "subjects", "stages": "stages", "directions": "directions", "formats": "formats",
@@ -30,7 +32,14 @@ COLUMN_HINTS = {
     "contact": "адрес электронной почты и (или) ссылка на страницу",
     "capacity": "целое число от 1 до 30; пусто — 1",
     "consent_to_publication": "да или нет; пусто — нет",
-    "experience_years": "целое число лет",
+    "experience_years": "целое число лет или диапазон, например «21-30» (берётся нижняя граница)",
+    "trained": "дата КПК по наставничеству (ДД.ММ.ГГГГ) или да/нет; пусто — нет",
+    "trained_on": "дата КПК по наставничеству (ДД.ММ.ГГГГ)",
+    "honours": "награды и почётные звания, как в документах",
+    "curator_position": "должность куратора",
+    "curator_trained": "дата КПК куратора (ДД.ММ.ГГГГ) или да/нет",
+    "head_name": "ФИО руководителя организации",
+    "head_position": "должность руководителя (например, директор)",
     "preferred_mentors": "ФИО наставника из банка; несколько — через «;»",
     "teachers": "целое число",
     "young_specialists": "целое число, не больше числа педагогов",
@@ -69,11 +78,12 @@ def notes(kind: str) -> list[list[object]]:
 
 def blank_template(kind: str) -> bytes:
     """An empty sheet with the layout's headers (`*` marks a required column) and the sheet of explanations."""
-    book = one_sheet(KIND_TITLES[kind], headers(kind, mark_required=True), [])
-    fill_sheet(book.create_sheet(), NOTES_TITLE, NOTES_HEADER, notes(kind), [44, 14, 100])
-    return to_bytes(book)
+    book = StreamedBook()
+    book.sheet(KIND_TITLES[kind], headers(kind, mark_required=True), [])
+    book.sheet(NOTES_TITLE, NOTES_HEADER, notes(kind), [44, 14, 100])
+    return to_bytes(book.close())
 
 
-def layout_xlsx(kind: str, rows: Iterable[Sequence[object]]) -> bytes:
-    """The rows under the layout's headers, one sheet."""
-    return to_bytes(one_sheet(KIND_TITLES[kind], headers(kind), rows))
+def layout_xlsx(kind: str, rows: Iterable[Sequence[object]]) -> IO[bytes]:
+    """The rows under the layout's headers, one sheet, as a rewound temporary file."""
+    return one_sheet(KIND_TITLES[kind], headers(kind), rows)

@@ -1,12 +1,12 @@
 """Downloads of what the caller may see: the bank of mentors as XLSX or CSV (the bank's columns), the base of
-mentees as XLSX in its import layout."""
+mentees as XLSX in its import layout; each file is written while the rows are read, then sent in chunks."""
 
 from __future__ import annotations
 
 from flask import Response
 from flask_openapi3 import APIBlueprint
 
-from services.registry.adapters.exports import to_csv, to_xlsx
+from services.registry.adapters.exports import bank_rows, mentee_rows, to_csv, to_xlsx
 from services.registry.adapters.templates import layout_xlsx
 from services.registry.api.downloads import XLSX, download
 from services.registry.api.people import person_filters
@@ -23,12 +23,16 @@ def register(api: APIBlueprint) -> None:
     @api.get("/exports/mentors.xlsx", tags=[mentors_tag], summary="Банк наставников в XLSX (колонки банка)",
              responses={200: file_answer(XLSX, "Банк наставников (XLSX)")})
     def export_xlsx(query: PersonQuery) -> Response:
-        return download(to_xlsx(_bank_rows(query)), "mentors.xlsx", XLSX)
+        with context().uow() as uow:
+            body = to_xlsx(bank_rows(export_mentors(uow, principal(), person_filters(query))))
+        return download(body, "mentors.xlsx", XLSX)
 
     @api.get("/exports/mentors.csv", tags=[mentors_tag], summary="Банк наставников в CSV (UTF-8 с BOM, «;»)",
              responses={200: file_answer("text/csv", "Банк наставников (CSV)")})
     def export_csv(query: PersonQuery) -> Response:
-        return download(to_csv(_bank_rows(query)), "mentors.csv", "text/csv; charset=utf-8")
+        with context().uow() as uow:
+            body = to_csv(bank_rows(export_mentors(uow, principal(), person_filters(query))))
+        return download(body, "mentors.csv", "text/csv; charset=utf-8")
 
     @api.get("/exports/mentees.xlsx", tags=[mentees_tag], summary="База наставляемых в XLSX (раскладка импорта)",
              description="Те же фильтры, что у списка наставляемых. Столбцы — раскладка импорта наставляемых: "
@@ -36,10 +40,6 @@ def register(api: APIBlueprint) -> None:
              responses={200: file_answer(XLSX, "База наставляемых (XLSX)")})
     def export_mentees_xlsx(query: PersonQuery) -> Response:
         with context().uow() as uow:
-            rows = export_mentees(uow, principal(), person_filters(query))
-        return download(layout_xlsx("mentees", rows), "mentees.xlsx", XLSX)
-
-
-def _bank_rows(query: PersonQuery) -> list[list[object]]:
-    with context().uow() as uow:
-        return export_mentors(uow, principal(), person_filters(query))
+            rows, mentor_names = export_mentees(uow, principal(), person_filters(query))
+            body = layout_xlsx("mentees", mentee_rows(rows, mentor_names))
+        return download(body, "mentees.xlsx", XLSX)

@@ -14,10 +14,18 @@ def organization_kind(name: str, written: str | None) -> str:
     return written or guess_organization_kind(name) or "school"
 
 
+def _given(fields: dict[str, Any], given: frozenset[str], columns: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    """Only the optional columns the file has: `columns` maps an import field to the table columns it fills."""
+    return {column: fields[column] for field, names in columns.items() if field in given for column in names}
+
+
 def mentor_fields(record: MentorRecord) -> dict[str, Any]:
-    """A mentor's columns; no format written means in person."""
+    """A mentor's columns; no format written means in person; КПК and honours only when the file has them."""
     low, high = record.mentee_experience or (None, None)
-    return {
+    optional = _given({"trained": record.trained, "trained_on": record.trained_on, "honours": record.honours},
+                      record.given, {"trained": ("trained", "trained_on"), "trained_on": ("trained", "trained_on"),
+                                     "honours": ("honours",)})
+    return {**optional,
         "full_name": record.full_name, "subjects": list(record.subjects), "stages": list(record.stages),
         "directions": list(record.directions), "mentee_categories": list(record.mentee_kinds),
         "mentee_experience_min": low, "mentee_experience_max": high,
@@ -33,7 +41,9 @@ def mentee_fields(record: MenteeRecord, mentors_by_name: dict[str, list[str]]) -
     preferred = [ids[0] for name in record.preferred_mentors
                  if len(ids := mentors_by_name.get(normalize(name), [])) == 1]
     category = record.category or "young_specialist"
-    return {
+    optional = _given({"qualification_category": record.qualification}, record.given,
+                      {"qualification": ("qualification_category",)})
+    return {**optional,
         "full_name": record.full_name, "subject": record.subjects[0] if record.subjects else None,
         "extra_subjects": list(record.subjects[1:]), "stage": record.stages[0] if record.stages else None,
         "experience_years": record.experience_years, "category": category, "is_student": category == "student",
@@ -44,9 +54,16 @@ def mentee_fields(record: MenteeRecord, mentors_by_name: dict[str, list[str]]) -
 
 
 def organization_fields(record: OrganizationRecord) -> dict[str, Any]:
-    """An organization's columns; headcounts not written are zero."""
+    """An organization's columns; headcounts not written are zero; its curator and head when the file has them."""
+    optional = _given({"curator_name": record.curator, "curator_position": record.curator_position,
+                       "curator_trained": record.curator_trained, "curator_trained_on": record.curator_trained_on,
+                       "head_name": record.head_name, "head_position": record.head_position}, record.given,
+                      {"curator": ("curator_name",), "curator_position": ("curator_position",),
+                       "curator_trained": ("curator_trained", "curator_trained_on"), "head_name": ("head_name",),
+                       "head_position": ("head_position",)})
     return {
         "name": record.name, "kind": organization_kind(record.name, record.kind),
         "teachers": record.teachers or 0, "young_specialists": record.young_specialists or 0,
         "students": record.students or 0, "mentoring_page_url": record.page_url, "has_curator": bool(record.curator),
+        **optional,
     }

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
-from shared.dictionaries import normalize
+from services.registry.importing.experience import parse_experience
+from shared.dictionaries import UnknownSpelling, normalize
 
 _EMAIL = re.compile(r"^[\w.+'-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}$")
 _URL = re.compile(r"^https?://[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?::\d{1,5})?(?:[/?#]\S*)?$", re.IGNORECASE)
@@ -13,6 +15,8 @@ _NUMBER = re.compile(r"^(\d{1,9})(?:[.,](\d+))?(?:\s*(?:лет|года|год|�
 _CONTACT_SPLIT = re.compile(r"[\s,;]+")
 _NAMES_SPLIT = re.compile(r"\s*[;,\n]\s*")
 _YES = {"да", "yes", "+", "1", "согласен", "согласна", "есть", "true", "истина", "имеется"}
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+_RU_DATE = re.compile(r"(?<!\d)(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})(?!\d)")
 _NO = {"нет", "no", "-", "0", "не согласен", "не согласна", "false", "ложь", "отсутствует"}
 
 
@@ -85,3 +89,52 @@ def contact(cell: str) -> tuple[str | None, str | None]:
 def names(cell: str) -> tuple[str, ...]:
     """Person names separated by `;`, `,` or line breaks."""
     return tuple(dict.fromkeys(clean(part) for part in _NAMES_SPLIT.split(cell) if part.strip()))
+
+
+def training(cell: str) -> tuple[bool, date | None]:
+    """A training mark (КПК): a date (`12.05.2023`, `2023-05-12`, also inside `да, 12.05.2023`) or да/нет."""
+    value = normalize(cell)
+    if value in _NO or value in {"не проходил", "не проходила", "не обучен", "не обучена"}:
+        return False, None
+    if value in _YES or value in {"прошел", "прошла", "обучен", "обучена", "пройдены"}:
+        return True, None
+    on = _date_in(value)
+    if on is None:
+        raise CellError(f"«{clean(cell)}» — ожидается дата (ДД.ММ.ГГГГ) или «да»/«нет»", "bad_date")
+    return True, on
+
+
+def _date_in(value: str) -> date | None:
+    iso, russian = _ISO_DATE.search(value), _RU_DATE.search(value)
+    if iso:
+        year, month, day = (int(part) for part in iso.groups())
+    elif russian:
+        day, month, year = (int(part) for part in russian.groups())
+        year += 2000 if year < 100 else 0
+    else:
+        return None
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return None
+    return found if 1990 <= found.year <= 2100 else None
+
+
+def experience_years(cell: str) -> int:
+    """A mentor's own experience: whole years (`25`), or a range as the seed's bank writes it (`21-30`).
+
+    A range is stored as its lower bound: the mentor has at least that many years, which is what a rule or a
+    report may rely on (`21-30` → 21, `более 30` → 30, `0-10` → 0).
+    """
+    try:
+        return whole_number(cell, high=70)
+    except CellError:
+        pass
+    try:
+        low, _ = parse_experience(cell)
+    except UnknownSpelling:
+        raise CellError(f"«{clean(cell)}» — ожидается число лет или диапазон, например «21-30»",
+                        "bad_number") from None
+    if low > 70:
+        raise CellError(f"«{clean(cell)}» — число вне допустимых пределов (0–70)", "bad_number")
+    return low

@@ -1,85 +1,33 @@
-"""Column layouts of the three importable tables and tolerant detection of the header row.
+"""Tolerant detection of the header row and of the layout it is written in (`importing.layouts`).
 
 Headers match after `normalize` (case, spaces, line breaks, `ё`, dashes) with a trailing `*`, `:` or
 `.` dropped, in any column order. The header row is searched for among the first rows, so a title
-row or blank rows above it are fine. Columns that match no known header are ignored.
-
-Organizations (a layout of our own): `Район`*, `ОО` or `Наименование`*, `Вид` (школа, ДОУ, ДО,
-СПО; guessed from the name when absent), `Педагогов`, `Молодых специалистов`, `Обучающихся`
-(whole numbers), `Страница наставничества` (a link), `Куратор` (a name); * marks required columns.
+row or blank rows above it are fine. When a kind may be written in several layouts, every layout whose
+required columns are all present competes and the one naming the most columns wins (the kind's own layout
+on a tie). Headers that match nothing are kept as `Header.unknown`: their columns are not imported and
+the import report names them with the headers the layout expects.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.registry.importing.layouts import IGNORED_HEADERS, KIND_LAYOUTS, LAYOUTS, Layout
 from services.registry.importing.sheets import ImportFileError, Row
 from shared.dictionaries import normalize
 
-Layout = dict[str, tuple[bool, tuple[str, ...]]]
+__all__ = ["HEADER_SEARCH_ROWS", "LAYOUTS", "Header", "Layout", "alias_table", "column_letter", "detect_header",
+           "find_header", "header_key", "kind_score", "score_header"]
+
 HEADER_SEARCH_ROWS = 50
-
-_DISTRICT = ("Район", "Муниципалитет", "Муниципальный район", "Муниципальное образование", "МО")
-
-MENTOR_COLUMNS: Layout = {
-    "district": (True, _DISTRICT),
-    "organization": (True, ("ОО, где работает наставник", "ОО", "Образовательная организация",
-                            "Наименование ОО", "Место работы")),
-    "full_name": (True, ("ФИО наставника", "ФИО", "Ф.И.О. наставника", "Ф.И.О.")),
-    "mentee_kinds": (True, ("Наставляемый. Кто может стать наставляемым", "Кто может стать наставляемым",
-                            "Наставляемый")),
-    "subjects": (True, ("Предмет", "Предметы")),
-    "directions": (True, ("Направление совместной деятельности", "Направления совместной деятельности",
-                          "Направление деятельности", "Направление")),
-    "mentee_experience": (True, ("Примерный стаж наставляемого", "Стаж наставляемого")),
-    "mentee_qualification": (True, ("Предполагаемая категория наставляемого",
-                                    "Квалификационная категория наставляемого")),
-    "contact": (True, ("Электронный адрес наставника, страница (если есть)", "Электронный адрес наставника",
-                       "Электронный адрес", "Электронная почта", "E-mail", "Email", "Контакты")),
-    "stages": (False, ("Уровень образования", "Уровни образования", "Уровень", "Ступень")),
-    "capacity": (False, ("Максимум наставляемых", "Максимальное число наставляемых",
-                         "Количество наставляемых")),
-    "formats": (False, ("Формат", "Форматы", "Формат наставничества")),
-    "consent_to_publication": (False, ("Согласие на публикацию",)),
-    "qualification": (False, ("Квалификационная категория", "Категория наставника",
-                              "Квалификационная категория наставника")),
-    "experience_years": (False, ("Стаж наставника", "Педагогический стаж наставника")),
-}
-
-MENTEE_COLUMNS: Layout = {
-    "district": (True, _DISTRICT),
-    "organization": (True, ("ОО", "Образовательная организация", "Наименование ОО", "Место работы")),
-    "full_name": (True, ("ФИО наставляемого", "ФИО", "Ф.И.О. наставляемого", "Ф.И.О.")),
-    "subjects": (True, ("Предмет", "Предметы")),
-    "stages": (True, ("Уровень образования", "Уровни образования", "Уровень", "Ступень")),
-    "experience_years": (True, ("Стаж (лет)", "Стаж", "Педагогический стаж", "Стаж, лет")),
-    "category": (True, ("Категория наставляемого", "Категория")),
-    "request": (True, ("Запрос (направления, дефициты)", "Запрос", "Направления, дефициты",
-                       "Дефициты")),
-    "formats": (False, ("Формат", "Форматы", "Формат наставничества")),
-    "preferred_mentors": (False, ("Желаемый наставник", "Желаемые наставники")),
-}
-
-ORGANIZATION_COLUMNS: Layout = {
-    "district": (True, _DISTRICT),
-    "name": (True, ("ОО", "Наименование", "Наименование ОО", "Образовательная организация",
-                    "Организация")),
-    "kind": (False, ("Вид", "Вид ОО", "Тип", "Тип ОО")),
-    "teachers": (False, ("Педагогов", "Число педагогов", "Количество педагогов")),
-    "young_specialists": (False, ("Молодых специалистов", "Число молодых специалистов",
-                                  "Количество молодых специалистов")),
-    "students": (False, ("Обучающихся", "Число обучающихся", "Количество обучающихся")),
-    "page_url": (False, ("Страница наставничества", "Страница", "Сайт")),
-    "curator": (False, ("Куратор", "Куратор наставничества")),
-}
-
-LAYOUTS: dict[str, Layout] = {"mentors": MENTOR_COLUMNS, "mentees": MENTEE_COLUMNS,
-                              "organizations": ORGANIZATION_COLUMNS}
 
 
 def header_key(text: str) -> str:
     """A header as compared: normalized, without a trailing `*`, `:` or `.`."""
     return normalize(text).rstrip("*:. ")
+
+
+_IGNORED = frozenset(header_key(text) for text in IGNORED_HEADERS)
 
 
 def alias_table(layout: Layout) -> dict[str, str]:
@@ -99,15 +47,17 @@ def column_letter(index: int) -> str:
 
 @dataclass(frozen=True)
 class Header:
-    """The detected header row: its number, the column of each field and the header as written."""
+    """The detected header row: its number, the column of each field, the headers as written, the unknown ones."""
 
     row: int
     columns: dict[str, int]
     titles: dict[str, str]
+    unknown: tuple[str, ...] = ()
+    layout: str = ""
 
     def missing(self, layout: Layout) -> list[str]:
         """Required fields without a column."""
-        return [field for field, (required, _) in layout.items() if required and field not in self.columns]
+        return [name for name, (required, _) in layout.items() if required and name not in self.columns]
 
 
 def score_header(cells: list[str] | tuple[str, ...], aliases: dict[str, str]) -> int:
@@ -115,39 +65,65 @@ def score_header(cells: list[str] | tuple[str, ...], aliases: dict[str, str]) ->
     return len({aliases[key] for key in map(header_key, cells) if key in aliases})
 
 
-def find_header(rows: tuple[Row, ...], layout: Layout) -> Header:
+def kind_score(cells: list[str] | tuple[str, ...], kind: str) -> int:
+    """The best `score_header` of a row over the layouts a kind may be written in."""
+    return max(score_header(cells, alias_table(LAYOUTS[name])) for name in KIND_LAYOUTS.get(kind, (kind,)))
+
+
+def find_header(rows: tuple[Row, ...], layout: Layout, name: str = "") -> Header:
     """Find the header row among the first rows; raise `ImportFileError` if absent, incomplete or doubled."""
     aliases = alias_table(layout)
     best: tuple[int, Row] | None = None
     for row in rows[:HEADER_SEARCH_ROWS]:
         score = score_header(row[1], aliases)
-        if score >= 2 and not _build(row, aliases).missing(layout):
-            return _build(row, aliases)
+        if score >= 2 and not _build(row, aliases, name).missing(layout):
+            return _build(row, aliases, name)
         if best is None or score > best[0]:
             best = (score, row)
     if best is None or best[0] < 2:
         expected = ", ".join(f"«{aliases_[0]}»" for required, aliases_ in layout.values() if required)
         raise ImportFileError(f"Не найдена строка заголовков; ожидаются столбцы {expected}", "header_not_found")
-    header = _build(best[1], aliases)
+    header = _build(best[1], aliases, name)
     missing = header.missing(layout)
-    if missing:
-        names = ", ".join(f"«{layout[field][1][0]}»" for field in missing)
-        raise ImportFileError(f"Строка {header.row}: нет обязательных столбцов {names}", "missing_columns")
-    return header
+    names = ", ".join(f"«{layout[field_][1][0]}»" for field_ in missing)
+    raise ImportFileError(f"Строка {header.row}: нет обязательных столбцов {names}", "missing_columns")
 
 
-def _build(row: Row, aliases: dict[str, str]) -> Header:
+def detect_header(rows: tuple[Row, ...], kind: str) -> Header:
+    """The header row of the best-matching layout of `kind`; the error of the closest layout when none fits."""
+    found: list[Header] = []
+    failures: list[tuple[int, ImportFileError]] = []
+    for name in KIND_LAYOUTS.get(kind, (kind,)):
+        layout = LAYOUTS[name]
+        try:
+            found.append(find_header(rows, layout, name))
+        except ImportFileError as error:
+            if error.code == "duplicate_columns":
+                raise
+            aliases = alias_table(layout)
+            failures.append((max((score_header(r[1], aliases) for r in rows[:HEADER_SEARCH_ROWS]), default=0),
+                             error))
+    if found:
+        return max(found, key=lambda header: (len(header.columns), -len(header.unknown)))
+    raise max(failures, key=lambda failure: failure[0])[1]
+
+
+def _build(row: Row, aliases: dict[str, str], layout: str = "") -> Header:
     number, cells = row
     columns: dict[str, int] = {}
     titles: dict[str, str] = {}
+    unknown: list[str] = []
     for index, cell in enumerate(cells):
-        field = aliases.get(header_key(cell))
-        if field is None:
+        key = header_key(cell)
+        name = aliases.get(key)
+        if name is None:
+            if key and key not in _IGNORED:
+                unknown.append(" ".join(cell.split()))
             continue
-        if field in columns:
+        if name in columns:
             raise ImportFileError(
-                f"Строка {number}: столбец «{titles[field]}» повторяется "
-                f"(столбцы {column_letter(columns[field])} и {column_letter(index)})", "duplicate_columns")
-        columns[field] = index
-        titles[field] = " ".join(cell.split())
-    return Header(number, columns, titles)
+                f"Строка {number}: столбец «{titles[name]}» повторяется "
+                f"(столбцы {column_letter(columns[name])} и {column_letter(index)})", "duplicate_columns")
+        columns[name] = index
+        titles[name] = " ".join(cell.split())
+    return Header(number, columns, titles, tuple(unknown), layout)

@@ -1,9 +1,13 @@
 """Import of mentors, mentees and organizations from an uploaded XLSX or CSV (pure: bytes in, result out).
 
-`import_file` reads the file (`spreadsheet.read_spreadsheet`), finds the header row
-(`columns.find_header`) and validates every non-empty row after it into a typed record or a list of
-Russian errors. Row numbers are the file's own (Excel row; CSV line where the record starts). The
-column layouts, the organizations' one included, are described in `services.registry.importing.columns`.
+`import_file` reads the file (`spreadsheet.read_spreadsheet`), finds the header row and the layout it is
+written in (`columns.detect_header`) and validates every non-empty row after it into a typed record or a list
+of Russian errors. Row numbers are the file's own (Excel row; CSV line where the record starts). The column
+layouts are described in `services.registry.importing.layouts`.
+
+A district (and an organization) written once over several rows — merged cells, or a CSV saved from them —
+is carried down: an empty cell takes the value of the row above; the organization only while the district
+stays the same, so it never crosses into another district. A first row without a district stays an error.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from services.registry.importing import rows as row_rules
-from services.registry.importing.columns import LAYOUTS, Header, alias_table, find_header, score_header
+from services.registry.importing.columns import Header, detect_header, kind_score
+from services.registry.importing.layouts import CARRIED_DOWN, KIND_LAYOUTS, LAYOUT_TITLES, LAYOUTS
 from services.registry.importing.records import ImportedRow, MenteeRecord, MentorRecord, Record, RowError
 from services.registry.importing.sheets import ImportFileError, Limits, Sheet, too_many_rows
 from services.registry.importing.spreadsheet import read_spreadsheet
@@ -38,6 +43,18 @@ class ImportResult:
     rows: int
     records: tuple[ImportedRow, ...]
     errors: tuple[RowError, ...]
+    layout: str = ""
+    unknown_columns: tuple[str, ...] = ()
+
+    @property
+    def layout_name(self) -> str:
+        """The recognised layout in Russian."""
+        return LAYOUT_TITLES.get(self.layout, "")
+
+    @property
+    def expected_columns(self) -> list[str]:
+        """The headers the recognised layout expects, as written in its template."""
+        return [aliases[0] for _, aliases in LAYOUTS[self.layout].values()] if self.layout else []
 
     @property
     def valid(self) -> int:
@@ -64,12 +81,10 @@ def natural_key(record: Record) -> str:
 def import_file(data: bytes, filename: str, content_type: str | None, kind: Kind, *,
                 limits: Limits | None = None, delimiter: str | None = None) -> ImportResult:
     """Read and validate an uploaded file of `kind`; raise `ImportFileError` if the file as a whole is unusable."""
-    if kind not in LAYOUTS:
+    if kind not in KIND_LAYOUTS:
         raise ImportFileError(f"Неизвестный вид импорта «{kind}»", "unknown_kind")
-    layout = LAYOUTS[kind]
-    aliases = alias_table(layout)
     sheets = read_spreadsheet(data, filename, content_type, limits=limits, delimiter=delimiter,
-                              header_score=lambda cells: score_header(cells, aliases))
+                              header_score=lambda cells: kind_score(cells, kind))
     sheet, header = _pick_sheet(sheets, kind)
     if sum(1 for number, _ in sheet.rows if number > header.row) > (limits or Limits()).max_rows:
         raise too_many_rows(limits or Limits())
@@ -80,7 +95,7 @@ def _pick_sheet(sheets: list[Sheet], kind: str) -> tuple[Sheet, Header]:
     first_error: ImportFileError | None = None
     for sheet in sheets:
         try:
-            return sheet, find_header(sheet.rows, LAYOUTS[kind])
+            return sheet, detect_header(sheet.rows, kind)
         except ImportFileError as error:
             if error.code == "duplicate_columns":
                 raise
@@ -95,8 +110,10 @@ def validate_rows(sheet: Sheet, header: Header, kind: str) -> ImportResult:
     errors: list[RowError] = []
     seen: dict[str, int] = {}
     data_rows = [row for row in sheet.rows if row[0] > header.row]
+    above: dict[str, str] = {}
     for number, cells in data_rows:
         context = row_rules.RowContext(number, cells, header)
+        context.carried = carry_down(context, above, CARRIED_DOWN[kind])
         context.refuse_formulas()
         record = None if context.errors else validator(context)
         if record is not None and not context.errors:
@@ -108,7 +125,27 @@ def validate_rows(sheet: Sheet, header: Header, kind: str) -> ImportResult:
                 seen[key] = number
                 records.append(ImportedRow(number, record))
         errors.extend(context.errors)
-    return ImportResult(kind, sheet.name, header.row, len(data_rows), tuple(records), tuple(errors))
+    return ImportResult(kind, sheet.name, header.row, len(data_rows), tuple(records), tuple(errors),
+                        header.layout, header.unknown)
+
+
+def carry_down(row: row_rules.RowContext, above: dict[str, str], fields: tuple[str, ...]) -> dict[str, str]:
+    """Fill the row's empty `fields` from `above` (updated with this row's values); return what was carried.
+
+    The first field is the district; the ones after it are carried only while the district is unchanged.
+    """
+    carried: dict[str, str] = {}
+    same_place = True
+    for index, name in enumerate(fields):
+        written = row.get(name).strip()
+        if written:
+            same_place = same_place and (index > 0 or normalize(written) == normalize(above.get(name, "")))
+            above[name] = written
+        elif above.get(name) and (index == 0 or same_place):
+            carried[name] = above[name]
+        else:
+            above.pop(name, None)
+    return carried
 
 
 def _key_field(kind: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import date
 
 ExperienceRange = tuple[int, int | None]
 
@@ -28,6 +29,10 @@ class MentorRecord:
     consent_to_publication: bool
     qualification: str | None
     experience_years: int | None
+    trained: bool = False
+    trained_on: date | None = None
+    honours: str | None = None
+    given: frozenset[str] = frozenset()  # optional fields whose column the file has (others keep what is stored)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +51,8 @@ class MenteeRecord:
     deficits: tuple[str, ...]
     formats: tuple[str, ...]
     preferred_mentors: tuple[str, ...]
+    qualification: str | None = None
+    given: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +67,12 @@ class OrganizationRecord:
     students: int | None
     page_url: str | None
     curator: str | None
+    curator_position: str | None = None
+    curator_trained: bool = False
+    curator_trained_on: date | None = None
+    head_name: str | None = None
+    head_position: str | None = None
+    given: frozenset[str] = frozenset()
 
 
 Record = MentorRecord | MenteeRecord | OrganizationRecord

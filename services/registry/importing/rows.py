@@ -1,15 +1,19 @@
 """Validation of one data row into a mentor, mentee or organization record, collecting Russian errors.
 
-Empty optional cells take defaults: capacity 1, no formats (any), no consent to publication. Where the
-stage cell is empty or absent, stages are inferred from the subjects and the organization.
+Empty optional cells take defaults: capacity 1, no formats (any), no consent to publication, not trained. Where
+the stage cell is empty or absent, stages are inferred from the subjects and the organization. A cell carried
+down from the row above (a district written once over merged cells, `RowContext.carried`) reads as if written.
+Optional columns added later (КПК, honours, a curator's and a head's names, a mentee's qualification) are applied
+only when the file has them (`given`), so an older file does not erase what was entered by hand.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from services.registry.importing import cells as parse
 from services.registry.importing.columns import Header
@@ -23,6 +27,7 @@ T = TypeVar("T")
 Codes = tuple[str, ...]
 NO_CODES: Codes = ()  # an empty cell of codes
 NO_CONTACT: tuple[str | None, str | None] = (None, None)  # an empty contact cell: no email, no page
+NOT_TRAINED: tuple[bool, date | None] = (False, None)  # an empty КПК cell
 MAX_CAPACITY = 30
 # a cell that a spreadsheet would run as a formula: `=…`, `@…`, or `+`/`-` before a function call (`+7 999…` is a
 # phone number, `-` alone means "no"); refused rather than stored, so no export can carry it into someone's Excel
@@ -39,16 +44,28 @@ _REQUIRED = {
 class RowContext:
     """One row's cells addressed by field, with the errors found so far."""
 
-    def __init__(self, number: int, cells: tuple[str, ...], header: Header) -> None:
+    def __init__(self, number: int, cells: tuple[str, ...], header: Header,
+                 carried: dict[str, str] | None = None) -> None:
         self.number = number
         self.cells = cells
         self.header = header
+        self.carried = carried or {}
         self.errors: list[RowError] = []
 
     def get(self, field: str) -> str:
-        """The raw cell of a field, empty when the column is absent."""
+        """The raw cell of a field (or the value carried down into it), empty when the column is absent."""
+        if field in self.carried:
+            return self.carried[field]
         index = self.header.columns.get(field)
         return self.cells[index] if index is not None and index < len(self.cells) else ""
+
+    def given(self, *fields: str) -> frozenset[str]:
+        """The fields among these whose column the file has."""
+        return frozenset(field for field in fields if field in self.header.columns)
+
+    def text(self, field: str) -> str | None:
+        """The cleaned cell, None when empty."""
+        return parse.clean(self.get(field)) or None
 
     def refuse_formulas(self) -> None:
         """Record an error for every mapped cell that holds a spreadsheet formula."""
@@ -124,9 +141,17 @@ def mentor(row: RowContext) -> MentorRecord | None:
         formats=row.parse("formats", _many("formats"), NO_CODES),
         consent_to_publication=row.parse("consent_to_publication", parse.consent, False),
         qualification=row.parse("qualification", _one("qualification_categories"), None),
-        experience_years=row.parse("experience_years", lambda c: parse.whole_number(c, high=70), None),
+        experience_years=row.parse("experience_years", parse.experience_years, None),
+        **_training(row), honours=row.text("honours"), given=row.given("trained", "trained_on", "honours"),
     )
     return None if row.errors else record
+
+
+def _training(row: RowContext) -> dict[str, Any]:
+    """КПК from a mark column and (or) a date column: trained when either says so, the date when one is given."""
+    marked, marked_on = row.parse("trained", parse.training, NOT_TRAINED)
+    dated, dated_on = row.parse("trained_on", parse.training, NOT_TRAINED)
+    return {"trained": marked or dated, "trained_on": dated_on or marked_on}
 
 
 def _request(cell: str) -> tuple[Codes, Codes]:
@@ -149,6 +174,8 @@ def mentee(row: RowContext) -> MenteeRecord | None:
         directions=directions, deficits=deficits,
         formats=row.parse("formats", _many("formats"), NO_CODES),
         preferred_mentors=row.parse("preferred_mentors", parse.names, ()),
+        qualification=row.parse("qualification", _one("qualification_categories"), None),
+        given=row.given("qualification"),
     )
     return None if row.errors else record
 
@@ -161,11 +188,15 @@ def organization(row: RowContext) -> OrganizationRecord | None:
     teachers, young = counts["teachers"], counts["young_specialists"]
     if teachers is not None and young is not None and young > teachers:
         row.fail("young_specialists", "Молодых специалистов больше, чем педагогов", "bad_number")
+    curator_trained, curator_trained_on = row.parse("curator_trained", parse.training, NOT_TRAINED)
     record = OrganizationRecord(
         municipality=municipality, name=name,
         kind=row.parse("kind", _one("organization_kinds"), None) or (_kind_of(name) if name else None),
         teachers=teachers, young_specialists=young, students=counts["students"],
         page_url=row.parse("page_url", parse.url, None),
-        curator=parse.clean(row.get("curator")) or None,
+        curator=row.text("curator"), curator_position=row.text("curator_position"),
+        curator_trained=curator_trained, curator_trained_on=curator_trained_on,
+        head_name=row.text("head_name"), head_position=row.text("head_position"),
+        given=row.given("curator", "curator_position", "curator_trained", "head_name", "head_position"),
     )
     return None if row.errors else record

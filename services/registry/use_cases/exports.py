@@ -1,34 +1,57 @@
 """Exports the caller may download: the bank of mentors in the seed's columns, the base of mentees in its import
-layout; the caller writes the rows as a file after the transaction (`adapters.exports`, `adapters.templates`)."""
+layout. Rows are read in batches (`yield_per`) as plain column tuples with the names of their places joined in,
+and the caller writes them into a file while the transaction is open (`adapters.exports`, `adapters.templates`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from sqlmodel import select
 
-from services.registry.adapters.exports import bank_rows, mentee_rows
 from services.registry.adapters.filters import Filters, visible_to
-from services.registry.adapters.lookups import names_of
-from services.registry.adapters.person_kinds import MENTEES, MENTORS
-from services.registry.adapters.tables import Mentee, Mentor
+from services.registry.adapters.person_kinds import MENTEES, MENTORS, PersonKind
+from services.registry.adapters.tables import Mentee, Mentor, Municipality, Organization
 from services.registry.domain.roles import READERS
 from shared.auth import Principal
 from shared.db import UnitOfWork
 
+BATCH = 2000
+MENTOR_COLUMNS = ("full_name", "mentee_categories", "subjects", "directions", "mentee_experience_min",
+                  "mentee_experience_max", "mentee_qualification", "email", "page_url", "stages", "capacity",
+                  "formats", "consent_publication", "qualification_category", "experience_years", "trained",
+                  "trained_on", "honours")
+MENTEE_COLUMNS = ("full_name", "subject", "extra_subjects", "stage", "experience_years", "category",
+                  "qualification_category", "directions", "deficits", "formats", "preferred_mentor_name",
+                  "preferred_mentor_ids")
 
-def export_mentors(uow: UnitOfWork, principal: Principal, filters: Filters) -> list[list[object]]:
-    """Every visible mentor matching the filters, by name, one row each as `adapters.exports.BANK_COLUMNS`."""
+
+def _rows(uow: UnitOfWork, principal: Principal, filters: Filters, kind: PersonKind,
+          columns: tuple[str, ...]) -> Iterator[Any]:
+    """The visible people matching the filters, by name, in batches, with their organization's and district's names."""
+    model: Any = kind.model
+    stmt = (select(*(getattr(model, name) for name in columns), Organization.name.label("organization_name"),
+                   Municipality.name.label("municipality_name"))
+            .join(Organization, Organization.id == model.organization_id)
+            .join(Municipality, Municipality.id == Organization.municipality_id)
+            .where(*visible_to(principal, model), *filters.of_people(kind))
+            .order_by(model.normalized_name, model.id))
+    yield from uow.session.execute(stmt.execution_options(yield_per=BATCH))
+
+
+def export_mentors(uow: UnitOfWork, principal: Principal, filters: Filters) -> Iterator[Any]:
+    """Every visible mentor matching the filters, by name (rows for `adapters.exports.bank_rows`)."""
     principal.require(*READERS)
-    stmt = select(Mentor).where(*visible_to(principal, Mentor), *filters.of_people(MENTORS))
-    mentors = list(uow.session.exec(stmt.order_by(Mentor.normalized_name, Mentor.id)).all())
-    return bank_rows(mentors, names_of(uow.session, {m.organization_id for m in mentors}))
+    return _rows(uow, principal, filters, MENTORS, MENTOR_COLUMNS)
 
 
-def export_mentees(uow: UnitOfWork, principal: Principal, filters: Filters) -> list[list[object]]:
-    """Every visible mentee matching the filters, by name, one row each in the mentees' import layout."""
+def export_mentees(uow: UnitOfWork, principal: Principal, filters: Filters) -> tuple[Iterator[Any], dict[str, str]]:
+    """Every visible mentee matching the filters, by name, and the names of the mentors they prefer by id."""
     principal.require(*READERS)
-    stmt = select(Mentee).where(*visible_to(principal, Mentee), *filters.of_people(MENTEES))
-    mentees = list(uow.session.exec(stmt.order_by(Mentee.normalized_name, Mentee.id)).all())
-    preferred = {i for m in mentees if not m.preferred_mentor_name for i in m.preferred_mentor_ids}
-    mentor_names = dict(uow.session.exec(select(Mentor.id, Mentor.full_name).where(Mentor.id.in_(preferred))).all()
-                        ) if preferred else {}
-    return mentee_rows(mentees, names_of(uow.session, {m.organization_id for m in mentees}), mentor_names)
+    preferred_ids = {i for ids in uow.session.execute(
+        select(Mentee.preferred_mentor_ids).where(*visible_to(principal, Mentee), *filters.of_people(MENTEES),
+                                                  Mentee.preferred_mentor_name.is_(None))).scalars() for i in ids}
+    mentor_names = dict(uow.session.execute(select(Mentor.id, Mentor.full_name).where(
+        Mentor.id.in_(preferred_ids))).tuples().all()) if preferred_ids else {}
+    return _rows(uow, principal, filters, MENTEES, MENTEE_COLUMNS), mentor_names

@@ -29,7 +29,7 @@ from shared.events import CloudEvent, utcnow
 
 PERSON_DEFAULTS: dict[str, Any] = {  # a bulk insert skips the model's defaults
     "status": "active", "version": 1, "consent_processing": True, "trained": False, "trained_on": None,
-    "honours": None, "experience_years": None, "email": None,
+    "honours": None, "experience_years": None, "email": None, "qualification_category": None,
 }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from services.registry.adapters.templates import blank_template
 from services.registry.domain.roles import WRITERS
-from services.registry.importing.importer import Kind, import_file
+from services.registry.importing.importer import ImportResult, Kind, import_file
 from services.registry.importing.records import OrganizationRecord, Record
 from services.registry.use_cases.import_apply import Importer
 from shared.auth import Principal
@@ -34,7 +34,7 @@ def run_import(uow: UnitOfWork, principal: Principal, *, kind: Kind, data: bytes
     errors.sort(key=lambda e: (e.row, e.column))
     report: dict[str, Any] = {"kind": kind, "dry_run": dry_run, "rows": result.rows, "valid": len(accepted),
                               "created": 0, "updated": 0, "unchanged": 0, "skipped": 0,
-                              "errors": [e.as_dict() for e in errors]}
+                              "errors": [e.as_dict() for e in errors], **layout_report(result)}
     if errors and on_error == "abort":
         raise ValidationFailed(f"В файле ошибок: {len(errors)}; ничего не записано. Исправьте строки или загрузите "
                                "с on_error=skip, чтобы записать верные строки.", **report)
@@ -48,7 +48,17 @@ def run_import(uow: UnitOfWork, principal: Principal, *, kind: Kind, data: bytes
     return report
 
 
-def import_template(principal: Principal, kind: Kind) -> bytes:
+def layout_report(result: ImportResult) -> dict[str, Any]:
+    """Which layout the header row was recognised as, the headers it expects and those ignored as unknown."""
+    warnings = [f"Столбец «{name}» не распознан и не загружен" for name in result.unknown_columns]
+    if result.unknown_columns:
+        warnings.append("Ожидаемые столбцы: " + ", ".join(f"«{name}»" for name in result.expected_columns))
+    return {"layout": result.layout, "layout_name": result.layout_name,
+            "unknown_columns": list(result.unknown_columns), "expected_columns": result.expected_columns,
+            "warnings": warnings}
+
+
+def import_template(principal: Principal, kind: str) -> bytes:
     """The blank template of a layout (XLSX), for those who may import: operators, school curators, the admin."""
     principal.require(*WRITERS)
     return blank_template(kind)

@@ -44,6 +44,7 @@ def create_organization(uow: UnitOfWork, principal: Principal, data: dict[str, A
     """Add an organization to a municipality (created when new); its name is unique in the region."""
     principal.require(*ORGANIZATION_MANAGERS)
     session = uow.session
+    data = with_curator(data)
     municipality = resolve_municipality(session, data.pop("region_id", None) or region_id, data.pop("municipality"))
     principal.require_scope(municipality_id=municipality.id, region_id=municipality.region_id)
     if find_organization(session, municipality.region_id, data["name"]):
@@ -64,7 +65,7 @@ def patch_organization(uow: UnitOfWork, principal: Principal, organization_id: s
     principal.require(*WRITERS)
     org = _locked_in_scope(uow, principal, organization_id)
     check_version(org, expected_version, LABEL)
-    diff = apply_changes(org, changes)
+    diff = apply_changes(org, with_curator(changes))
     if diff:
         bump_version(org, principal.actor)
         record_audit(uow.session, principal, "organization", org.id, "updated", diff)
@@ -86,6 +87,11 @@ def withdraw_organization(uow: UnitOfWork, principal: Principal, organization_id
         uow.publish(organization_event(org, uow.session.get(Municipality, org.municipality_id)))
     uow.commit()
     return organization_card(uow.session, org)
+
+
+def with_curator(fields: dict[str, Any]) -> dict[str, Any]:
+    """A curator named means the organization has one (`has_curator`, which the indicators count)."""
+    return {**fields, "has_curator": True} if fields.get("curator_name") else fields
 
 
 def _locked_in_scope(uow: UnitOfWork, principal: Principal, organization_id: str) -> Organization:

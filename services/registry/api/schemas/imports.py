@@ -17,8 +17,9 @@ class ImportQuery(Query):
 
 
 class TemplatePath(BaseModel):
-    kind: Literal["mentors", "mentees", "organizations"] = Field(description="раскладка: наставники, наставляемые "
-                                                                             "или организации")
+    kind: Literal["mentors", "bank", "mentees", "organizations"] = Field(
+        description="раскладка: наставники (примерный макет), банк наставников муниципалитета, наставляемые "
+                    "или организации")
 
 
 class ImportError_(BaseModel):
@@ -38,3 +39,9 @@ class ImportReport(BaseModel):
     unchanged: int
     skipped: int = 0
     errors: list[ImportError_]
+    layout: str = Field("", description="распознанная раскладка: mentors, bank, mentees или organizations")
+    layout_name: str = Field("", description="распознанная раскладка по-русски")
+    unknown_columns: list[str] = Field(default_factory=list,
+                                       description="заголовки, которых раскладка не знает: их столбцы не загружены")
+    expected_columns: list[str] = Field(default_factory=list, description="заголовки, которые ждёт раскладка")
+    warnings: list[str] = Field(default_factory=list, description="предупреждения по-русски (ошибок не вызывают)")

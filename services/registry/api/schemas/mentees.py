@@ -7,7 +7,16 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from services.registry.api.schemas.codes import Direction, Format, MenteeCategory, Name, Stage, Subject, Version
+from services.registry.api.schemas.codes import (
+    Direction,
+    Format,
+    MenteeCategory,
+    Name,
+    QualificationCategory,
+    Stage,
+    Subject,
+    Version,
+)
 from services.registry.api.schemas.common import CountedPage
 from shared.fields import Body, Email, Kept, integer, text
 
@@ -18,6 +27,8 @@ class MenteeFields(Body):
     stage: Stage | None = None
     experience_years: integer(0, 70) | None = None
     category: MenteeCategory = "young_specialist"
+    qualification_category: QualificationCategory | None = Field(None, description="квалификационная категория "
+                                                                                    "наставляемого")
     is_student: bool = False
     directions: list[Direction] = Field(default_factory=list, max_length=30)
     deficits: text(0, 4000) | None = None
@@ -39,6 +50,7 @@ class MenteePatch(Body):
     stage: Stage | None = None
     experience_years: integer(0, 70) | None = None
     category: Kept[MenteeCategory] = None
+    qualification_category: QualificationCategory | None = None
     is_student: Kept[bool] = None
     directions: Kept[list[Direction]] = Field(None, max_length=30)
     deficits: text(0, 4000) | None = None
@@ -62,6 +74,7 @@ class MenteeOut(BaseModel):
     stage: str | None
     experience_years: int | None
     category: str
+    qualification_category: str | None = None
     is_student: bool
     directions: list[str]
     deficits: str | None

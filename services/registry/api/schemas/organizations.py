@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
 from services.registry.api.schemas.codes import Count, Name, OrganizationKind, Version
 from services.registry.api.schemas.common import CountedPage
-from shared.fields import Body, Kept, WebUrl
+from shared.fields import Body, Day, Kept, WebUrl, text
 
 
 class OrganizationIn(Body):
@@ -21,6 +21,12 @@ class OrganizationIn(Body):
     students: Count = 0
     mentoring_page_url: WebUrl | None = None
     has_curator: bool = False
+    curator_name: text(2, 300) | None = Field(None, description="ФИО куратора наставничества (есть куратор)")
+    curator_position: text(0, 300) | None = None
+    curator_trained: bool = Field(False, description="куратор прошёл КПК по наставничеству")
+    curator_trained_on: Day | None = None
+    head_name: text(2, 300) | None = Field(None, description="ФИО руководителя (подписывает приказ)")
+    head_position: text(0, 300) | None = None
 
 
 class OrganizationPatch(Body):
@@ -31,6 +37,12 @@ class OrganizationPatch(Body):
     students: Kept[Count] = None
     mentoring_page_url: WebUrl | None = None
     has_curator: Kept[bool] = None
+    curator_name: text(2, 300) | None = None
+    curator_position: text(0, 300) | None = None
+    curator_trained: Kept[bool] = None
+    curator_trained_on: Day | None = None
+    head_name: text(2, 300) | None = None
+    head_position: text(0, 300) | None = None
     version: Version | None = None
 
 
@@ -46,6 +58,12 @@ class OrganizationOut(BaseModel):
     students: int
     mentoring_page_url: str | None
     has_curator: bool
+    curator_name: str | None = None
+    curator_position: str | None = None
+    curator_trained: bool = False
+    curator_trained_on: date | None = None
+    head_name: str | None = None
+    head_position: str | None = None
     status: str
     version: int
     updated_at: datetime
