@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from services.matching.domain.explanations import CostTerm, explain_pair
-from services.matching.domain.problem import MatchingProblem
-from services.matching.domain.vocabulary import CATEGORIES, FORMATS, STAGES, Vocabulary
+from services.matching.domain.problem import UNKNOWN, MatchingProblem
+from services.matching.domain.vocabulary import CATEGORIES, FORMATS, KINDS, STAGES, Vocabulary, accepted_kinds
 from services.matching.domain.weights import Weights
 
 
@@ -29,6 +29,10 @@ class Mentor:
     category: str = "none"
     trained: bool = False
     experience_years: int = 0
+    mentee_kinds: frozenset[str] = frozenset()  # the kinds of mentee the mentor helps (none listed: any kind)
+    mentee_experience_min: int | None = None
+    mentee_experience_max: int | None = None
+    mentee_qualification: str | None = None  # the qualification category expected of a mentee
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,18 @@ class Mentee:
     formats: frozenset[str] = frozenset({"in_person"})
     young_specialist: bool = False
     preferred_mentors: tuple[int, ...] = ()
+    kind: str | None = None  # the mentee's kind; None: young_specialist for a young specialist, else unknown
+    experience_years: int | None = None
+    qualification: str | None = None
+
+
+def _code(vocabulary: Vocabulary, name: str | None) -> int:
+    """A code of the vocabulary, UNKNOWN for None."""
+    return UNKNOWN if name is None else vocabulary.code(name)
+
+
+def _kind(mentee: Mentee) -> str | None:
+    return mentee.kind or ("young_specialist" if mentee.young_specialist else None)
 
 
 def vocabulary_of(names: Iterable[str]) -> Vocabulary:
@@ -82,7 +98,14 @@ def problem_from_records(mentors: Sequence[Mentor], mentees: Sequence[Mentee],
         mentee_young=[e.young_specialist for e in mentees],
         preference_mentee=[i for i, _ in prefs], preference_mentor=[j for _, j in prefs],
         declined_mentee=[i for i, _ in dec], declined_mentor=[j for _, j in dec],
-        subjects=subjects, directions=directions)
+        subjects=subjects, directions=directions,
+        mentor_kinds=[accepted_kinds(m.mentee_kinds) for m in mentors],
+        mentor_expected_min=[UNKNOWN if m.mentee_experience_min is None else m.mentee_experience_min for m in mentors],
+        mentor_expected_max=[UNKNOWN if m.mentee_experience_max is None else m.mentee_experience_max for m in mentors],
+        mentor_expected_category=[_code(CATEGORIES, m.mentee_qualification) for m in mentors],
+        mentee_kind=[_code(KINDS, _kind(e)) for e in mentees],
+        mentee_experience=[UNKNOWN if e.experience_years is None else e.experience_years for e in mentees],
+        mentee_qualification=[_code(CATEGORIES, e.qualification) for e in mentees])
 
 
 def explain(mentee: Mentee, mentor: Mentor, weights: Weights = Weights()) -> list[CostTerm]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -132,9 +134,26 @@ def random_problem(seed: int, n_mentees: int, n_mentors: int) -> tuple[MatchingP
         preference_mentee=rng.integers(0, n_mentees, size=n_pref),
         preference_mentor=rng.integers(0, n_mentors, size=n_pref),
         declined_mentee=rng.integers(0, n_mentees, size=n_dec), declined_mentor=rng.integers(0, n_mentors, size=n_dec))
+    problem = with_expectations(rng, problem)
     weights = Weights(adjacent_stage=None if rng.random() < 0.3 else int(rng.integers(0, 40)),
-                      load_step=int(rng.integers(0, 10)), direction_uncovered=int(rng.integers(0, 30)))
+                      load_step=int(rng.integers(0, 10)), direction_uncovered=int(rng.integers(0, 30)),
+                      mentee_experience_year=int(rng.integers(0, 6)),
+                      mentee_experience_max_years=int(rng.integers(0, 8)),
+                      mentee_category_mismatch=int(rng.integers(0, 20)))
     return problem, weights
+
+
+def with_expectations(rng: np.random.Generator, problem: MatchingProblem) -> MatchingProblem:
+    """Mentee kinds (some unknown) and the kinds mentors take (half take any), experience ranges with open ends
+    and expected categories, unknown on either side now and then."""
+    n, m = problem.n_mentees, problem.n_mentors
+    low = np.where(rng.random(m) < 0.3, -1, rng.integers(0, 6, size=m))
+    return replace(problem, mentee_kind=rng.integers(-1, 4, size=n),
+                   mentor_kinds=np.where(rng.random(m) < 0.5, 0, rng.integers(1, 16, size=m)),
+                   mentee_experience=rng.integers(-1, 15, size=n), mentee_qualification=rng.integers(-1, 4, size=n),
+                   mentor_expected_min=low,
+                   mentor_expected_max=np.where(rng.random(m) < 0.3, -1, low.clip(0) + rng.integers(0, 6, size=m)),
+                   mentor_expected_category=rng.integers(-1, 4, size=m))
 
 
 def check_invariants(problem: MatchingProblem, weights: Weights, solution: Solution) -> None:

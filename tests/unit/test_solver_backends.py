@@ -82,7 +82,10 @@ def weights(draw: st.DrawFn) -> Weights:
                    category_none=draw(st.integers(-10, 20)), category_szd=draw(st.integers(-10, 20)),
                    category_first=draw(st.integers(-10, 20)), category_highest=draw(st.integers(-10, 20)),
                    trained=draw(st.integers(-10, 10)), experience_step=draw(st.integers(-5, 5)),
-                   preferred=draw(st.integers(-60, 0)), load_step=draw(st.integers(0, 10)))
+                   preferred=draw(st.integers(-60, 0)), load_step=draw(st.integers(0, 10)),
+                   mentee_experience_year=draw(st.integers(0, 10)),
+                   mentee_experience_max_years=draw(st.integers(0, 10)),
+                   mentee_category_mismatch=draw(st.integers(0, 30)))
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -33,6 +33,9 @@ WEIGHTS = {
     "experience_max_steps": "шагов стажа, не более",
     "preferred": "желаемый наставник",
     "load_step": "нагрузка наставника, за каждого наставляемого",
+    "mentee_experience_year": "стаж наставляемого вне ожидаемого наставником, за каждый год",
+    "mentee_experience_max_years": "лет стажа вне ожидаемого, не более",
+    "mentee_category_mismatch": "категория наставляемого не та, что ожидает наставник",
 }
 # The participle of each bulk action, by plural form (a pair: «пара», feminine).
 VERBS = {"approve": ("одобрена", "одобрены", "одобрено"), "drop": ("исключена", "исключены", "исключено"),

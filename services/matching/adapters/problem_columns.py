@@ -17,7 +17,8 @@ from sqlmodel import Session, select
 from services.matching.domain.arrays import AnyArray, IntArray
 
 Columns = dict[str, Any]  # column name → list, array or CodedColumn
-CODE_LIST_COLUMNS = {"subjects", "stages", "directions", "formats", "preferred_mentor_ids"}  # read as stored text
+CODE_LIST_COLUMNS = {"subjects", "stages", "directions", "formats", "preferred_mentor_ids",
+                     "mentee_categories"}  # read as stored text
 PLAIN_COLUMNS = {"id", "full_name", "capacity", "trained", "experience_years", "is_student"}  # the rest are coded
 LOAD_CHUNK = 50_000
 
@@ -104,8 +105,11 @@ def load_columns(session: Session, query: Any, names: Sequence[str]) -> Columns:
                 builders[name].add(values)
     columns: Columns = {}
     for name in names:
-        if name in ("capacity", "experience_years"):
+        if name == "capacity":
             columns[name] = np.fromiter((v or 0 for v in plain[name]), dtype=np.int64, count=len(plain[name]))
+        elif name == "experience_years":  # unknown experience is -1 (a mentee's may be unknown)
+            columns[name] = np.fromiter((-1 if v is None else v for v in plain[name]), dtype=np.int64,
+                                        count=len(plain[name]))
         elif name in ("trained", "is_student"):
             columns[name] = np.fromiter(map(bool, plain[name]), dtype=bool, count=len(plain[name]))
         else:

@@ -10,21 +10,25 @@ import numpy as np
 
 from services.matching.adapters.problem_columns import CodedColumn, Columns
 from services.matching.domain.arrays import AnyArray, IntArray
-from services.matching.domain.problem import MatchingProblem
+from services.matching.domain.problem import UNKNOWN, MatchingProblem
 from services.matching.domain.vocabulary import (
     CATEGORIES,
     DIRECTIONS,
     FORMATS,
+    KINDS,
     NO_SUBJECT,
     STAGES,
     SUBJECTS,
     Vocabulary,
+    accepted_kinds,
 )
 
 MENTOR_COLUMNS = ("id", "organization_id", "municipality_id", "region_id", "full_name", "subjects", "stages",
-                  "directions", "formats", "capacity", "qualification_category", "trained", "experience_years")
+                  "directions", "formats", "capacity", "qualification_category", "trained", "experience_years",
+                  "mentee_categories", "mentee_experience_min", "mentee_experience_max", "mentee_qualification")
 MENTEE_COLUMNS = ("id", "organization_id", "municipality_id", "region_id", "full_name", "subject", "stage",
-                  "directions", "formats", "category", "is_student", "preferred_mentor_ids")
+                  "directions", "formats", "category", "is_student", "preferred_mentor_ids", "experience_years",
+                  "qualification_category")
 
 
 class Codes(dict[str, int]):
@@ -61,6 +65,34 @@ class Masks:
         if isinstance(raws, CodedColumn):
             return raws.per_value(self.of, np.uint64)
         return np.fromiter((self.of(r) for r in raws), dtype=np.uint64, count=len(raws))
+
+
+def _kinds(raws: Sequence[str | None] | CodedColumn) -> AnyArray:
+    """Masks of the mentee kinds mentors take, from their stored `|a|b|` lists (0: any kind)."""
+    cache: dict[str | None, int] = {}
+
+    def of(raw: str | None) -> int:
+        if raw not in cache:
+            cache[raw] = accepted_kinds(code for code in (raw or "").split("|") if code)
+        return cache[raw]
+
+    if isinstance(raws, CodedColumn):
+        return raws.per_value(of, np.uint64)
+    return np.fromiter(map(of, raws), dtype=np.uint64, count=len(raws))
+
+
+def _years(column: Any) -> IntArray:
+    """Numbers of years per row, UNKNOWN where missing (or, against bad data, negative)."""
+    def of(value: Any) -> int:
+        return UNKNOWN if value is None else int(value)
+
+    if isinstance(column, np.ndarray):
+        years = column.astype(np.int64)
+    elif isinstance(column, CodedColumn):
+        years = column.per_value(of, np.int64)
+    else:
+        years = np.fromiter(map(of, column), dtype=np.int64, count=len(column))
+    return np.maximum(years, UNKNOWN)
 
 
 def _formats(masks: Masks, raws: Any) -> AnyArray:
@@ -123,7 +155,6 @@ def encode_problem(mentors: Columns, mentees: Columns, load: dict[str, int], dec
     current = np.fromiter(map(load.get, mentor_ids, itertools.repeat(0)), dtype=np.int64, count=len(mentor_ids)) \
         if load else np.zeros(len(mentor_ids), dtype=np.int64)
     capacity = np.asarray(mentors["capacity"], dtype=np.int64)
-    experience = mentors["experience_years"]
     preferred, refused = _pairs_by_index(mentors, mentees, declined)
     return MatchingProblem(
         mentor_id=np.arange(len(mentor_ids)),
@@ -135,8 +166,11 @@ def encode_problem(mentors: Columns, mentees: Columns, load: dict[str, int], dec
         mentor_free=np.maximum(capacity - current, 0), mentor_load=current,
         mentor_category=_lookup(category, mentors["qualification_category"], 0),
         mentor_trained=np.asarray(mentors["trained"], dtype=bool),
-        mentor_experience=experience if isinstance(experience, np.ndarray)
-        else np.asarray([e or 0 for e in experience], dtype=np.int64),
+        mentor_experience=np.maximum(_years(mentors["experience_years"]), 0),
+        mentor_kinds=_kinds(mentors["mentee_categories"]),
+        mentor_expected_min=_years(mentors["mentee_experience_min"]),
+        mentor_expected_max=_years(mentors["mentee_experience_max"]),
+        mentor_expected_category=_lookup(category, mentors["mentee_qualification"], UNKNOWN),
         mentee_id=np.arange(len(mentees["id"])),
         mentee_person=codes.many(_person(mentees["organization_id"], mentees["full_name"])),
         mentee_subject=_lookup(subject_code, mentees["subject"], NO_SUBJECT),
@@ -145,6 +179,9 @@ def encode_problem(mentors: Columns, mentees: Columns, load: dict[str, int], dec
         mentee_org=codes.many(mentees["organization_id"]), mentee_municipality=codes.many(mentees["municipality_id"]),
         mentee_region=codes.many(mentees["region_id"]), mentee_formats=_formats(formats, mentees["formats"]),
         mentee_young=_lookup({"young_specialist": 1}, mentees["category"], 0).astype(bool),
+        mentee_kind=_lookup({name: k for k, name in enumerate(KINDS.names)}, mentees["category"], UNKNOWN),
+        mentee_experience=_years(mentees["experience_years"]),
+        mentee_qualification=_lookup(category, mentees["qualification_category"], UNKNOWN),
         preference_mentee=np.array([i for i, _ in preferred], np.int64),
         preference_mentor=np.array([j for _, j in preferred], np.int64),
         declined_mentee=np.array([i for i, _ in refused], np.int64),

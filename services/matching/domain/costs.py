@@ -2,6 +2,8 @@
 
 Every kernel takes the problem (or a stand-in with the arrays it reads), mentee indices `i` and mentor
 indices `j`; the total is what the solver minimises and what the explanations split into named terms.
+What a mentor expects of a mentee (experience range, qualification category) is a pairwise cost, paid only
+where both sides are known (`expectation_terms`).
 """
 
 from __future__ import annotations
@@ -34,13 +36,35 @@ def pairwise_terms(p: Any, i: npt.ArrayLike, j: npt.ArrayLike, w: Weights) -> di
         "stage": np.where(adjacent, w.adjacent_stage or 0, 0).astype(np.int64),
         "direction": np.where(uncovered, w.direction_uncovered, 0).astype(np.int64),
         "preferred": np.where(preferred, w.preferred, 0).astype(np.int64),
+        **expectation_terms(p, i, j, w),
     }
+
+
+def years_outside(p: Any, i: IntArray, j: IntArray) -> IntArray:
+    """Years the mentee's experience lies outside the range the mentor expects (0 when either is unknown)."""
+    years = p.mentee_experience[i].astype(np.int64)
+    low, high = p.mentor_expected_min[j].astype(np.int64), p.mentor_expected_max[j].astype(np.int64)
+    below = np.where(low >= 0, np.maximum(low - years, 0), 0)
+    above = np.where(high >= 0, np.maximum(years - high, 0), 0)
+    outside: IntArray = np.where(years >= 0, below + above, 0)
+    return outside
+
+
+def expectation_terms(p: Any, i: npt.ArrayLike, j: npt.ArrayLike, w: Weights) -> dict[str, IntArray]:
+    """What the mentor expects of a mentee: experience in a range (per year outside, capped), a category."""
+    i = np.asarray(i, dtype=np.int64)
+    j = np.asarray(j, dtype=np.int64)
+    years = np.minimum(years_outside(p, i, j), w.mentee_experience_max_years)
+    category, expected = p.mentee_qualification[i], p.mentor_expected_category[j]
+    other = (category >= 0) & (expected >= 0) & (category != expected)
+    return {"mentee_experience": (years * w.mentee_experience_year).astype(np.int64),
+            "mentee_category": np.where(other, w.mentee_category_mismatch, 0).astype(np.int64)}
 
 
 def pairwise_cost(p: Any, i: npt.ArrayLike, j: npt.ArrayLike, w: Weights) -> IntArray:
     """Sum of the pairwise terms."""
-    terms = pairwise_terms(p, i, j, w)
-    return terms["distance"] + terms["stage"] + terms["direction"] + terms["preferred"]
+    total: IntArray = sum(pairwise_terms(p, i, j, w).values(), np.zeros(np.size(i), np.int64))
+    return total
 
 
 def mentor_terms(p: Any, j: npt.ArrayLike, w: Weights) -> dict[str, IntArray]:

@@ -1,5 +1,9 @@
 """The hard rules of a pair, vectorised over many (mentee i, mentor j) pairs at once.
 
+The kind of mentee is a rule: a mentor who lists the kinds it helps («молодой специалист», «обучающийся», ...)
+takes mentees of those kinds only, an empty list takes every kind (`takes_kind`). What a mentor expects of a
+mentee's experience and category is a cost instead (`costs.expectation_terms`, the why in `weights`).
+
 The kernels take the problem's arrays by name (`p.mentee_stage`, `p.mentor_stages`, ...), so they also run
 on stand-ins holding only the arrays a rule reads (the unmatched reasons count candidates that way).
 """
@@ -56,6 +60,13 @@ def covers_request(p: Any, i: IntArray, j: IntArray) -> BoolArray:
     return result
 
 
+def takes_kind(p: Any, i: IntArray, j: IntArray) -> BoolArray:
+    """The mentor takes mentees of the mentee's kind: it lists none (any kind), or the mentee's among them."""
+    kinds = p.mentor_kinds[j]
+    takes: BoolArray = (kinds == 0) | has_bit(kinds, p.mentee_kind[i].astype(np.int64))
+    return takes
+
+
 def eligible_pairs(p: Any, i: npt.ArrayLike, j: npt.ArrayLike, w: Weights, *, ignore_capacity: bool = False,
                    ignore_exclusions: bool = False) -> BoolArray:
     """Hard rules for each (mentee i, mentor j) pair, vectorised; exclusions are self and declined pairs."""
@@ -64,7 +75,7 @@ def eligible_pairs(p: Any, i: npt.ArrayLike, j: npt.ArrayLike, w: Weights, *, ig
     same_municipality = p.mentee_municipality[i] == p.mentor_municipality[j]
     both_distance = accepts_distance(p.mentee_formats[i]) & accepts_distance(p.mentor_formats[j])
     ok: BoolArray = (p.mentee_region[i] == p.mentor_region[j]) & (same_municipality | both_distance)
-    ok &= covers_request(p, i, j) & stage_allowed(p, i, j, w)[0]
+    ok &= covers_request(p, i, j) & stage_allowed(p, i, j, w)[0] & takes_kind(p, i, j)
     if not ignore_capacity:
         ok &= p.mentor_free[j] > 0
     if ignore_exclusions:

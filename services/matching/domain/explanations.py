@@ -30,6 +30,30 @@ def years_ru(n: int) -> str:
     return f"{n} лет"
 
 
+def expected_years_ru(low: int, high: int) -> str:
+    """The experience range a mentor expects, in Russian: «0–3», «от 5», «до 3»."""
+    if low >= 0 and high >= 0:
+        return f"{low}–{high}"
+    return f"от {low}" if low >= 0 else f"до {high}"
+
+
+def _expectation_terms(problem: MatchingProblem, i: int, j: int, pair: dict[str, int]) -> list[CostTerm]:
+    """The terms of what the mentor expects of a mentee, named when they cost anything."""
+    terms = []
+    if pair["mentee_experience"]:
+        years = int(problem.mentee_experience[i])
+        expected = expected_years_ru(int(problem.mentor_expected_min[j]), int(problem.mentor_expected_max[j]))
+        terms.append(CostTerm("mentee_experience", f"стаж наставляемого вне ожидаемого наставником "
+                                                   f"({years_ru(years)} при ожидаемых {expected})",
+                              pair["mentee_experience"]))
+    if pair["mentee_category"]:
+        has = CATEGORY_LABELS[CATEGORIES.names[int(problem.mentee_qualification[i])]]
+        wanted = CATEGORY_LABELS[CATEGORIES.names[int(problem.mentor_expected_category[j])]]
+        terms.append(CostTerm("mentee_category", f"категория наставляемого не та, что ожидает наставник "
+                                                 f"({has}, ожидается {wanted})", pair["mentee_category"]))
+    return terms
+
+
 def explain_pair(problem: MatchingProblem, mentee_index: int, mentor_index: int,
                  weights: Weights = Weights()) -> list[CostTerm]:
     """Cost terms of a pair for the mentor's next slot; their values sum to the cost the solver uses."""
@@ -53,6 +77,7 @@ def explain_pair(problem: MatchingProblem, mentee_index: int, mentor_index: int,
     if own["experience"]:
         years = int(problem.mentor_experience[mentor_index])
         terms.append(CostTerm("experience", f"стаж {years_ru(years)}", own["experience"]))
+    terms += _expectation_terms(problem, mentee_index, mentor_index, pair)
     if pair["preferred"]:
         terms.append(CostTerm("preferred", "желаемый наставник", pair["preferred"]))
     load = int(problem.mentor_load[mentor_index])

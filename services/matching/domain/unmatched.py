@@ -4,32 +4,42 @@ Vectorised over requests: mentees with the same request (place, subject or direc
 share the number of mentors passing the hard rules apart from capacity and exclusions. It is counted from
 tables of mentors by place, remote, stage set and subject or direction set, never by a scan of all mentors
 per request. Where exclusions (self, past declines) could empty that set, the excluded mentors of that
-mentee are subtracted.
+mentee are subtracted. The kind rule is counted apart (the tables again over the mentors taking each kind), so
+that a mentee whom only the kind rule leaves without a mentor is told so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from services.matching.domain.arrays import AnyArray, IntArray
-from services.matching.domain.eligibility import accepts_distance, covers_request, eligible_pairs, stage_allowed
+from services.matching.domain.eligibility import (
+    accepts_distance,
+    covers_request,
+    eligible_pairs,
+    has_bit,
+    stage_allowed,
+)
 from services.matching.domain.problem import MatchingProblem
-from services.matching.domain.vocabulary import LABELS, NO_SUBJECT, STAGES
+from services.matching.domain.vocabulary import KIND_LABELS, KINDS, LABELS, NO_SUBJECT, STAGES
 from services.matching.domain.weights import Weights
 
 ALL_BUSY = "все подходящие наставники заняты"
-# columns of a request: region, municipality, subject, stage, directions (as int64), accepts distance
-REGION, MUNICIPALITY, SUBJECT, STAGE, DIRECTIONS, DISTANCE = range(6)
+# columns of a request: region, municipality, subject, stage, directions (as int64), accepts distance, kind
+REGION, MUNICIPALITY, SUBJECT, STAGE, DIRECTIONS, DISTANCE, KIND = range(7)
+MENTOR_ARRAYS = ("mentor_region", "mentor_municipality", "mentor_stages", "mentor_formats", "mentor_subjects",
+                 "mentor_directions")
 
 
 class _MentorTables:
     """Mentors counted by (place, remote or not, stage set): the tables every request's count is read from."""
 
-    def __init__(self, p: MatchingProblem, requests: IntArray, weights: Weights) -> None:
+    def __init__(self, p: Any, requests: IntArray, weights: Weights) -> None:
         n = p.n_mentors
         places, place = np.unique(np.concatenate([np.stack([p.mentor_region, p.mentor_municipality], axis=1),
                                                   requests[:, :2]]), axis=0, return_inverse=True)
@@ -106,9 +116,50 @@ def _request_text(problem: MatchingProblem, i: int) -> str:
     return f"по направлению «{wanted}» на уровне «{stage}»"
 
 
+def _candidates(p: Any, requests: IntArray, weights: Weights) -> IntArray:
+    """Per request, the mentors of `p` passing the rules apart from capacity, exclusions and the kind."""
+    per_request = np.zeros(len(requests), dtype=np.int64)
+    if not p.n_mentors:
+        return per_request
+    tables = _MentorTables(p, requests, weights)
+    by_subject = np.flatnonzero(requests[:, SUBJECT] != NO_SUBJECT)
+    by_direction = np.flatnonzero(requests[:, SUBJECT] == NO_SUBJECT)
+    if len(by_subject):
+        per_request[by_subject] = tables.candidates(requests, by_subject, p.mentor_subjects,
+                                                    requests[by_subject, SUBJECT], True)
+    if len(by_direction):
+        per_request[by_direction] = tables.candidates(requests, by_direction, p.mentor_directions,
+                                                      requests[by_direction, DIRECTIONS].view(np.uint64), False)
+    return per_request
+
+
+def _taking_kind(p: MatchingProblem, requests: IntArray, weights: Weights, every_kind: IntArray) -> IntArray:
+    """Per request, its candidates that also take mentees of its kind: counted once per kind, over the mentors
+    taking that kind (all of them, when none lists kinds)."""
+    per_request = every_kind.copy()
+    for kind in np.unique(requests[:, KIND]).tolist():
+        takes = (p.mentor_kinds == 0) | has_bit(p.mentor_kinds, np.full(p.n_mentors, kind))
+        if takes.all():
+            continue
+        rows = np.flatnonzero(requests[:, KIND] == kind)
+        mentors = SimpleNamespace(n_mentors=int(takes.sum()), **{a: getattr(p, a)[takes] for a in MENTOR_ARRAYS})
+        per_request[rows] = _candidates(mentors, requests[rows], weights)
+    return per_request
+
+
+def _no_mentor_text(problem: MatchingProblem, i: int, kind_only: bool) -> str:
+    text = f"нет наставника {_request_text(problem, i)} в районе"
+    if not kind_only:
+        return text
+    kind = int(problem.mentee_kind[i])
+    label = KIND_LABELS[KINDS.names[kind]] if kind >= 0 else "без указанного вида"
+    return f"{text}, который берёт наставляемых этого вида («{label}»)"
+
+
 def unmatched_reasons(problem: MatchingProblem, mentee_indices: Sequence[int] | npt.NDArray[np.int64],
                       weights: Weights = Weights()) -> list[str]:
-    """An operator-actionable Russian reason per unmatched mentee: no mentor at all, or all of them busy."""
+    """An operator-actionable Russian reason per unmatched mentee: no mentor at all, none taking mentees of its
+    kind, or all of them busy."""
     p = problem
     idx = np.asarray(mentee_indices, dtype=np.int64)
     if not len(idx):
@@ -116,25 +167,17 @@ def unmatched_reasons(problem: MatchingProblem, mentee_indices: Sequence[int] | 
     subject, directions = p.mentee_subject[idx], p.mentee_directions[idx]
     requests, key = np.unique(np.stack([p.mentee_region[idx], p.mentee_municipality[idx], subject, p.mentee_stage[idx],
                                         directions.view(np.int64), accepts_distance(p.mentee_formats[idx])
-                                        .astype(np.int64)], axis=1), axis=0, return_inverse=True)
+                                        .astype(np.int64), p.mentee_kind[idx]], axis=1), axis=0, return_inverse=True)
     key = key.ravel()
-    per_request = np.zeros(len(requests), dtype=np.int64)
-    if p.n_mentors:
-        tables = _MentorTables(p, requests, weights)
-        by_subject = np.flatnonzero(requests[:, SUBJECT] != NO_SUBJECT)
-        by_direction = np.flatnonzero(requests[:, SUBJECT] == NO_SUBJECT)
-        if len(by_subject):
-            per_request[by_subject] = tables.candidates(requests, by_subject, p.mentor_subjects,
-                                                        requests[by_subject, SUBJECT], True)
-        if len(by_direction):
-            per_request[by_direction] = tables.candidates(requests, by_direction, p.mentor_directions,
-                                                          requests[by_direction, DIRECTIONS].view(np.uint64), False)
+    every_kind = _candidates(p, requests, weights)
+    per_request = _taking_kind(p, requests, weights, every_kind)
     count = per_request[key]
     declined = np.bincount(p.declined_mentee, minlength=p.n_mentees)[idx]
     check = np.flatnonzero((count >= 1) & (count <= 1 + declined))  # exclusions might leave no mentor at all
     if len(check):
         count[check] -= _excluded(p, idx[check], weights)
     busy = ((subject >= 0) | (directions != 0)) & (count > 0)
+    kind_only = (per_request == 0) & (every_kind > 0)
     texts: dict[int, str] = {}
     reasons = []
     for i, k, is_busy in zip(idx.tolist(), key.tolist(), busy.tolist(), strict=True):
@@ -143,7 +186,7 @@ def unmatched_reasons(problem: MatchingProblem, mentee_indices: Sequence[int] | 
         else:
             text = texts.get(k)
             if text is None:
-                text = texts[k] = f"нет наставника {_request_text(p, i)} в районе"
+                text = texts[k] = _no_mentor_text(p, i, bool(kind_only[k]))
             reasons.append(text)
     return reasons
 

@@ -1,4 +1,12 @@
-"""The integer cost weights of a run: lower is better, negative values are bonuses."""
+"""The integer cost weights of a run: lower is better, negative values are bonuses.
+
+What a mentor expects of a mentee (an experience range, a qualification category) is a cost, not a rule: the
+bank's columns say «примерный стаж», «предполагаемая категория» — a wish — and DESIGN puts the most mentees
+matched first, so a mentee outside the wish still gets the mentor when no better one is free. The defaults are
+small next to the distance terms (a mentor next door who expects other mentees stays ahead of one in another
+district): 2 per year outside the range, at most 5 years (10), and 6 for another category. The kind of mentee
+a mentor lists is a hard rule instead (`eligibility`): the mentor said whom it helps.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +42,9 @@ class Weights:
     experience_max_steps: int = 4
     preferred: int = -40
     load_step: int = 5
+    mentee_experience_year: int = 2  # per year the mentee's experience lies outside the range the mentor expects
+    mentee_experience_max_years: int = 5  # years outside the range counted at most
+    mentee_category_mismatch: int = 6  # the mentee's qualification category is not the one the mentor expects
 
     def __post_init__(self) -> None:
         if not self.same_organization <= self.same_municipality <= self.elsewhere_in_region:
@@ -44,6 +55,9 @@ class Weights:
             raise ValueError("direction_uncovered >= 0, preferred <= 0 and load_step >= 0 are required")
         if self.experience_step_years <= 0 or self.experience_max_steps < 0:
             raise ValueError("experience_step_years > 0 and experience_max_steps >= 0 are required")
+        if min(self.mentee_experience_year, self.mentee_experience_max_years, self.mentee_category_mismatch) < 0:
+            raise ValueError("mentee_experience_year, mentee_experience_max_years and mentee_category_mismatch "
+                             "must be >= 0")
 
     @classmethod
     def with_overrides(cls, overrides: dict[str, Any] | None) -> Weights:
@@ -64,6 +78,7 @@ class Weights:
         categories = self.category_costs()
         high = (self.elsewhere_in_region + (self.adjacent_stage or 0) + self.direction_uncovered
                 + int(categories.max()) + max(self.trained, 0) + max(experience, 0)
+                + self.mentee_experience_year * self.mentee_experience_max_years + self.mentee_category_mismatch
                 + self.load_step * max_load_before)
         low = (self.same_organization + int(categories.min()) + min(self.trained, 0) + min(experience, 0)
                + self.preferred)

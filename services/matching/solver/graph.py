@@ -1,10 +1,11 @@
 """The aggregated flow graph: classes of interchangeable mentees and mentors joined through distance hubs.
 
 Paths are source → mentee class → (same organization) mentor class, or mentee class → entry (municipality,
-subject, stage, requested directions, distance format) → municipality hub or region hub (place, subject,
-stage, direction) → spread (the same with the mentor's stage) → local hub (distance-format mentors of a
-municipality) → mentor class → slot arcs → sink. Every path joins an eligible pair and costs at least that
-pair's cost; the cheapest path costs exactly it.
+subject, stage, requested directions, distance format, kind class and expectation profiles) → municipality hub
+or region hub (kind class, a mentor's experience wish, the mentee's category profile, place, subject, stage,
+direction) → spread (the same with a mentor's category wish and stage) → local hub (distance-format mentors of
+a municipality) → mentor class → slot arcs → sink (kind classes, profiles and wishes: `mentee_fit`). Every path
+joins an eligible pair and costs at least that pair's cost; the cheapest path costs exactly it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from services.matching.domain.eligibility import accepts_distance, eligible_pair
 from services.matching.domain.problem import MatchingProblem
 from services.matching.domain.weights import Weights
 from services.matching.solver.arrays import group_rows, join, pack, set_bits, shared_codes
+from services.matching.solver.mentee_fit import experience_routes, mentee_fit, spread_steps
 from services.matching.solver.nodes import (
     CLASS,
     ENTRY,
@@ -36,6 +38,7 @@ from services.matching.solver.nodes import (
 )
 from services.matching.solver.private_routes import private_routes
 from services.matching.solver.routes import (
+    DIRECTION_SLOTS,
     HUB_SIZES,
     SUBJECT_SLOTS,
     entry_options,
@@ -91,6 +94,8 @@ def build_graph(p: MatchingProblem, w: Weights) -> FlowGraph:
         [excluded_mentor, preferred_mentor])
     subject_slot, stage, requested = p.mentee_subject + 1, p.mentee_stage, p.mentee_directions
     quality = mentor_quality(p, np.arange(p.n_mentors), w)
+    fit = mentee_fit(p, w)  # kind classes, the experience and category profiles of mentees and wishes of mentors
+    n_fronts, n_categories = fit.n_kind_classes * fit.n_experience_wishes, fit.category_cost.shape
     # data: the mentees with an eligible mentor in their own organization (only they are told apart by it)
     room_row, room_subject, _ = mentor_offers(p.mentor_subjects[with_room], np.full(len(with_room), np.uint64(1)),
                                               p.mentor_directions[with_room])
@@ -102,12 +107,13 @@ def build_graph(p: MatchingProblem, w: Weights) -> FlowGraph:
     # variables: mentee classes, their entries, hubs, spreads, local hubs and mentor classes (one node each)
     mentee_class, class_mentee = group_rows(
         np.where(at_home, org_of_mentee, -1), municipality_of_mentee, subject_slot, stage, requested.view(np.int64),
-        remote_mentee, p.mentee_young, own_class_mentee)  # class_mentee: one representative mentee per class
+        remote_mentee, p.mentee_young, *fit.mentee_columns(), own_class_mentee)  # one representative per class
     class_size = np.bincount(mentee_class, minlength=len(class_mentee))
     class_of_room, room_class_first = group_rows(
         org_of_mentor[with_room], municipality_of_mentor[with_room], p.mentor_subjects[with_room].view(np.int64),
         p.mentor_stages[with_room].view(np.int64), p.mentor_directions[with_room].view(np.int64),
-        remote_mentor[with_room], quality[with_room], p.mentor_load[with_room], own_class_mentor[with_room])
+        remote_mentor[with_room], quality[with_room], p.mentor_load[with_room],
+        *(column[with_room] for column in fit.mentor_columns()), own_class_mentor[with_room])
     class_mentor = with_room[room_class_first]  # one representative mentor per mentor class
     mentor_class = np.full(p.n_mentors, -1, np.int64)
     mentor_class[with_room] = class_of_room
@@ -115,22 +121,9 @@ def build_graph(p: MatchingProblem, w: Weights) -> FlowGraph:
     private[mentee_class[excluded_mentee]] = True
     shared = class_mentee[~private]
     entry_of_shared, entry_first = group_rows(municipality_of_mentee[shared], subject_slot[shared], stage[shared],
-                                              requested[shared].view(np.int64), remote_mentee[shared])
+                                              requested[shared].view(np.int64), remote_mentee[shared],
+                                              *(column[shared] for column in fit.mentee_columns()))
     entry_mentee = np.concatenate([shared[entry_first], class_mentee[private]])
-    option_entry, option_direction, option_extra = entry_options(p.mentee_subject[entry_mentee],
-                                                                 requested[entry_mentee], w)
-    option_mentee = entry_mentee[option_entry]
-    option_remote = remote_mentee[option_mentee]
-    municipality_hub_key = pack([municipality_of_mentee[option_mentee], subject_slot[option_mentee],
-                                 stage[option_mentee], option_direction], [n_municipalities, *HUB_SIZES])
-    region_hub_key = pack([region_of_mentee[option_mentee], subject_slot[option_mentee], stage[option_mentee],
-                           option_direction], [n_regions, *HUB_SIZES])
-    municipality_hubs, region_hubs = np.unique(municipality_hub_key), np.unique(region_hub_key[option_remote])
-    municipality_step_hub, municipality_step_stage, municipality_step_cost = stage_targets(
-        hub_stage(municipality_hubs), w)
-    region_step_hub, region_step_stage, region_step_cost = stage_targets(hub_stage(region_hubs), w)
-    municipality_step_key = restage(municipality_hubs[municipality_step_hub], municipality_step_stage)
-    region_step_key = restage(region_hubs[region_step_hub], region_step_stage)
     # what each mentor class offers: (subject slot, stage) generically, and once more per covered direction
     taught_class, taught_subject, taught_stage = mentor_offers(
         p.mentor_subjects[class_mentor], p.mentor_stages[class_mentor], p.mentor_directions[class_mentor])
@@ -139,15 +132,55 @@ def build_graph(p: MatchingProblem, w: Weights) -> FlowGraph:
     with_subject = np.flatnonzero(taught_subject > 0)
     offer = np.concatenate([with_subject, taught_at])
     offer_direction = np.concatenate([np.zeros(len(with_subject), np.int64), covered_direction[covered_at] + 1])
+    offer_kind = np.zeros(len(offer), np.int64)
+    if not (fit.n_kind_classes == 1 and fit.everyone_taken):  # once per kind class the mentor class takes
+        kind_class, kind_taken = set_bits(fit.mentor_kind_classes[class_mentor])
+        offer_at, kind_at = join(taught_class[offer], kind_class)
+        offer, offer_direction, offer_kind = offer[offer_at], offer_direction[offer_at], kind_taken[kind_at]
     offer_class = taught_class[offer]
     offer_mentor = class_mentor[offer_class]
     offer_remote = remote_mentor[offer_mentor]
-    offer_municipality_key = pack([municipality_of_mentor[offer_mentor], taught_subject[offer], taught_stage[offer],
-                                   offer_direction], [n_municipalities, *HUB_SIZES])
-    offer_region_key = pack([region_of_mentor[offer_mentor], taught_subject[offer], taught_stage[offer],
-                             offer_direction], [n_regions, *HUB_SIZES])
-    municipality_spreads = np.intersect1d(municipality_step_key, offer_municipality_key)
-    region_spreads = np.intersect1d(region_step_key, offer_region_key[offer_remote])
+    offer_front = offer_kind * fit.n_experience_wishes + fit.experience_wish[offer_mentor]
+    offer_tags, offer_sizes = [offer_front, fit.category_wish[offer_mentor]], [n_fronts, n_categories[1]]
+    offer_slot = taught_subject[offer] * DIRECTION_SLOTS + offer_direction
+    offer_municipality_key = pack([*offer_tags, municipality_of_mentor[offer_mentor], taught_subject[offer],
+                                   taught_stage[offer], offer_direction], [*offer_sizes, n_municipalities, *HUB_SIZES])
+    offer_region_key = pack([*offer_tags, region_of_mentor[offer_mentor], taught_subject[offer], taught_stage[offer],
+                             offer_direction], [*offer_sizes, n_regions, *HUB_SIZES])
+    option_entry, option_direction, option_extra = entry_options(p.mentee_subject[entry_mentee],
+                                                                 requested[entry_mentee], w)
+    option_mentee = entry_mentee[option_entry]
+    # an option reaches a hub per experience wish offered to its kind class there, paying that experience cost
+    option = [fit.mentee_kind_class[option_mentee], fit.experience_profile[option_mentee],
+              subject_slot[option_mentee] * DIRECTION_SLOTS + option_direction]
+    offered = [offer_kind, fit.experience_wish[offer_mentor], offer_slot]
+    to_near = experience_routes([*option, municipality_of_mentee[option_mentee]],
+                             [*offered, municipality_of_mentor[offer_mentor]], fit)
+    remote = np.flatnonzero(remote_mentee[option_mentee])
+    to_far = experience_routes([*(x[remote] for x in option), region_of_mentee[option_mentee[remote]]],
+                            [*(x[offer_remote] for x in offered), region_of_mentor[offer_mentor[offer_remote]]], fit)
+    to_far = (remote[to_far[0]], *to_far[1:])
+
+    def hub_keys(route: tuple[IntArray, IntArray, IntArray], place: IntArray, n_places: int) -> IntArray:
+        row, wish, _ = route
+        mentee = option_mentee[row]
+        return pack([fit.mentee_kind_class[mentee] * fit.n_experience_wishes + wish, fit.category_profile[mentee],
+                     place[mentee], subject_slot[mentee], stage[mentee], option_direction[row]],
+                    [n_fronts, n_categories[0], n_places, *HUB_SIZES])
+
+    municipality_hub_key = hub_keys(to_near, municipality_of_mentee, n_municipalities)
+    region_hub_key = hub_keys(to_far, region_of_mentee, n_regions)
+    municipality_hubs, region_hubs = np.unique(municipality_hub_key), np.unique(region_hub_key)
+    municipality_step_hub, municipality_step_stage, municipality_step_cost = stage_targets(
+        hub_stage(municipality_hubs), w)
+    region_step_hub, region_step_stage, region_step_cost = stage_targets(hub_stage(region_hubs), w)
+    municipality_step_key = restage(municipality_hubs[municipality_step_hub], municipality_step_stage)
+    region_step_key = restage(region_hubs[region_step_hub], region_step_stage)
+    hub_size = int(np.prod(HUB_SIZES))
+    municipality_step, municipality_step_spread, municipality_fit_cost, municipality_spreads = spread_steps(
+        municipality_step_key, offer_municipality_key, fit.category_cost, n_municipalities * hub_size)
+    region_step, region_step_spread, region_fit_cost, region_spreads = spread_steps(
+        region_step_key, offer_region_key[offer_remote], fit.category_cost, n_regions * hub_size)
     offer_municipality_spread = lookup(municipality_spreads, offer_municipality_key)
     offer_region_spread = np.where(offer_remote, lookup(region_spreads, offer_region_key), -1)
     on_local_hub = offer_remote & ((offer_municipality_spread >= 0) | (offer_region_spread >= 0))
@@ -175,23 +208,22 @@ def build_graph(p: MatchingProblem, w: Weights) -> FlowGraph:
     # rule: same municipality through a municipality hub; elsewhere in the region (a region hub) only when both
     # accept a distance format; the generic hub costs a direction penalty when the mentee asked for directions
     entry_or_private = np.concatenate([entry_node, class_node[private]])
-    to_municipality = (entry_or_private[option_entry],
+    to_municipality = (entry_or_private[option_entry[to_near[0]]],
                        municipality_hub_node[lookup(municipality_hubs, municipality_hub_key)],
-                       w.same_municipality + option_extra)
-    to_region = (entry_or_private[option_entry[option_remote]],
-                 region_hub_node[lookup(region_hubs, region_hub_key[option_remote])],
-                 w.elsewhere_in_region + option_extra[option_remote])
+                       w.same_municipality + option_extra[to_near[0]] + to_near[2])
+    to_region = (entry_or_private[option_entry[to_far[0]]], region_hub_node[lookup(region_hubs, region_hub_key)],
+                 w.elsewhere_in_region + option_extra[to_far[0]] + to_far[2])
     for tails, heads, cost in (to_municipality, to_region):
         from_entry = rank[tails] == ENTRY  # private classes get their own routes below
         add(tails[from_entry], heads[from_entry], cost[from_entry])
-    # rule: the mentee's stage, or an adjacent stage at a penalty when allowed
-    step_spread = lookup(municipality_spreads, municipality_step_key)
-    reached = step_spread >= 0
-    add(municipality_hub_node[municipality_step_hub[reached]], municipality_spread_node[step_spread[reached]],
-        municipality_step_cost[reached])
-    step_spread = lookup(region_spreads, region_step_key)
-    reached = step_spread >= 0
-    add(region_hub_node[region_step_hub[reached]], region_spread_node[step_spread[reached]], region_step_cost[reached])
+    # rule: the mentee's stage, or an adjacent stage at a penalty when allowed; only to mentors taking the
+    # mentee's kind (its kind class), at the cost of the category those mentors expect (the experience they
+    # expect was paid on the way into the hub)
+    add(municipality_hub_node[municipality_step_hub[municipality_step]],
+        municipality_spread_node[municipality_step_spread],
+        municipality_step_cost[municipality_step] + municipality_fit_cost)
+    add(region_hub_node[region_step_hub[region_step]], region_spread_node[region_step_spread],
+        region_step_cost[region_step] + region_fit_cost)
     # rule: the mentor teaches the subject (or covers a requested direction) at that stage; a direction hub
     # reaches only mentors covering the direction; distance-format mentors hang on local hubs
     in_person = ~offer_remote & (offer_municipality_spread >= 0)

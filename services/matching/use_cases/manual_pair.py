@@ -50,7 +50,8 @@ def create_pair(uow: UnitOfWork, principal: Principal, *, mentor_id: str, mentee
         raise Conflict(f"У наставника нет свободных мест: {load} из {mentor.capacity}")
     if not eligible(problem, 0, 0):
         raise ValidationFailed("Пара не проходит правила подбора: предмет или направление, уровень образования, "
-                               "регион, формат (дистанционно — только если оба согласны)",
+                               "регион, формат (дистанционно — только если оба согласны), вид наставляемого "
+                               "(если наставник указал, кого берёт)",
                                errors=[{"field": "mentor_id", "message": "наставник не подходит наставляемому"}])
     now = utcnow()
     pair = Pair(id=new_id(), mentor_id=mentor_id, mentee_id=mentee_id, form=form, role_model=role_model,
