@@ -193,12 +193,12 @@ def test_unanswered_proposals_expire_with_an_event(matching):
     assert events_of(matching)[-1] == "mentoring.pair.expired"
 
 
-def test_the_order_draft_lists_the_confirmed_pairs_of_the_organization(matching):
+def test_the_signed_order_lists_the_pairs_confirmed_by_its_number(matching):
     setup_region(matching)
     pair = create(matching)
     post(matching, f"/api/v1/pairs/{pair['id']}/confirm", CONFIRM)
-    response = matching.get("/api/v1/documents/order.docx", query_string={"organization": "o1"},
-                            headers=matching.admin)
+    response = matching.get("/api/v1/documents/order.docx",
+                            query_string={"organization": "o1", "order_number": "15-н"}, headers=matching.admin)
     assert response.status_code == 200
     document = docx.Document(io.BytesIO(response.data))
     text = "\n".join(p.text for p in document.paragraphs)

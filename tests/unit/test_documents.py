@@ -1,4 +1,5 @@
-"""The order fixing mentoring pairs: a DOCX in Russian with the pairs in an appendix table."""
+"""The order fixing mentoring pairs: the default template filled in, a DOCX in Russian with the pairs in an appendix
+table."""
 
 from __future__ import annotations
 
@@ -8,7 +9,15 @@ from datetime import date
 import docx
 import pytest
 
-from services.matching.domain.order_document import OrderDraft, OrderPair, order_docx, program_period, russian_date
+from services.matching.adapters.default_order_template import shipped
+from services.matching.domain.order_document import (
+    OrderDraft,
+    OrderPair,
+    order_context,
+    order_docx,
+    program_period,
+    russian_date,
+)
 
 
 def pair(n: int = 1, **kw) -> OrderPair:
@@ -21,12 +30,12 @@ def pair(n: int = 1, **kw) -> OrderPair:
 def draft(pairs: list[OrderPair] | None = None, **kw) -> OrderDraft:
     base = dict(organization_name="МБОУ «СОШ № 63»", municipality_name="г. Казань", order_number="15-о",
                 order_date=date(2026, 11, 24), curator_name="Ефимова М.Г.", head_name="Сидоров С.С.",
-                pairs=[pair()] if pairs is None else pairs, year=2026)
+                head_position="Директор", pairs=[pair()] if pairs is None else pairs, year=2026)
     return OrderDraft(**{**base, **kw})
 
 
 def opened(d: OrderDraft) -> docx.document.Document:
-    return docx.Document(io.BytesIO(order_docx(d)))
+    return docx.Document(io.BytesIO(order_docx(d, shipped())))
 
 
 def body_text(document: docx.document.Document) -> str:
@@ -49,7 +58,7 @@ def test_the_order_names_the_organization_and_carries_the_title_and_the_points()
                   "4. Куратору", "5. Контроль исполнения"):
         assert start in text
     assert "Назначить куратором реализации персонализированных программ наставничества Ефимова М.Г." in text
-    assert "Руководитель ОО ____________ Сидоров С.С." in text
+    assert "Директор ____________ Сидоров С.С." in text
 
 
 def test_the_order_date_and_number_render_in_russian():
@@ -90,14 +99,29 @@ def test_a_common_period_is_stated_in_the_order_and_differing_periods_refer_to_t
 
 
 def test_missing_number_date_curator_and_head_give_blank_lines_not_none():
-    document = opened(draft(order_number=None, order_date=None, curator_name=None, head_name=None))
+    document = opened(draft(order_number=None, order_date=None, curator_name=None, head_name=None,
+                            head_position=None))
     text = body_text(document)
     assert "None" not in text
-    assert "от «___» ____________ 20___ г.\t№ __________" in text
+    assert "от «__» ______ 20__ г.\t№ ____" in text
+    assert "к приказу от «__» ______ 20__ г. № ____" in text
     assert "Назначить куратором реализации персонализированных программ наставничества ____" in text
     assert "4. Куратору обеспечить" in text
-    assert "Руководитель ОО ____________ ____" in text
+    assert "Руководитель образовательной организации ____________ ____________________" in text
     assert all("None" not in cell for row in table_rows(document) for cell in row)
+
+
+def test_the_curators_position_follows_the_name_when_known():
+    text = body_text(opened(draft(curator_position="заместитель директора по УВР")))
+    assert "наставничества Ефимова М.Г., заместитель директора по УВР." in text
+
+
+def test_the_context_holds_text_only_with_the_academic_year_and_numbered_pairs():
+    context = order_context(draft([pair(1), pair(2)]))
+    assert context["year"] == "2026/2027" and context["number"] == "15-о"
+    assert [p["n"] for p in context["pairs"]] == ["1", "2"]
+    assert context["pairs"][0]["started_on"] == "01.09.2026" and context["pairs"][0]["planned_end_on"] == "31.05.2027"
+    assert all(isinstance(v, str) for k, v in context.items() if k != "pairs")
 
 
 def test_names_with_quotes_and_angle_brackets_survive():
@@ -129,7 +153,7 @@ def test_the_document_is_a4_in_times_new_roman_with_a_landscape_appendix():
 
 
 def test_two_hundred_pairs_make_a_201_row_table():
-    data = order_docx(draft([pair(n) for n in range(1, 201)]))
+    data = order_docx(draft([pair(n) for n in range(1, 201)]), shipped())
     rows = table_rows(docx.Document(io.BytesIO(data)))
     assert len(rows) == 201
     assert rows[200][0] == "200"

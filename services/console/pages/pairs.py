@@ -1,5 +1,6 @@
-"""Pairs: the list by state (names, not ids), the pair's page with its actions, the order as DOCX, and the
-mentee's page with suggested mentors; school curators see their school, operators their scope."""
+"""Pairs: the list by state (names, not ids) and its XLSX, the pair's page with its actions, the order as DOCX (the
+draft of the accepted proposals, or a signed order by its number), and the mentee's page with suggested mentors;
+school curators see their school, operators their scope."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
 from services.console.client import ServiceError
-from services.console.pages import pair_actions, suggestions
+from services.console.pages import exports, pair_actions, suggestions
 from services.console.pages.common import api, organization_choices, roles
 from services.console.pages.paging import Pager, parse_stack
 from services.console.pages.pair_view import Names, render_pair
@@ -64,6 +65,11 @@ def unmatched(organization: str, pairs_open: set[str]) -> list[dict[str, Any]]:
     return sorted((m for m in mentees if m["id"] not in pairs_open), key=lambda m: m["full_name"])
 
 
+def signed_orders(items: list[dict[str, Any]]) -> list[str]:
+    """The numbers of the orders that confirmed the listed pairs in work, each once."""
+    return sorted({p["order_number"] for p in items if p["state"] in ("confirmed", "active") and p.get("order_number")})
+
+
 def blueprint() -> Blueprint:
     bp = Blueprint("pairs", __name__)
 
@@ -81,17 +87,34 @@ def blueprint() -> Blueprint:
             if filters["organization"] and filters["state"] == "open" else None
         return render_template("pairs/list.html", items=items, pager=pager, filters=filters, states=STATE_FILTER,
                                more=more, organizations=organization_choices("все организации"), waiting=waiting,
-                               curator=current_user.role == CURATOR)
+                               curator=current_user.role == CURATOR, orders=signed_orders(items),
+                               proposals=any(p["state"] == "proposed" for p in items))
+
+    @bp.get("/pairs/export.xlsx")
+    @roles(*WORKERS)
+    def export():
+        filters = list_filters()
+        state = filters["state"] if filters["state"] not in ("open", "all") else None
+        answer = api().request("matching", "GET", "/api/v1/pairs.xlsx", timeout=300, params={
+            k: v for k, v in (("state", state), ("organization", filters["organization"])) if v})
+        return exports.handed_over(answer, "Наставнические пары.xlsx")
 
     @bp.get("/pairs/order.docx")
     @roles(ADMIN, REGION, MUNICIPAL, CURATOR)
     def order():
+        """The school's order: the draft of its accepted proposals (or of the chosen `pair`s), or the signed
+        order `order_number`."""
         organization = own_school()
         if not organization:
             abort(404)
-        answer = api().order_docx(organization)
+        number = request.args.get("order_number", "").strip()
+        params: dict[str, Any] = {"organization": organization, "pair": request.args.getlist("pair")}
+        if number:
+            params["order_number"] = number
+        answer = api().request("matching", "GET", "/api/v1/documents/order.docx", params=params)
+        title = f"Приказ № {number} о закреплении пар.docx" if number else "Проект приказа о закреплении пар.docx"
         response = Response(answer.content, mimetype=DOCX)
-        response.headers["Content-Disposition"] = attachment("Проект приказа о закреплении пар.docx")
+        response.headers["Content-Disposition"] = attachment(title)
         return response
 
     @bp.get("/pairs/<ident>")

@@ -288,3 +288,13 @@ class HalfYearReport(MatchingModel, table=True):
 metadata = MatchingModel.metadata
 outbox = Outbox(outbox_table(metadata, "matching"))
 inbox = inbox_table(metadata, "matching")
+
+
+class OrderTemplate(MatchingModel, table=True):
+    """A municipality's own order template (a docxtpl .docx, checked on upload); the orders of its schools use it."""
+    __tablename__ = "matching_order_template"
+    municipality_id: str = Field(primary_key=True, max_length=36)
+    content: bytes
+    filename: str = Field(max_length=300)
+    uploaded_by: str = Field(max_length=200)
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))

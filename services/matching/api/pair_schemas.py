@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from flask_openapi3 import FileStorage
 from pydantic import BaseModel, Field
 
 from services.matching.domain.workflow import DECLINED_BY, RESULTS, TERMINATED_BY, State
@@ -31,7 +32,7 @@ class ItemPath(PairPath):
     item_id: str = Field(max_length=36)
 
 
-class PairsQuery(Query):
+class PairsFilter(Query):
     region: str | None = Field(None, max_length=36)
     municipality: str | None = Field(None, max_length=36)
     organization: str | None = Field(None, max_length=36)
@@ -41,6 +42,9 @@ class PairsQuery(Query):
     form: Form | None = None
     proposed_from: Day | None = None
     proposed_to: Day | None = None
+
+
+class PairsQuery(PairsFilter):
     cursor: str | None = Field(None, max_length=100)
     limit: int = Field(50, ge=1, le=500)
 
@@ -136,4 +140,20 @@ class ReportPath(PairPath):
 class OrderQuery(Query):
     organization: str = Field(max_length=36, description="id организации")
     year: int | None = Field(None, ge=2000, le=2100, description="начало учебного года")
+    order_number: str | None = Field(None, min_length=1, max_length=100,
+                                     description="подписанный приказ: пары, утверждённые приказом с этим номером")
+    pair: list[Annotated[str, Field(max_length=36)]] | None = Field(
+        None, max_length=500, description="проект: только эти из предложенных пар (по умолчанию — все ждущие приказа)")
+
+
+class TemplateQuery(Query):
+    municipality: str = Field(max_length=36, description="id муниципалитета")
+
+
+class TemplateGetQuery(TemplateQuery):
+    default: bool = Field(False, description="шаблон по умолчанию, даже если у муниципалитета есть свой")
+
+
+class TemplateForm(BaseModel):
+    file: FileStorage | None = None
 

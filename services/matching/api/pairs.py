@@ -1,4 +1,5 @@
-"""Pair workflow HTTP API: list, manual create, read, one endpoint per action, the program and its records."""
+"""Pair workflow HTTP API: list, manual create, read, one endpoint per action, the program and its records; the
+documents (`documents`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from flask import Response, jsonify
 from flask_openapi3 import APIBlueprint, Tag
 
 from services.matching.adapters.tables import Pair
+from services.matching.api import documents
 from services.matching.api.pair_schemas import (
     ActivateIn,
     CompleteIn,
@@ -17,7 +19,6 @@ from services.matching.api.pair_schemas import (
     DiaryIn,
     ExtendIn,
     ItemPath,
-    OrderQuery,
     PairIn,
     PairPath,
     PairsQuery,
@@ -43,11 +44,9 @@ from services.matching.api.run_schemas import SummaryQuery
 from services.matching.domain.workflow import STATE_LABELS, Action, State, allowed_actions
 from services.matching.use_cases import pair_lists, programs
 from services.matching.use_cases.manual_pair import create_pair
-from services.matching.use_cases.orders import order_for_organization
 from services.matching.use_cases.pair_access import visible_pair
 from services.matching.use_cases.pair_workflow import transition
 from shared.json_provider import moments, timestamp_names
-from shared.openapi import file_answer
 from shared.web import SECURITY, Problem, context, etag_response, expected_version, principal
 
 PROBLEMS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
@@ -55,7 +54,6 @@ pairs_tag = Tag(name="Пары", description="Наставнические па�
 program_tag = Tag(name="Программа", description="Персонализированная программа, дневник, отчёты")
 STATE_FIELDS: dict[str, dict[str, Any]] = {}
 PAIR_STAMPS = timestamp_names(Pair.__table__)
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def pair_out(pair: Pair) -> dict[str, Any]:
@@ -190,13 +188,5 @@ def build_pairs_api() -> APIBlueprint:
             saved = programs.decide_report(uow, principal(), path.id, path.report_id, body.accept, body.comment)
             return jsonify(saved.model_dump(mode="json"))
 
-    @api.get("/documents/order.docx", tags=[pairs_tag], summary="Проект приказа о закреплении наставнических пар",
-             responses={200: file_answer(DOCX, "Проект приказа (DOCX)")})
-    def order_document(query: OrderQuery) -> Response:
-        with context().uow() as uow:
-            body = order_for_organization(uow.session, principal(), query.organization, query.year)
-        response = Response(body, mimetype=DOCX)
-        response.headers["Content-Disposition"] = "attachment; filename=order.docx"
-        return response
-
+    documents.install(api)
     return api

@@ -53,16 +53,12 @@ def _visible(principal: Principal) -> tuple[Any, ...]:
                         organization=Pair.organization_id)
 
 
-def list_pairs(session: Session, principal: Principal, *, cursor: str | None, limit: int,
-               proposed_from: date | None = None, proposed_to: date | None = None,
-               **equal: str | None) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of pairs in id order, each a dict of its columns (but the cost terms) and its names (`NAMES`), read
-    as plain rows: `equal` filters by region, municipality, organization, state, mentor, mentee or form;
-    `proposed_from`/`proposed_to` bound the proposal day. Returns the next page's cursor."""
-    principal.require(*WRITERS, Role.INTEGRATOR)
+def filtered(query: Any, principal: Principal, proposed_from: date | None, proposed_to: date | None,
+             equal: dict[str, str | None]) -> Any:
+    """`query` of pairs limited to the caller's rows and the list's filters (`list_pairs`)."""
     columns = {"region": Pair.region_id, "municipality": Pair.municipality_id, "organization": Pair.organization_id,
                "state": Pair.state, "mentor": Pair.mentor_id, "mentee": Pair.mentee_id, "form": Pair.form}
-    query = select(*LISTED).where(*_visible(principal))
+    query = query.where(*_visible(principal))
     for name, value in equal.items():
         if value:
             query = query.where(columns[name] == value)
@@ -70,6 +66,17 @@ def list_pairs(session: Session, principal: Principal, *, cursor: str | None, li
         query = query.where(Pair.proposed_at >= datetime.combine(proposed_from, datetime.min.time()))
     if proposed_to:
         query = query.where(Pair.proposed_at < datetime.combine(proposed_to, datetime.max.time()))
+    return query
+
+
+def list_pairs(session: Session, principal: Principal, *, cursor: str | None, limit: int,
+               proposed_from: date | None = None, proposed_to: date | None = None,
+               **equal: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of pairs in id order, each a dict of its columns (but the cost terms) and its names (`NAMES`), read
+    as plain rows: `equal` filters by region, municipality, organization, state, mentor, mentee or form;
+    `proposed_from`/`proposed_to` bound the proposal day. Returns the next page's cursor."""
+    principal.require(*WRITERS, Role.INTEGRATOR)
+    query = filtered(select(*LISTED), principal, proposed_from, proposed_to, equal)
     if cursor:
         query = query.where(Pair.id > cursor)
     # the page first, then the names of its rows only (joining first named every pair of the scope before sorting)
