@@ -35,6 +35,9 @@ class Settings(BaseSettings):
 
     region_id: str = "default"
     region_name: str = "Демонстрационный регион"
+    # The names of several regions as JSON, e.g. REGION_NAMES='{"86": "Ханты-Мансийский автономный округ — Югра"}';
+    # without it every region is named REGION_NAME (an installation serves one region).
+    region_names: dict[str, str] = Field(default_factory=dict)
 
     registry_url: str = "http://127.0.0.1:8001"
     matching_url: str = "http://127.0.0.1:8002"
@@ -86,6 +89,15 @@ class Settings(BaseSettings):
         if self.database_url:
             return normalise_database_url(self.database_url)
         return f"sqlite:///{(self.var_dir / f'{self.service}.db').resolve()}"
+
+    def region_title(self, region_id: str) -> str:
+        """A region's name for people: REGION_NAMES, else REGION_NAME for the installation's own region (or for any
+        region when no names are listed), else «Регион <id>»."""
+        if region_id in self.region_names:
+            return self.region_names[region_id]
+        if region_id == self.region_id or not self.region_names:
+            return self.region_name
+        return f"Регион {region_id}"
 
     @property
     def is_sqlite(self) -> bool:

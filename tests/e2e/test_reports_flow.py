@@ -125,6 +125,7 @@ def test_indicators_match_the_source_data_survive_a_rebuild_and_ignore_redeliver
     workbook = openpyxl.load_workbook(io.BytesIO(reports.get("/api/v1/indicators.xlsx", params=query).content))
     assert workbook.sheetnames == ["Регион", "Районы", "Организации"]
     assert [c.value for c in workbook["Регион"][2]] == ["№", "Наименование показателя", "Значение",
-                                                         "Целевое значение", "Достигнуто"]
+                                                         "Целевое значение", "Срок достижения", "Выполнено"]
+    assert "Регион " not in workbook["Регион"]["A1"].value  # the region by its name, not by its id
     page = httpx.get(f"{stack.url('reports')}/dashboard", params=query).text
     assert "Показатели целевой модели наставничества" in page and 'id="coverage-chart"' in page

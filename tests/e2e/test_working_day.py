@@ -202,8 +202,8 @@ def test_a_working_day_from_the_sample_files_to_the_indicators(stack, browser):
 
     sign_in(page, console, "operator@day.test", "24-operator-again")
     page.get_by_role("navigation", name="Основное меню").get_by_role("link", name="Показатели").click()
-    young = page.get_by_role("row", name=re.compile("^Доля педагогов — молодых специалистов"))
-    schools = page.get_by_role("row", name=re.compile("^Доля образовательных организаций, внедривших"))
+    young = page.get_by_role("row", name=re.compile(r"^3\s+Доля педагогов-молодых специалистов"))
+    schools = page.get_by_role("row", name=re.compile(r"^1\s+Доля муниципальных образовательных организаций, внедр"))
 
     def counted() -> bool:  # the reports projection catches up with the confirmed pair
         page.reload()

@@ -206,7 +206,7 @@ def test_a_period_that_ends_before_it_starts_or_a_third_half_year_is_refused():
 def test_zero_denominators_give_no_value_and_no_verdict_instead_of_an_error():
     indicators = compute_all(Facts(), REGION, None, None, AS_OF)
     ratios = [i for i in indicators if i.unit == "%"]
-    assert len(ratios) == 7
+    assert len(ratios) == 16  # seven shares of data, the retention, eight municipal facts (a region: shares)
     assert all(i.value is None and i.met is None and i.denominator == 0 for i in ratios)
     by_code = {i.code: i for i in indicators}
     assert by_code["mentor_load"].value is None and by_code["mentor_load"].met is None

@@ -79,3 +79,17 @@ def periods(year: int) -> list[tuple[str, str]]:
 
 def band_word(band: str | None) -> str:
     return BANDS.get(band or "", "—")
+
+
+def fact_choices(indicators: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The municipal facts one records (seed 000 rows 4, 5, 7–12) as «№ 4. Создание…» choices."""
+    return [(i["code"], f"№ {i['number']}. {i['label']}") for i in indicators
+            if i.get("kind") not in (None, "data") and i.get("number") is not None]
+
+
+def latest_facts(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The record in force per indicator (the API lists the newest first), by the number of the indicator."""
+    latest: dict[str, dict[str, Any]] = {}
+    for record in records:
+        latest.setdefault(record["code"], record)
+    return sorted(latest.values(), key=lambda r: r.get("number") or 0)

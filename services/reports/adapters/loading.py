@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, select
 
-from services.reports.adapters.tables import Freshness, MenteeRow, MentorRow, OrganizationRow, PairRow, TargetRow
-from services.reports.domain.facts import Facts, MenteeFacts, MentorFacts, OrganizationFacts, PairFacts
+from services.reports.adapters.tables import (
+    Freshness,
+    MenteeRow,
+    MentorRow,
+    MunicipalFactRow,
+    OrganizationRow,
+    PairRow,
+    TargetRow,
+)
+from services.reports.domain.facts import Facts, MenteeFacts, MentorFacts, MunicipalFact, OrganizationFacts, PairFacts
 from services.reports.domain.targets import Targets
 from shared import scopes
 from shared.events import as_utc
@@ -27,8 +36,18 @@ FACTS_KEPT = 8  # regions whose facts one process keeps
 
 
 def load_facts(session: Session, region_id: str) -> Facts:
-    """Everything of one region the formulas read; reused while no event has been applied since."""
-    return _facts_entry(session, region_id)[0]
+    """Everything of one region the formulas read: the projection (reused while no event has been applied since)
+    and the municipal facts the operators recorded (read each time: they change without an event)."""
+    return replace(_facts_entry(session, region_id)[0], municipal=load_municipal_facts(session, region_id))
+
+
+def load_municipal_facts(session: Session, region_id: str) -> tuple[MunicipalFact, ...]:
+    """Every record of the municipal facts of a region (history included; the evidence bytes are not read)."""
+    f = MunicipalFactRow
+    rows = session.execute(select(f.id, f.code, f.municipality_id, f.region_id, f.value, f.recorded_on,
+                                  f.evidence_url, f.evidence_name).where(f.region_id == region_id)
+                           .order_by(f.id)).all()
+    return tuple(MunicipalFact(*row) for row in rows)
 
 
 def computed_once(session: Session, region_id: str, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
@@ -68,7 +87,7 @@ def _read_facts(session: Session, region_id: str) -> Facts:
     return Facts(
         organizations=tuple(OrganizationFacts(*row) for row in rows(
             o.id, o.municipality_id, o.region_id, o.teachers, o.young_specialists, o.students,
-            o.has_mentoring_page, o.status)),
+            o.has_mentoring_page, o.status, o.has_curator, o.curator_trained, o.curator_trained_on)),
         mentors=tuple(MentorFacts(*row[:-1], as_utc(row[-1])) for row in rows(
             m.id, m.organization_id, m.municipality_id, m.region_id, m.trained, m.capacity, m.status, m.trained_on,
             m.registered_at)),
@@ -87,6 +106,14 @@ def load_organizations(session: Session, region_id: str | None = None) -> Sequen
     if region_id is not None:
         stmt = stmt.where(OrganizationRow.region_id == region_id)
     return session.exec(stmt).all()
+
+
+def municipality_names(session: Session, region_id: str | None = None) -> dict[str, str]:
+    """The names of the municipalities (from the organization events), by id."""
+    stmt = select(OrganizationRow.municipality_id, OrganizationRow.municipality_name).distinct()
+    if region_id is not None:
+        stmt = stmt.where(OrganizationRow.region_id == region_id)
+    return {str(ident): str(name) for ident, name in session.execute(stmt).all()}
 
 
 def load_targets(session: Session) -> Targets:

@@ -22,10 +22,10 @@ SUBJECTS = ["mentoring.organization.>", "mentoring.mentor.>", "mentoring.mentee.
 
 
 def organization(session: Session, data: OrganizationUpserted) -> None:
-    """An organization with the headcounts the denominators use."""
+    """An organization with the headcounts the denominators use and its curator's training (indicator 13)."""
     versioned_upsert(session, OrganizationRow, data.organization_id, data.version, data.model_dump(include={
         "name", "municipality_id", "municipality_name", "region_id", "teachers", "young_specialists", "students",
-        "has_mentoring_page", "status"}))
+        "has_mentoring_page", "status", "has_curator", "curator_trained", "curator_trained_on"}))
 
 
 def mentor(session: Session, data: MentorChanged) -> None:

@@ -25,13 +25,17 @@ def register(api: APIBlueprint) -> None:
              responses={200: Indicators})
     def indicators(query: IndicatorsQuery) -> Response:
         scope, period = Scope.parse(query.scope), parse_period(query.period)
-        return jsonify(report_json(reading.indicators_report(context().uow, principal(), scope, period)))
+        ctx = context()
+        return jsonify(report_json(reading.indicators_report(ctx.uow, principal(), scope, period,
+                                                             ctx.settings.region_title)))
 
     @api.get("/indicators.xlsx", tags=[indicators_tag], summary="Показатели в XLSX: лист на каждый уровень",
              responses={200: file_answer(XLSX, "Показатели (XLSX)")})
     def indicators_xlsx(query: IndicatorsQuery) -> Response:
         scope, period = Scope.parse(query.scope), parse_period(query.period)
-        response = Response(reading.indicators_workbook(context().uow, principal(), scope, period), mimetype=XLSX)
+        ctx = context()
+        content = reading.indicators_workbook(ctx.uow, principal(), scope, period, ctx.settings.region_title)
+        response = Response(content, mimetype=XLSX)
         response.headers["Content-Disposition"] = "attachment; filename=indicators.xlsx"
         return response
 

@@ -27,6 +27,9 @@ class PeriodOut(BaseModel):
 
 class IndicatorOut(BaseModel):
     code: str
+    number: int | None = Field(description="№ в таблице целевых показателей seed 000; null — показателя там нет")
+    kind: str = Field(description="data — из данных; flag, count, organizations — муниципальный факт (да/нет, "
+                                  "количество, число организаций)")
     label: str
     value: float | None
     numerator: int | None
@@ -35,11 +38,13 @@ class IndicatorOut(BaseModel):
     target: float | None
     met: bool | None = Field(description="достигнута ли цель; null — цели нет или не из чего считать")
     as_of: datetime
+    deadline: str | None = Field(description="срок достижения показателя (seed 000)")
     details: dict[str, Any]
 
 
 class Indicators(BaseModel):
     scope: str
+    scope_name: str = Field(description="название региона, района или организации")
     period: PeriodOut | None
     as_of: datetime
     indicators: list[IndicatorOut]
@@ -88,3 +93,26 @@ class CriterionOut(BaseModel):
 class Assessments(BaseModel):
     criteria: list[CriterionOut]
     items: list[AssessmentOut]
+
+
+class MunicipalFactOut(BaseModel):
+    id: int
+    code: str
+    number: int | None = Field(description="№ показателя в таблице seed 000")
+    label: str
+    municipality_id: str
+    municipality_name: str
+    region_id: str
+    value: float
+    recorded_on: date
+    evidence_url: str | None
+    evidence_name: str | None
+    evidence_type: str | None
+    evidence_size: int | None
+    evidence_download: str | None = Field(description="путь для скачивания документа")
+    recorded_by: str
+    recorded_at: datetime
+
+
+class MunicipalFacts(BaseModel):
+    items: list[MunicipalFactOut]

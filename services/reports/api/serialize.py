@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from services.reports.domain.catalog import SPECS_BY_CODE
 from services.reports.domain.results import Indicator
 from services.reports.use_cases.assessments import SavedAssessment
 from services.reports.use_cases.indicators import Report
@@ -25,16 +26,18 @@ def plain(value: Any) -> Any:
 
 def indicator_json(indicator: Indicator) -> dict[str, Any]:
     """One indicator as `IndicatorOut`."""
-    return {"code": indicator.code, "label": indicator.label_ru, "value": indicator.value,
+    spec = SPECS_BY_CODE.get(indicator.code)
+    return {"code": indicator.code, "number": indicator.number, "kind": spec.source if spec else "data",
+            "label": indicator.label_ru, "value": indicator.value,
             "numerator": indicator.numerator, "denominator": indicator.denominator, "unit": indicator.unit,
             "target": indicator.target, "met": indicator.met, "as_of": indicator.as_of.isoformat(),
-            "details": plain(dict(indicator.details))}
+            "deadline": indicator.deadline_ru, "details": plain(dict(indicator.details))}
 
 
 def report_json(report: Report) -> dict[str, Any]:
     """A report as `Indicators`."""
     period = report.period
-    return {"scope": str(report.scope),
+    return {"scope": str(report.scope), "scope_name": report.scope_name,
             "period": None if period is None else {"start": period.start.isoformat(), "end": period.end.isoformat()},
             "as_of": report.as_of.isoformat(), "indicators": [indicator_json(i) for i in report.indicators],
             "freshness": report.freshness}

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from services.reports.domain.catalog import DAYS_TO_PAIR, SPECS_BY_CODE, UNMET_DEMAND
 from services.reports.domain.facts import (
     ACTIVE,
     Facts,
@@ -24,7 +25,7 @@ from services.reports.domain.facts import (
 )
 from services.reports.domain.period import Period
 from services.reports.domain.results import Indicator
-from services.reports.domain.targets import DAYS_TO_PAIR, LABELS_RU, UNMET_DEMAND, Targets
+from services.reports.domain.targets import LABELS_RU, Targets
 from shared.scopes import Scope
 
 IN_MENTORING = frozenset({"confirmed", "active"})
@@ -34,7 +35,7 @@ ENDED = frozenset({"completed", "terminated"})
 OPEN = frozenset({"proposed", "confirmed", "active"})
 EFFECTIVE_RESULT = "reached"
 LOWER_IS_BETTER = frozenset({UNMET_DEMAND, DAYS_TO_PAIR})
-PERCENT, PEOPLE, DAYS = "%", "чел.", "дн."
+PERCENT, PEOPLE, DAYS, UNITS = "%", "чел.", "дн.", "ед."
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,13 @@ class Context:
     targets: Targets
     as_of: datetime
 
-    def target(self, code: str) -> float | None:
-        year = self.period.end.year if self.period else self.as_of.year
-        return self.targets.target(code, self.scope, year)
+    @property
+    def day(self) -> date:
+        """The day the figures are for: the period's last day, else the day of `as_of`."""
+        return self.period.end if self.period else self.as_of.date()
+
+    def target(self, code: str, scope: Scope | None = None) -> float | None:
+        return self.targets.target(code, scope or self.scope, self.day.year)
 
     def organizations(self) -> list[OrganizationFacts]:
         return [o for o in self.facts.organizations
@@ -74,13 +79,23 @@ class Context:
 
     def indicator(self, code: str, value: float | None, numerator: int | None, denominator: int | None,
                   unit: str, details: Mapping[str, Any] | None = None) -> Indicator:
-        target = self.target(code)
-        return Indicator(code, LABELS_RU[code], value, numerator, denominator, unit, target,
-                         _met(code, value, target), self.as_of, self.period, details or {})
+        return self.measured(code, value, numerator, denominator, unit, self.target(code), details)
 
-    def ratio(self, code: str, numerator: int, denominator: int) -> Indicator:
+    def measured(self, code: str, value: float | None, numerator: int | None, denominator: int | None, unit: str,
+                 target: float | None, details: Mapping[str, Any] | None = None,
+                 met: bool | None = None) -> Indicator:
+        """An indicator against an explicit target (`met` computed unless given), with its № and deadline."""
+        spec = SPECS_BY_CODE[code]
+        return Indicator(code, LABELS_RU[code], value, numerator, denominator, unit, target,
+                         _met(code, value, target) if met is None else met, self.as_of, self.period, details or {},
+                         spec.number, spec.deadline_ru)
+
+    def ratio(self, code: str, numerator: int, denominator: int, details: Mapping[str, Any] | None = None,
+              target: float | None = None) -> Indicator:
+        """100 × numerator / denominator (None for an empty denominator) against the target (default: the code's)."""
         value = None if denominator == 0 else 100 * numerator / denominator
-        return self.indicator(code, value, numerator, denominator, PERCENT)
+        return self.measured(code, value, numerator, denominator, PERCENT,
+                             self.target(code) if target is None else target, details)
 
 
 def _met(code: str, value: float | None, target: float | None) -> bool | None:

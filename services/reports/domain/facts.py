@@ -14,6 +14,7 @@ from shared.scopes import Scope
 
 YOUNG_SPECIALIST = "young_specialist"
 ACTIVE = "active"
+WITHDRAWN = "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,9 @@ class OrganizationFacts:
     students: int = 0
     has_mentoring_page: bool = False
     status: str = ACTIVE
+    has_curator: bool = False
+    curator_trained: bool = False
+    curator_trained_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,24 @@ class PairFacts:
 
 
 @dataclass(frozen=True)
+class MunicipalFact:
+    """One record of a municipal fact (seed 000 rows 4, 5, 7–12): its value on a day, with its evidence.
+
+    `value` is 1 or 0 for a yes/no fact, else a count; history is kept, the latest record by
+    (`recorded_on`, `id`) up to the day asked for wins.
+    """
+
+    id: int
+    code: str
+    municipality_id: str
+    region_id: str
+    value: float
+    recorded_on: date
+    evidence_url: str | None = None
+    evidence_name: str | None = None
+
+
+@dataclass(frozen=True)
 class Facts:
     """Everything the indicators read, for any number of organizations."""
 
@@ -90,6 +112,7 @@ class Facts:
     mentors: Sequence[MentorFacts] = ()
     mentees: Sequence[MenteeFacts] = ()
     pairs: Sequence[PairFacts] = ()
+    municipal: Sequence[MunicipalFact] = ()
 
 
 def in_scope(scope: Scope | None, organization_id: str, municipality_id: str, region_id: str) -> bool:

@@ -1,29 +1,32 @@
-"""The ten formulas of the target indicators, one function each, over a `Context` (see `indicators`)."""
+"""The formulas of the indicators computed from the events, one function each, over a `Context` (see `indicators`).
+
+The municipal facts an operator records (seed 000 rows 4, 5, 7–12) are computed in `municipal`.
+"""
 
 from __future__ import annotations
 
 import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 
-from services.reports.domain.context import COVERED, DAYS, EFFECTIVE_RESULT, ENDED, OPEN, PEOPLE, Context
-from services.reports.domain.facts import YOUNG_SPECIALIST, MentorFacts, PairFacts, in_scope
-from services.reports.domain.period import day_of
-from services.reports.domain.results import DemandGroup, Indicator
-from services.reports.domain.targets import (
+from services.reports.domain.catalog import (
     COVERAGE,
     DAYS_TO_PAIR,
     EFFECTIVE_PAIRS,
-    LABELS_RU,
     MENTOR_LOAD,
     MENTORS_TRAINED,
     ORGANIZATIONS_IMPLEMENTED,
     ORGANIZATIONS_WITH_PAGE,
+    RETENTION,
     STUDENTS,
     UNMET_DEMAND,
     YOUNG_SPECIALISTS,
 )
+from services.reports.domain.context import COVERED, DAYS, EFFECTIVE_RESULT, ENDED, OPEN, PEOPLE, Context
+from services.reports.domain.facts import WITHDRAWN, YOUNG_SPECIALIST, MentorFacts, PairFacts, in_scope
+from services.reports.domain.period import day_of
+from services.reports.domain.results import DemandGroup, Indicator
 from shared.scopes import Scope
 
 
@@ -47,11 +50,43 @@ def students_in_mentoring(ctx: Context) -> Indicator:
 
 
 def mentors_trained(ctx: Context) -> Indicator:
-    """Trained mentors / mentors in the bank (by the period's end when there is a period)."""
+    """Seed 000 row 13: (trained mentors + trained curators) / (mentors in the bank + organizations' curators).
+
+    With a period: mentors registered by its end, training (КПК) by its end; a curator counts when the
+    organization has one, trained when the КПК date is not after the end (an unknown date counts).
+    """
     end = ctx.period.end if ctx.period else None
     bank = [m for m in ctx.mentors() if end is None or m.registered_at is None or day_of(m.registered_at) <= end]
-    trained = [m for m in bank if m.trained and (end is None or m.trained_on is None or m.trained_on <= end)]
-    return ctx.ratio(MENTORS_TRAINED, len(trained), len(bank))
+    trained = [m for m in bank if m.trained and _by(m.trained_on, end)]
+    curators = [o for o in ctx.organizations() if o.has_curator]
+    curators_trained = [o for o in curators if o.curator_trained and _by(o.curator_trained_on, end)]
+    details = {"mentors": len(bank), "mentors_trained": len(trained), "curators": len(curators),
+               "curators_trained": len(curators_trained)}
+    return ctx.ratio(MENTORS_TRAINED, len(trained) + len(curators_trained), len(bank) + len(curators), details)
+
+
+def _by(day: date | None, end: date | None) -> bool:
+    return end is None or day is None or day <= end
+
+
+def young_specialists_retained(ctx: Context) -> Indicator:
+    """Young specialists still teaching a year later: young-specialist mentees registered at least a year before
+    the day of the figures (the period's end, else today) who are not withdrawn / all such mentees.
+
+    The registry withdraws a mentee who left the organization or the profession, so "not withdrawn" is the only
+    trace of staying the data holds; a mentee without a registration date is left out, and nobody old enough
+    gives None.
+    """
+    day = ctx.day
+    year_ago = _year_before(day)
+    cohort = [m for m in ctx.mentees(active_only=False) if m.category == YOUNG_SPECIALIST
+              and m.registered_at is not None and day_of(m.registered_at) <= year_ago]
+    stayed = sum(m.status != WITHDRAWN for m in cohort)
+    return ctx.ratio(RETENTION, stayed, len(cohort), {"registered_by": year_ago})
+
+
+def _year_before(day: date) -> date:
+    return day.replace(year=day.year - 1) if (day.month, day.day) != (2, 29) else date(day.year - 1, 2, 28)
 
 
 def organizations_with_page(ctx: Context) -> Indicator:
@@ -100,8 +135,7 @@ def mentor_load(ctx: Context) -> Indicator:
     mean = total / len(mentors) if mentors else None
     mean_capacity = capacity / len(mentors) if mentors else None
     met = None if mean is None else not over
-    return Indicator(MENTOR_LOAD, LABELS_RU[MENTOR_LOAD], mean, total, len(mentors), PEOPLE, mean_capacity, met,
-                     ctx.as_of, ctx.period, details)
+    return ctx.measured(MENTOR_LOAD, mean, total, len(mentors), PEOPLE, mean_capacity, details, met)
 
 
 def unmet_demand(ctx: Context) -> Indicator:
@@ -153,4 +187,5 @@ FORMULAS: Mapping[str, Callable[[Context], Indicator]] = {
     MENTOR_LOAD: mentor_load,
     UNMET_DEMAND: unmet_demand,
     DAYS_TO_PAIR: days_to_pair,
+    RETENTION: young_specialists_retained,
 }

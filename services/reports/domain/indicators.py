@@ -19,6 +19,9 @@ they are always as of now, whatever the period. `as_of` only stamps the result (
 by it); the target year is the period's end year, else `as_of`'s.
 
 Percentages are 100 × numerator / denominator; a zero denominator gives value None and met None.
+
+The order is that of `catalog.SPECS`: seed 000's table of 13 by its numbers (the municipal facts of `municipal`
+among them), then coverage, effective pairs, the retention of young specialists, load, demand and days to pair.
 """
 
 from __future__ import annotations
@@ -27,11 +30,14 @@ from datetime import datetime
 
 from services.reports.domain.context import Context
 from services.reports.domain.facts import Facts
-from services.reports.domain.formulas import FORMULAS
+from services.reports.domain.formulas import FORMULAS as DATA_FORMULAS
+from services.reports.domain.municipal import FACT_FORMULAS
 from services.reports.domain.period import Period
 from services.reports.domain.results import Indicator
 from services.reports.domain.targets import CODES, Targets
 from shared.scopes import Scope
+
+FORMULAS = {**DATA_FORMULAS, **FACT_FORMULAS}
 
 
 def compute(code: str, facts: Facts, scope: Scope | None, period: Period | None, targets: Targets | None,

@@ -25,6 +25,8 @@ class Indicator:
     as_of: datetime
     period: Period | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
+    number: int | None = None
+    deadline_ru: str | None = None
 
 
 @dataclass(frozen=True)

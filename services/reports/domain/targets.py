@@ -6,48 +6,37 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from services.reports.domain.catalog import (  # noqa: F401 - the codes are read from here by older callers
+    AUTHORITY_PAGE,
+    BASE_ORGANIZATIONS,
+    BEST_PRACTICES_BANK,
+    COVERAGE,
+    DAYS_TO_PAIR,
+    EFFECTIVE_PAIRS,
+    INTERACTIVE_BANK,
+    MENTOR_LOAD,
+    MENTORS_TRAINED,
+    METHODICAL_CENTRE,
+    MUNICIPAL_EVENT,
+    ORGANIZATIONS_IMPLEMENTED,
+    ORGANIZATIONS_WITH_PAGE,
+    RESOURCE_CENTRE_SECTIONS,
+    RETENTION,
+    SPECS,
+    SPECS_BY_CODE,
+    STUDENTS,
+    TRAINING_PROGRAMS,
+    UNMET_DEMAND,
+    YOUNG_SPECIALISTS,
+)
 from shared.scopes import Scope
 
-ORGANIZATIONS_IMPLEMENTED = "organizations_implemented"
-YOUNG_SPECIALISTS = "young_specialists_in_mentoring"
-STUDENTS = "students_in_mentoring"
-MENTORS_TRAINED = "mentors_trained"
-ORGANIZATIONS_WITH_PAGE = "organizations_with_page"
-COVERAGE = "coverage"
-EFFECTIVE_PAIRS = "effective_pairs"
-MENTOR_LOAD = "mentor_load"
-UNMET_DEMAND = "unmet_demand"
-DAYS_TO_PAIR = "days_to_pair"
-CODES = (ORGANIZATIONS_IMPLEMENTED, YOUNG_SPECIALISTS, STUDENTS, MENTORS_TRAINED, ORGANIZATIONS_WITH_PAGE,
-         COVERAGE, EFFECTIVE_PAIRS, MENTOR_LOAD, UNMET_DEMAND, DAYS_TO_PAIR)
+CODES = tuple(s.code for s in SPECS)
 TARGETABLE = frozenset(CODES) - {MENTOR_LOAD}
-LABELS_RU: Mapping[str, str] = MappingProxyType({
-    ORGANIZATIONS_IMPLEMENTED: "Доля образовательных организаций, внедривших целевую модель наставничества",
-    YOUNG_SPECIALISTS: "Доля педагогов — молодых специалистов, вошедших в программы наставничества "
-                       "в роли наставляемого",
-    STUDENTS: "Доля обучающихся, вошедших в программы наставничества в роли наставляемого",
-    MENTORS_TRAINED: "Доля наставников, прошедших обучение на курсах повышения квалификации",
-    ORGANIZATIONS_WITH_PAGE: "Доля образовательных организаций с интернет-страницей по вопросам наставничества",
-    COVERAGE: "Охват педагогов и обучающихся наставничеством",
-    EFFECTIVE_PAIRS: "Доля результативных наставнических пар среди завершённых",
-    MENTOR_LOAD: "Нагрузка наставников: наставляемых на одного наставника",
-    UNMET_DEMAND: "Наставляемые без наставника",
-    DAYS_TO_PAIR: "Срок от регистрации наставляемого до утверждения пары (медиана)",
-})
-
-DEFAULT_TARGETS: Mapping[str, float | None] = MappingProxyType({
-    ORGANIZATIONS_IMPLEMENTED: 70.0,
-    YOUNG_SPECIALISTS: 60.0,
-    STUDENTS: 25.0,
-    MENTORS_TRAINED: 50.0,
-    ORGANIZATIONS_WITH_PAGE: 75.0,
-    COVERAGE: 70.0,
-    EFFECTIVE_PAIRS: None,
-    UNMET_DEMAND: 0.0,
-    DAYS_TO_PAIR: None,
-})
-SEED_002_ORGANIZATIONS_BY_YEAR: Mapping[int, float] = MappingProxyType({2021: 40.0, 2022: 60.0, 2023: 80.0,
-                                                                        2024: 100.0})
+LABELS_RU: Mapping[str, str] = MappingProxyType({s.code: s.label_ru for s in SPECS})
+DEFAULT_TARGETS: Mapping[str, float | None] = MappingProxyType({s.code: s.target for s in SPECS
+                                                                if s.code in TARGETABLE})
+SEED_002_ORGANIZATIONS_BY_YEAR: Mapping[int, float] = SPECS_BY_CODE[ORGANIZATIONS_IMPLEMENTED].plan
 
 TargetKey = tuple[str, Scope | None, int | None]
 
@@ -66,6 +55,13 @@ class Targets:
                 return self.overrides[key]
         return self.defaults.get(code)
 
+    def scoped(self, code: str, scope: Scope, year: int) -> float | None:
+        """A target set for exactly this scope (this year, then every year), else None."""
+        for key in ((code, scope, year), (code, scope, None)):
+            if key in self.overrides:
+                return self.overrides[key]
+        return None
+
     def with_target(self, code: str, value: float | None, scope: Scope | None = None,
                     year: int | None = None) -> Targets:
         """A copy with one more override; None as value means "no target"."""
@@ -78,8 +74,10 @@ class Targets:
 
 
 def seed_002_targets() -> Targets:
-    """Default targets plus the yearly share of organizations of the seed 002 municipal program (40→100 %)."""
+    """Default targets plus the yearly plan of the seed 002 municipal program (organizations 40→100 %, pages of
+    every organization from 2022, the authority's page, the interactive bank, a conference every year)."""
     targets = Targets()
-    for year, value in SEED_002_ORGANIZATIONS_BY_YEAR.items():
-        targets = targets.with_target(ORGANIZATIONS_IMPLEMENTED, value, year=year)
+    for spec in SPECS:
+        for year, value in spec.plan.items():
+            targets = targets.with_target(spec.code, value, year=year)
     return targets

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -30,7 +31,7 @@ class Dashboard:
     """What the page shows; `error` is the reason there are no figures for the scope asked for."""
 
     scope: str
-    regions: list[str]
+    regions: list[tuple[str, str]]
     municipalities: list[tuple[str, str]]
     organizations: list[Place]
     freshness: dict[str, Any]
@@ -41,12 +42,14 @@ class Dashboard:
     error: str | None = None
 
 
-def dashboard(open_uow: UnitOfWorkFactory, scope_text: str | None) -> Dashboard:
+def dashboard(open_uow: UnitOfWorkFactory, scope_text: str | None,
+              region_title: Callable[[str], str] | None = None) -> Dashboard:
     """The dashboard of a scope (by default the first region known); anyone may read it."""
     with open_uow() as uow:
         orgs = load_organizations(uow.session)
         regions = sorted({o.region_id for o in orgs})
-        page = Dashboard(scope_text or (f"region:{regions[0]}" if regions else ""), regions,
+        named = [(r, region_title(r) if region_title else "Регион") for r in regions]
+        page = Dashboard(scope_text or (f"region:{regions[0]}" if regions else ""), named,
                          sorted({(o.municipality_id, o.municipality_name) for o in orgs}, key=lambda m: m[1]),
                          [Place(o.id, o.name) for o in orgs], read_freshness(uow.session))
         if not page.scope:
