@@ -36,6 +36,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete, insert, select, update
 from werkzeug.test import TestResponse
 
+from services.matching.adapters.default_order_template import shipped
 from services.matching.adapters.read_model import HANDLERS
 from services.matching.adapters.run_inputs import input_hash
 from services.matching.adapters.tables import OPEN_STATES, DiaryEntry, HalfYearReport, Pair, PlanItem, Run, RunProposal
@@ -45,7 +46,9 @@ from services.registry.adapters.tables import Mentee, Mentor, Organization
 from services.registry.adapters.tables import outbox as registry_outbox
 from services.registry.app import create_app as registry_app
 from services.reports.adapters.projection import apply as project
+from services.reports.adapters.tables import SubmissionEventRow, SubmissionRow
 from services.reports.app import create_app as reports_app
+from services.reports.domain.submission import HalfYear
 from shared.auth import issue_token
 from shared.config import Settings
 from shared.consumer import dispatch
@@ -471,6 +474,16 @@ def registry_cases() -> list[Case]:
     return cases
 
 
+ORDER_TEMPLATE = "/api/v1/documents/order-template"
+TEMPLATE_KEEPERS = ("admin", "region_operator", "municipal_operator")
+
+
+def template_upload(world: World, p: Place) -> dict[str, Any]:
+    """The default order template uploaded as the district's own (the raw request body)."""
+    return {"path": ORDER_TEMPLATE, "query_string": {"municipality": p.municipality_id}, "data": shipped(),
+            "content_type": "application/octet-stream"}
+
+
 def matching_cases() -> list[Case]:
     pair, runs = "/api/v1/pairs/{p.pair_id}", "/api/v1/runs"
     deciders = ("admin", *SCOPED)
@@ -528,11 +541,86 @@ def matching_cases() -> list[Case]:
              before=pair_in("active", report=True)),
         Case("matching", "GET", "/api/v1/documents/order.docx", guarded(deciders, foreign=403),
              get("/api/v1/documents/order.docx", organization=lambda p: p.org_id)),
+        Case("matching", "GET", "/api/v1/pairs.xlsx", listed(READERS),
+             get("/api/v1/pairs.xlsx", organization=lambda p: p.org_id),
+             check=listing(xlsx_names, lambda p: f"Молодая {p.key} Мария Ивановна")),
+        Case("matching", "GET", ORDER_TEMPLATE, guarded(TEMPLATE_KEEPERS, foreign=403),
+             get(ORDER_TEMPLATE, municipality=lambda p: p.municipality_id)),
+        Case("matching", "PUT", ORDER_TEMPLATE, guarded(TEMPLATE_KEEPERS, foreign=403), template_upload),
+        Case("matching", "DELETE", ORDER_TEMPLATE, guarded(TEMPLATE_KEEPERS, 204, 403),
+             get(ORDER_TEMPLATE, municipality=lambda p: p.municipality_id)),
     ]
     for name, (state, body) in action.items():
         cases.append(Case("matching", "POST", f"/api/v1/pairs/<id>/{name}", guarded(WRITERS),
                           send(f"{pair}/{name}", fixed(body)), before=pair_in(state)))
     return cases
+
+
+HALF = HalfYear.of(TODAY).code
+MONITORS = ("admin", "region_operator", "municipal_operator", "integrator")
+
+
+def no_submission(world: World, place: Place) -> None:
+    """The place's district has not submitted the current half-year yet (each probe submits anew)."""
+    ids = select(SubmissionRow.id).where(SubmissionRow.municipality_id == place.municipality_id)
+    world.sql("reports", delete(SubmissionEventRow).where(SubmissionEventRow.submission_id.in_(ids)),
+              delete(SubmissionRow).where(SubmissionRow.municipality_id == place.municipality_id))
+
+
+def live_submission(world: World, place: Place) -> str:
+    """The live monitoring report of the place's district for the current half-year (the admin submits it anew
+    when there is none or it was reopened by an earlier probe)."""
+    with UnitOfWork(world.engine("reports")) as uow:
+        found = uow.session.execute(select(SubmissionRow.id, SubmissionRow.status).where(
+            SubmissionRow.municipality_id == place.municipality_id, SubmissionRow.period == HALF)
+            .order_by(SubmissionRow.version.desc())).first()
+    if found is not None and found.status == "submitted":
+        return str(found.id)
+    return str(world.admin("reports", "POST", "/api/v1/submissions", 201,
+                           json={"period": HALF, "municipality": place.municipality_id})["id"])
+
+
+def every_district_submitted(world: World, place: Place) -> None:
+    for each in world.places.values():
+        live_submission(world, each)
+
+
+def submission(tail: str = "", body: dict[str, Any] | None = None) -> Request:
+    """A request on the place's live submission (`tail`: `.xlsx`, `/reopen`)."""
+    def build(world: World, p: Place) -> dict[str, Any]:
+        return {"path": f"/api/v1/submissions/{live_submission(world, p)}{tail}",
+                **({"json": body} if body is not None else {})}
+
+    return build
+
+
+def names_the_district(world: World, role: str, place: Place, response: TestResponse) -> None:
+    names = {m["name"] for m in response.get_json()["municipalities"]}
+    assert place.municipality_name in names, names
+
+
+def monitoring_cases() -> list[Case]:
+    overview = {"period": lambda p: HALF, "region": lambda p: p.region}
+    region_readers = ("admin", "region_operator", "integrator")
+    return [
+        Case("reports", "POST", "/api/v1/submissions", guarded(("admin", "region_operator", "municipal_operator"),
+                                                               201, foreign=403),
+             send("/api/v1/submissions", lambda w, p: {"period": HALF, "municipality": p.municipality_id}),
+             before=no_submission),
+        Case("reports", "GET", "/api/v1/submissions", listed(MONITORS),
+             get("/api/v1/submissions", municipality=lambda p: p.municipality_id, period=lambda p: HALF),
+             before=every_district_submitted,
+             check=listing(items("municipality_id"), lambda p: p.municipality_id)),
+        Case("reports", "GET", "/api/v1/submissions/<id>", guarded(MONITORS), submission()),
+        Case("reports", "GET", "/api/v1/submissions/<id>.xlsx", guarded(MONITORS), submission(".xlsx")),
+        Case("reports", "POST", "/api/v1/submissions/<id>/reopen", guarded(("admin", "region_operator")),
+             submission("/reopen", {"reason": "проверка прав"})),
+        Case("reports", "GET", "/api/v1/submissions/overview", guarded(region_readers, foreign=403),
+             get("/api/v1/submissions/overview", **overview), before=every_district_submitted,
+             check=names_the_district),
+        Case("reports", "GET", "/api/v1/submissions/overview.xlsx", guarded(region_readers, foreign=403),
+             get("/api/v1/submissions/overview.xlsx", **overview)),
+    ]
 
 
 def reports_cases() -> list[Case]:
@@ -555,6 +643,48 @@ def reports_cases() -> list[Case]:
              check=listing(items("municipality_id"), lambda p: p.municipality_id,
                            visible={**VISIBLE, "school_curator": set()})),
         Case("reports", "GET", "/dashboard", public(), get("/dashboard")),
+        *municipal_fact_cases(),
+        *monitoring_cases(),
+    ]
+
+
+FACTS = "/api/v1/municipal-facts"
+EVIDENCE = b"%PDF-1.4 evidence\n%%EOF\n"
+
+
+def fact_form(world: World, p: Place) -> dict[str, Any]:
+    """A record of a municipal fact of the place's district with a document attached (multipart)."""
+    return {"path": FACTS, "content_type": "multipart/form-data", "data": {
+        "code": "methodical_centre", "municipality_id": p.municipality_id, "value": "1", "recorded_on": str(TODAY),
+        "file": (io.BytesIO(EVIDENCE), "Приказ о совете.pdf")}}
+
+
+def fact_with_document(world: World, p: Place) -> dict[str, Any]:
+    """The evidence download of the place's district's latest record (the admin records one when there is none)."""
+    from services.reports.adapters.tables import MunicipalFactRow
+
+    with UnitOfWork(world.engine("reports")) as uow:
+        found = uow.session.execute(select(MunicipalFactRow.id).where(
+            MunicipalFactRow.municipality_id == p.municipality_id, MunicipalFactRow.evidence.is_not(None))
+            .order_by(MunicipalFactRow.id.desc())).scalar()
+    if found is None:
+        form = fact_form(world, p)
+        found = world.admin("reports", "POST", FACTS, 201, data=form["data"], content_type=form["content_type"])["id"]
+    return {"path": f"{FACTS}/{found}/evidence"}
+
+
+def municipal_fact_cases() -> list[Case]:
+    """Municipal facts: written as targets are (the district's operator, the region's, the admin), read like the
+    self-assessments (a school curator sees no district's records)."""
+    evidence = {**guarded(READERS), "school_curator": Expect(404, 404)}
+    return [
+        Case("reports", "POST", FACTS, guarded(("admin", "region_operator", "municipal_operator"), 201, foreign=403),
+             fact_form),
+        Case("reports", "GET", FACTS, listed(READERS), get(FACTS, municipality_id=lambda p: p.municipality_id),
+             before=lambda w, p: fact_with_document(w, p) and None,
+             check=listing(items("municipality_id"), lambda p: p.municipality_id,
+                           visible={**VISIBLE, "school_curator": set()})),
+        Case("reports", "GET", f"{FACTS}/<fact_id>/evidence", evidence, fact_with_document),
     ]
 
 

@@ -12,7 +12,8 @@ Excluded, and why:
   JSON Schema cannot state (stored records, dates against each other or today, a spreadsheet's layout). There
   validation_agrees_with_schema still holds: such a refusal may come from the rule, never from request validation.
 - ignored_auth, use_after_free, ensure_resource_availability, unsupported_method and the other stateful or
-  method-probing checks: roles and scopes have their own tests, and the API declares no links and no DELETE.
+  method-probing checks: roles and scopes have their own tests, and the API declares no links (its one DELETE,
+  an order template's reset, has its own tests).
 - response_headers_conformance and missing_required_header: no response headers and no required request headers
   besides the bearer token are declared.
 """
@@ -66,6 +67,13 @@ DOMAIN_RULES = {
     "POST /api/v1/pairs/{id}/confirm": "consent and order dates may not lie in the future",
     "POST /api/v1/pairs/{id}/activate": "a program lasts 3 to 12 months unless an override reason is given",
     "POST /api/v1/pairs/{id}/extend": "both consents, a later end date, at most 12 months in all",
+    "POST /api/v1/submissions": "the half-year may not lie in the future nor be submitted twice; the admin and the "
+                                "region name the municipality",
+    "POST /api/v1/municipal-facts": "a value above zero needs evidence (a link or a document); the municipality must "
+                                    "be known and in the caller's scope",
+    "PUT /api/v1/documents/order-template": "the file must be a Word template with the known placeholders and the "
+                                            "pairs loop",
+    "GET /api/v1/documents/order.docx": "chosen pairs must be open proposals of the organization",
 }
 # Body fields that refer to stored records: valid cases sometimes carry a seeded id there.
 REFERENCES = {"organization_id": "organizations", "mentor_id": "mentors", "mentee_id": "mentees"}

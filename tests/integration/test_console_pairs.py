@@ -12,6 +12,7 @@ import zipfile
 from datetime import date, timedelta
 from typing import Any
 
+import docx
 import pytest
 from openpyxl import load_workbook
 
@@ -89,6 +90,11 @@ def submit(client, page_url: str, url: str, data: dict[str, Any], prefix: str = 
     return client.post(url, data={**fields, key: token})
 
 
+def document_text(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as document:
+        return document.read("word/document.xml").decode()
+
+
 def version_on(html: str, prefix: str) -> str:
     return re.search(rf'name="{prefix}-version" value="(\d+)"', html).group(1)
 
@@ -130,6 +136,13 @@ def test_a_curator_proposes_a_pair_and_walks_it_to_a_diary_entry_seeing_only_the
     assert "Подтвердить пару" not in html and "Начать программу" not in html and ident not in re.sub(
         r'(href|action|hx-post|hx-get)="[^"]*"', "", html)
 
+    listing = curator.get("/pairs/").get_data(as_text=True)
+    assert "Проект приказа (DOCX)" in listing and "Скачать XLSX" in listing and "Шаблон приказа" not in listing
+    draft = curator.get(f"/pairs/order.docx?organization={school['organization_id']}&pair={ident}")
+    assert draft.status_code == 200 and draft.mimetype.endswith("wordprocessingml.document")
+    body = document_text(draft.data)
+    assert mentee["full_name"] in body and mentor["full_name"] in body and "№ ____" in body
+
     consents = {"mentor_consent_on": str(TODAY - timedelta(days=3)),
                 "mentee_consent_on": str(TODAY - timedelta(days=2))}
     step_two = curator.get(page_url, query_string=consents).get_data(as_text=True)
@@ -148,10 +161,11 @@ def test_a_curator_proposes_a_pair_and_walks_it_to_a_diary_entry_seeing_only_the
     assert "Пара утверждена приказом" in html and "№ 112-н" in html and "Начать программу" in html
     assert "Подтвердить пару" not in html and "Согласия получены" not in html and "Завершить программу" not in html
 
-    docx = curator.get(f"/pairs/order.docx?organization={school['organization_id']}")
-    assert docx.status_code == 200 and docx.mimetype.endswith("wordprocessingml.document")
-    with zipfile.ZipFile(io.BytesIO(docx.data)) as document:
-        assert mentee["full_name"] in document.read("word/document.xml").decode()
+    assert "Приказ № 112-н о закреплении пар (DOCX)" in html
+    signed = curator.get(f"/pairs/order.docx?organization={school['organization_id']}&order_number=112-н")
+    assert signed.status_code == 200 and signed.mimetype.endswith("wordprocessingml.document")
+    assert mentee["full_name"] in document_text(signed.data) and "№ 112-н" in document_text(signed.data)
+    assert "Приказ № 112-н (DOCX)" in curator.get("/pairs/").get_data(as_text=True)
 
     again = submit(curator, page_url, f"{page_url}/confirm", {**order, "version": version_on(html, "activate")},
                    "confirm")
@@ -238,7 +252,7 @@ def test_the_indicators_page_shows_each_indicator_against_its_target_with_charts
     answer = operator.get("/indicators/")
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200
-    assert "Доля образовательных организаций, внедривших целевую модель наставничества" in html
+    assert "Доля муниципальных образовательных организаций, внедривших ЦМН" in html
     assert "70\xa0%" in html and "Цель" in html and ("достигнута" in html or "не достигнута" in html)
     assert "<svg" in html and "при цели 70\xa0%" in html  # each bar said in words beside it
     workbook = operator.get("/indicators/indicators.xlsx")
@@ -259,3 +273,65 @@ def test_the_self_assessment_saves_and_shows_its_band(app, school):
     html = operator.get(saved.headers["Location"]).get_data(as_text=True)
     assert "Самооценка сохранена" in html and "Уровень эффективности: <strong>высокий</strong>" in html
     assert "17 баллов из 20" in html
+
+
+def order_template(marker: str) -> bytes:
+    """A municipality's own order template: a marker line and the table of pairs."""
+    document = docx.Document()
+    document.add_paragraph(marker + " {{ organization }}")
+    table = document.add_table(rows=4, cols=2)
+    for row, values in zip(table.rows, (("Наставник", "Наставляемый"), ("{%tr for p in pairs %}", ""),
+                                        ("{{ p.mentor_name }}", "{{ p.mentee_name }}"), ("{%tr endfor %}", "")),
+                           strict=True):
+        for cell, value in zip(row.cells, values, strict=True):
+            cell.text = value
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def upload_template(client, content: bytes, filename: str = "Шаблон.docx") -> Any:
+    token = csrf_of(client.get("/order-templates/").get_data(as_text=True))
+    return client.post("/order-templates/", data={"file": (io.BytesIO(content), filename), "csrf_token": token},
+                       content_type="multipart/form-data")
+
+
+def test_an_operator_downloads_the_pairs_and_replaces_the_order_template_seeing_refusals_beside_the_field(
+        app, school, curator):
+    operator = person(app, school, "municipal_operator", f"municipality:{school['municipality_id']}", "Район")
+    listing = operator.get(f"/pairs/?organization={school['organization_id']}&state=all").get_data(as_text=True)
+    assert "Скачать XLSX" in listing and 'href="/order-templates/"' in listing
+    workbook = operator.get(f"/pairs/export.xlsx?organization={school['organization_id']}&state=all")
+    assert workbook.status_code == 200 and workbook.mimetype.endswith("spreadsheetml.sheet")
+    rows = list(load_workbook(io.BytesIO(workbook.data)).active.iter_rows(values_only=True))
+    assert rows[0][:5] == ("Муниципалитет", "Организация", "Наставник", "Наставляемый", "Состояние")
+    assert {row[1] for row in rows[1:]} <= {school["organization_name"]}
+
+    page = operator.get("/order-templates/").get_data(as_text=True)
+    assert "шаблону по умолчанию" in page and "{%tr for p in pairs %}" in page
+    default = operator.get("/order-templates/template.docx?default=1")
+    assert default.status_code == 200 and "{%tr for p in pairs %}" in document_text(default.data)
+
+    refused = upload_template(operator, b"%PDF-1.7 scanned order", "scan.pdf")
+    assert refused.status_code == 422
+    assert re.search(r'id="file-error">[^<]*Это не документ Word', refused.get_data(as_text=True))
+    unknown = upload_template(operator, order_template("{{ director }}"))
+    assert unknown.status_code == 422 and "Неизвестные поля в шаблоне: {{ director }}" in unknown.get_data(
+        as_text=True)
+
+    saved = upload_template(operator, order_template("ПРИКАЗ ПО РАЙОНУ"))
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
+    page = operator.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "Шаблон принят" in page and "своему шаблону муниципалитета" in page
+    draft = curator.get(f"/pairs/order.docx?organization={school['organization_id']}")
+    assert "ПРИКАЗ ПО РАЙОНУ" in document_text(draft.data)
+
+    token = csrf_of(page)
+    back = operator.post("/order-templates/reset", data={"reset-csrf_token": token})
+    assert back.status_code == 302
+    assert "шаблону по умолчанию" in operator.get("/order-templates/").get_data(as_text=True)
+    assert "ПРИКАЗ ПО РАЙОНУ" not in document_text(
+        curator.get(f"/pairs/order.docx?organization={school['organization_id']}").data)
+    assert curator.get("/order-templates/").status_code == 403
+    region = person(app, school, "region_operator", f"region:{school['region_id']}", "Регион")
+    assert region.get("/order-templates/?municipality=elsewhere").status_code == 404

@@ -9,10 +9,21 @@ from services.console.context import console
 
 
 def register_pages(app: Flask) -> None:
-    from services.console.pages import bank, home, indicators, mentees, pairs, runs, upload, users
+    from services.console.pages import (
+        bank,
+        home,
+        indicators,
+        mentees,
+        monitoring,
+        order_templates,
+        pairs,
+        runs,
+        upload,
+        users,
+    )
     from services.console.pages.nav_extra import install_nav
 
-    for module in (home, bank, mentees, upload, users, pairs, indicators, runs):
+    for module in (home, bank, mentees, upload, users, pairs, indicators, runs, monitoring, order_templates):
         app.register_blueprint(module.blueprint())
     install_nav(app)
 

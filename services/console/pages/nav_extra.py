@@ -1,4 +1,5 @@
-"""Menu items of the pair, matching-run and indicator pages, placed after «Наставляемые» in the menu of each role."""
+"""Menu items of the pair, matching-run, indicator and monitoring pages, placed after «Наставляемые» in the menu
+of each role."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ EXTRA = (
     NavItem("pairs.index", "Пары", (ADMIN, REGION, MUNICIPAL, CURATOR)),
     NavItem("indicators.index", "Показатели", (ADMIN, REGION, MUNICIPAL)),
     NavItem("runs.index", "Подбор", (ADMIN, REGION, MUNICIPAL)),
+    NavItem("monitoring.index", "Мониторинг", (ADMIN, REGION, MUNICIPAL)),
 )
 AFTER = "mentees.index"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, Index, LargeBinary, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -31,6 +31,9 @@ class OrganizationRow(ReportsModel, table=True):
     students: int = 0
     has_mentoring_page: bool = False
     status: str = Field(default="active", max_length=20)
+    has_curator: bool = False
+    curator_trained: bool = False
+    curator_trained_on: date | None = None
 
 
 class MentorRow(ReportsModel, table=True):
@@ -130,6 +133,65 @@ class TargetRow(ReportsModel, table=True):
     value: float | None = None
 
 
+class MunicipalFactRow(ReportsModel, table=True):
+    """One record of a municipal fact of seed 000 (rows 4, 5, 7–12) with its evidence: a link or a small document
+    kept in the row. Records are never overwritten: the latest one in force wins (`domain.municipal`)."""
+
+    __tablename__ = "reports_municipal_fact"
+    __table_args__ = (Index("ix_reports_municipal_fact_place", "region_id", "municipality_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=50)
+    municipality_id: str = Field(max_length=36)
+    region_id: str = Field(max_length=36)
+    value: float
+    recorded_on: date
+    evidence_url: str | None = Field(default=None, max_length=2000)
+    evidence_name: str | None = Field(default=None, max_length=255)
+    evidence_type: str | None = Field(default=None, max_length=100)
+    evidence: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
+
+
 metadata = ReportsModel.metadata
 inbox = inbox_table(metadata, "reports")
 PROJECTION_TABLES = (OrganizationRow, MentorRow, MenteeRow, PairRow, Freshness)
+
+
+class SubmissionRow(ReportsModel, table=True):
+    """One frozen version of a municipality's half-year monitoring report: the figures and the XLSX as they were
+    when submitted. The unique (municipality, period, version) lets at most one live version exist: a new version
+    is stored only after the live one was reopened, and two submissions racing for it cannot both commit."""
+
+    __tablename__ = "reports_submission"
+    __table_args__ = (Index("uq_reports_submission", "municipality_id", "period", "version", unique=True),
+                      Index("ix_reports_submission_region", "region_id", "period"))
+
+    id: str = Field(primary_key=True, max_length=36)
+    municipality_id: str = Field(max_length=36)
+    municipality_name: str = Field(max_length=300)
+    region_id: str = Field(max_length=36)
+    period: str = Field(max_length=7)
+    period_start: date
+    period_end: date
+    version: int
+    status: str = Field(max_length=20)
+    figures: str = Field(sa_column=Column(Text, nullable=False))
+    workbook: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    sha256: str = Field(max_length=64)
+    submitted_by: str = Field(max_length=200)
+    submitted_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
+
+
+class SubmissionEventRow(ReportsModel, table=True):
+    """The audit of the monitoring reports: who submitted, reopened (with the reason) or resubmitted, and when."""
+
+    __tablename__ = "reports_submission_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: str = Field(max_length=36, index=True, foreign_key="reports_submission.id")
+    action: str = Field(max_length=20)
+    actor: str = Field(max_length=200)
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_openapi3 import APIBlueprint
 
-from services.reports.api import assessments, indicators
+from services.reports.api import assessments, indicators, municipal_facts, submissions
 from services.reports.api.schemas import PROBLEMS
 from shared.web import SECURITY
 
@@ -14,4 +14,6 @@ def build_api() -> APIBlueprint:
     api = APIBlueprint("reports_api", __name__, url_prefix="/api/v1", abp_security=SECURITY, abp_responses=PROBLEMS)
     indicators.register(api)
     assessments.register(api)
+    municipal_facts.register(api)
+    submissions.register(api)
     return api
