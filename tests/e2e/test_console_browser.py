@@ -13,7 +13,7 @@ from tests.integration.console_helpers import seed_demo_region
 
 PASSWORD = "Браузерный-пароль-1"
 PAGES = ("/", "/bank/", "/mentees/", "/upload/", "/users/", "/pairs/", "/runs/", "/indicators/",
-         "/indicators/assessment")
+         "/indicators/assessment", "/monitoring/", "/order-templates/")
 
 
 @pytest.fixture

@@ -108,7 +108,7 @@ def test_a_schools_accepted_proposals_make_a_draft_order_with_blank_number_and_d
     text = text_of(document)
     assert "от «__» ______ 20__ г.\t№ ____" in text and "None" not in text
     assert "Директор ____________ Сидоров Сергей Сергеевич" in text
-    assert "куратором реализации персонализированных программ наставничества Ефимова Мария Геннадьевна, " \
+    assert "куратором реализации персонализированных программ наставничества: Ефимова Мария Геннадьевна, " \
            "заместитель директора." in text
     assert table_names(document) == [("Наставник t0", "Молодой s0")]
 

@@ -57,7 +57,7 @@ def test_the_order_names_the_organization_and_carries_the_title_and_the_points()
     for start in ("1. Закрепить наставнические пары", "2. Утвердить сроки", "3. Назначить куратором",
                   "4. Куратору", "5. Контроль исполнения"):
         assert start in text
-    assert "Назначить куратором реализации персонализированных программ наставничества Ефимова М.Г." in text
+    assert "Назначить куратором реализации персонализированных программ наставничества: Ефимова М.Г." in text
     assert "Директор ____________ Сидоров С.С." in text
 
 
@@ -105,7 +105,7 @@ def test_missing_number_date_curator_and_head_give_blank_lines_not_none():
     assert "None" not in text
     assert "от «__» ______ 20__ г.\t№ ____" in text
     assert "к приказу от «__» ______ 20__ г. № ____" in text
-    assert "Назначить куратором реализации персонализированных программ наставничества ____" in text
+    assert "Назначить куратором реализации персонализированных программ наставничества: ____" in text
     assert "4. Куратору обеспечить" in text
     assert "Руководитель образовательной организации ____________ ____________________" in text
     assert all("None" not in cell for row in table_rows(document) for cell in row)
@@ -113,7 +113,7 @@ def test_missing_number_date_curator_and_head_give_blank_lines_not_none():
 
 def test_the_curators_position_follows_the_name_when_known():
     text = body_text(opened(draft(curator_position="заместитель директора по УВР")))
-    assert "наставничества Ефимова М.Г., заместитель директора по УВР." in text
+    assert "наставничества: Ефимова М.Г., заместитель директора по УВР." in text
 
 
 def test_the_context_holds_text_only_with_the_academic_year_and_numbered_pairs():
