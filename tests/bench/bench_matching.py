@@ -3,6 +3,10 @@ the parts it is faster on, OR-Tools on the rest, large parts in parallel process
 bipartite flow, on generated regions, all in the same run.
 
 Run: python -m tests.bench.bench_matching [--sizes 10000,100000,1000000] [--out var/bench/matching.json]
+[--expectations]
+With `--expectations` the regions also carry the mentee kinds mentors take and the experience and category they
+expect (`generate(..., expectations=True)`); the report then goes to var/bench/matching-expectations.json unless
+`--out` says otherwise, and records `"expectations": true` at the top and in every run.
 Each (size, method) runs in its own subprocess so that peak RSS is per run; the summed RSS of that subprocess's
 tree (its solver processes included) is sampled from outside every 0.1 s. OR-Tools and auto alternate
 `--repeat` times below 1M mentees (once from 1M) and the fastest of each counts, so a shared machine's load
@@ -78,11 +82,14 @@ def solver_of(method: str, processes: int) -> Any:
             "greedy": solve_greedy, "bipartite": solve_bipartite}[method]
 
 
-def run_one(size: int, method: str, seed: int, max_plain_arcs: int, processes: int) -> dict[str, Any]:
-    """Generate one region, solve it with one method, return the figures."""
-    problem = generate(size, seed=seed)
-    figures: dict[str, Any] = {"size": size, "method": method, "mentees": problem.n_mentees,
-                               "mentors": problem.n_mentors, "load_before": os.getloadavg()[0]}
+def run_one(size: int, method: str, seed: int, max_plain_arcs: int, processes: int,
+            expectations: bool = False) -> dict[str, Any]:
+    """Generate one region (with kinds and expectations when asked), solve it with one method, return the
+    figures."""
+    problem = generate(size, seed=seed, expectations=expectations)
+    figures: dict[str, Any] = {"size": size, "method": method, "expectations": expectations,
+                               "mentees": problem.n_mentees, "mentors": problem.n_mentors,
+                               "load_before": os.getloadavg()[0]}
     if method == "bipartite":
         bound = candidate_bound(problem)
         figures["candidate_arcs_upper_bound"] = bound
@@ -142,15 +149,19 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--methods", default=",".join(METHODS))
-    parser.add_argument("--out", default="var/bench/matching.json")
+    parser.add_argument("--out", help="the JSON report (default var/bench/matching.json, "
+                                      "var/bench/matching-expectations.json with --expectations)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--processes", type=int, default=2, help="solver processes of the auto run")
     parser.add_argument("--repeat", type=int, default=3, help="OR-Tools and auto runs per size below 1M")
     parser.add_argument("--max-plain-arcs", type=int, default=50_000_000)
+    parser.add_argument("--expectations", action="store_true",
+                        help="mentors list the mentee kinds they take and expect an experience and a category")
     parser.add_argument("--one", nargs=2, metavar=("SIZE", "METHOD"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
-        print(json.dumps(run_one(int(args.one[0]), args.one[1], args.seed, args.max_plain_arcs, args.processes)))
+        print(json.dumps(run_one(int(args.one[0]), args.one[1], args.seed, args.max_plain_arcs, args.processes,
+                                 args.expectations)))
         return
     started = machine()
     runs, sizes = [], [int(s) for s in args.sizes.split(",")]
@@ -160,17 +171,18 @@ def main(argv: list[str] | None = None) -> None:
         for method in paired + [m for m in methods if m not in ("ortools", "auto")]:
             command = [sys.executable, "-m", "tests.bench.bench_matching", "--one", str(size), method,
                        "--seed", str(args.seed), "--max-plain-arcs", str(args.max_plain_arcs),
-                       "--processes", str(args.processes)]
+                       "--processes", str(args.processes)] + (["--expectations"] if args.expectations else [])
             result = run_measured(command, size, method)
             print(json.dumps(result), flush=True)
             runs.append(result)
     summaries = [compare(size, runs) for size in sizes]
     for summary in summaries:
         print(json.dumps(summary), flush=True)
-    out = Path(args.out)
+    out = Path(args.out or ("var/bench/matching-expectations.json" if args.expectations
+                            else "var/bench/matching.json"))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"machine": started, "machine_after": machine(), "weights": Weights().as_dict(),
-                               "sizes": summaries, "runs": runs}, indent=2))
+                               "expectations": args.expectations, "sizes": summaries, "runs": runs}, indent=2))
     for summary in summaries:
         assert summary["identical"], f"OR-Tools and auto differ at {summary['size']}: {summary}"
         assert summary.get("never_below_greedy", True), f"below greedy at {summary['size']}: {summary}"

@@ -6,11 +6,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
-from services.matching.domain.problem import MatchingProblem
-from services.matching.domain.vocabulary import Vocabulary
+from services.matching.domain.problem import UNKNOWN, MatchingProblem
+from services.matching.domain.vocabulary import KINDS, Vocabulary, accepted_kinds
 
 SUBJECTS = Vocabulary(("primary_classes", "russian", "math", "english", "history", "biology", "physics",
                        "chemistry", "geography", "literature", "informatics", "physical_education", "music",
@@ -36,6 +37,50 @@ def _direction_masks(rng: np.random.Generator, n: int, counts: list[float]) -> n
     return masks
 
 
+# What mentors expect of a mentee (`expectations=True`), after the seeds: the kinds a mentor lists (young
+# specialists in most lists; «малоопытный педагог» takes them in too), the experience ranges the bank writes
+# («0-3» the common one) and the kinds of mentees who are not young specialists, with their weights.
+MENTOR_KIND_LISTS = ((("young_specialist",), 0.30), (("low_experience",), 0.15),
+                     (("young_specialist", "new_employee"), 0.20), (("young_specialist", "changed_workplace"), 0.15),
+                     (("new_duties",), 0.10), (("new_employee", "after_break"), 0.10))
+EXPECTED_RANGES = (((0, 3), 0.60), ((0, 5), 0.15), ((3, 5), 0.10), ((0, 10), 0.15))
+OTHER_KINDS = (("new_employee", 0.25), ("new_duties", 0.15), ("low_experience", 0.15), ("changed_workplace", 0.15),
+               ("after_break", 0.10), ("burnout", 0.05), ("contest_preparation", 0.10), ("student", 0.05))
+CATEGORY_WEIGHTS = (0.25, 0.15, 0.35, 0.25)  # none, szd, first, highest (as `CATEGORIES` orders them)
+
+
+def _weighted(rng: np.random.Generator, n: int, weighted: tuple[tuple[object, float], ...]) -> np.ndarray:
+    """Indices into `weighted` ((value, weight) pairs) for n draws."""
+    weights = np.array([weight for _value, weight in weighted])
+    return rng.choice(len(weighted), size=n, p=weights / weights.sum())
+
+
+def expectation_columns(rng: np.random.Generator, mentee_young: np.ndarray, n_mentors: int) -> dict[str, Any]:
+    """Seed-like kinds and expectations: 70 % of mentors list 1–2 kinds, 70 % expect an experience range and 50 %
+    a category; young specialists have 0–3 years, the other mentees 0–35 years and another kind; half the mentees
+    have a known category (none for a young specialist). UNKNOWN where nothing is expected or known."""
+    n_mentees = len(mentee_young)
+    kind_masks = np.array([accepted_kinds(kinds) for kinds, _weight in MENTOR_KIND_LISTS], np.uint64)
+    lists = rng.random(n_mentors) < 0.7
+    mentor_kinds = np.where(lists, kind_masks[_weighted(rng, n_mentors, MENTOR_KIND_LISTS)], np.uint64(0))
+    ranges = np.array([bounds for bounds, _weight in EXPECTED_RANGES], np.int64)[
+        _weighted(rng, n_mentors, EXPECTED_RANGES)]
+    expects_range = rng.random(n_mentors) < 0.7
+    expects_category = rng.random(n_mentors) < 0.5
+    categories = tuple(zip(range(len(CATEGORY_WEIGHTS)), CATEGORY_WEIGHTS, strict=True))
+    category = _weighted(rng, n_mentors, categories)
+    other_kind = np.array([KINDS.code(kind) for kind, _weight in OTHER_KINDS])[_weighted(rng, n_mentees, OTHER_KINDS)]
+    years = np.where(mentee_young, rng.integers(0, 4, size=n_mentees), rng.integers(0, 36, size=n_mentees))
+    known = rng.random(n_mentees) < 0.5
+    qualification = np.where(mentee_young, 0, _weighted(rng, n_mentees, categories))
+    return {"mentor_kinds": mentor_kinds,
+            "mentor_expected_min": np.where(expects_range, ranges[:, 0], UNKNOWN),
+            "mentor_expected_max": np.where(expects_range, ranges[:, 1], UNKNOWN),
+            "mentor_expected_category": np.where(expects_category, category, UNKNOWN),
+            "mentee_kind": np.where(mentee_young, KINDS.code("young_specialist"), other_kind),
+            "mentee_experience": years, "mentee_qualification": np.where(known, qualification, UNKNOWN)}
+
+
 def default_municipalities(n_mentees: int) -> int:
     """How many municipalities a generated region of n_mentees declares (5 at 10k, 19 at 100k, 60 at 1M)."""
     return max(5, round(60 * (n_mentees / 1e6) ** 0.5))
@@ -52,8 +97,11 @@ def _municipality_of_orgs(rng: np.random.Generator, n_orgs: int, municipalities:
 
 
 def generate(n_mentees: int, seed: int = 0, *, mentors_per_mentee: float = 0.5,
-             municipalities: int | None = None, region: int = 1) -> MatchingProblem:
-    """One region with n_mentees free mentees and about half as many mentors with free load."""
+             municipalities: int | None = None, region: int = 1, expectations: bool = False) -> MatchingProblem:
+    """One region with n_mentees free mentees and about half as many mentors with free load.
+
+    With `expectations`, mentors also list the mentee kinds they take and expect an experience and a category
+    (`expectation_columns`, drawn from a generator of their own: the other arrays stay those without)."""
     rng = np.random.default_rng(seed)
     n_mentors = max(1, round(n_mentees * mentors_per_mentee))
     teachers = n_mentees + n_mentors
@@ -93,7 +141,7 @@ def generate(n_mentees: int, seed: int = 0, *, mentors_per_mentee: float = 0.5,
     pref_mentee = rng.integers(0, n_mentees, size=n_prefs)
     same_subject = np.flatnonzero(mentor_subjects & (np.uint64(1) << np.uint64(2)))
     pref_mentor = rng.choice(same_subject if len(same_subject) else np.arange(n_mentors), size=n_prefs)
-    return MatchingProblem(
+    problem = MatchingProblem(
         mentor_id=100_000_000 + np.arange(n_mentors), mentor_person=mentor_person,
         mentor_subjects=mentor_subjects, mentor_stages=mentor_stages,
         mentor_directions=_direction_masks(rng, n_mentors, [0.2, 0.4, 0.3, 0.1]), mentor_org=mentor_org,
@@ -110,6 +158,10 @@ def generate(n_mentees: int, seed: int = 0, *, mentors_per_mentee: float = 0.5,
         declined_mentee=rng.integers(0, n_mentees, size=n_declined),
         declined_mentor=rng.integers(0, n_mentors, size=n_declined),
         subjects=SUBJECTS, directions=DIRECTIONS)
+    if not expectations:
+        return problem
+    return replace(problem, **expectation_columns(np.random.default_rng([seed, 1]), problem.mentee_young,
+                                                  n_mentors))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from services.matching.domain.vocabulary import CATEGORIES, KINDS
 from tests.bench.generate import default_municipalities, generate, generate_national, lognormal_shares
 
 
@@ -78,3 +79,49 @@ def test_a_national_instance_is_the_same_for_the_same_seed_and_differs_for_anoth
     for a, b in zip(first, again, strict=True):
         assert np.array_equal(a.problem.mentee_subject, b.problem.mentee_subject)
     assert [r.problem.n_mentees for r in first] != [r.problem.n_mentees for r in other]
+
+
+_EXPECTATION_COLUMNS = ("mentor_kinds", "mentor_expected_min", "mentor_expected_max", "mentor_expected_category",
+                        "mentee_kind", "mentee_experience", "mentee_qualification")
+
+
+def test_without_expectations_nobody_lists_kinds_or_expects_anything():
+    problem = generate(2_000, seed=1)
+    assert not problem.mentor_kinds.any()
+    for name in ("mentor_expected_min", "mentor_expected_max", "mentor_expected_category", "mentee_experience",
+                 "mentee_qualification"):
+        assert (getattr(problem, name) == -1).all(), name
+
+
+def test_expectations_fill_seed_like_kinds_ranges_and_categories():
+    plain, problem = generate(20_000, seed=1), generate(20_000, seed=1, expectations=True)
+    for name in ("mentor_id", "mentor_subjects", "mentee_subject", "mentee_young", "mentee_org", "preference_mentor"):
+        assert np.array_equal(getattr(plain, name), getattr(problem, name)), name  # the rest as without
+    m, k = problem.n_mentors, problem.n_mentees
+    assert [len(getattr(problem, name)) for name in _EXPECTATION_COLUMNS] == [m] * 4 + [k] * 3
+    young_bit = np.uint64(1) << np.uint64(KINDS.code("young_specialist"))
+    listing = problem.mentor_kinds != 0
+    assert listing.mean() == pytest.approx(0.7, abs=0.03)
+    assert np.isin(np.bitwise_count(problem.mentor_kinds[listing]), [1, 2]).all()  # 1–2 kinds (with a wider one)
+    assert ((problem.mentor_kinds[listing] & young_bit) != 0).mean() > 0.7  # young specialists in most lists
+    low, high = problem.mentor_expected_min, problem.mentor_expected_max
+    assert ((low == -1) == (high == -1)).all() and (low >= 0).mean() == pytest.approx(0.7, abs=0.03)
+    ranges, counts = np.unique(np.stack([low[low >= 0], high[low >= 0]]), axis=1, return_counts=True)
+    assert {tuple(r) for r in ranges.T.tolist()} == {(0, 3), (0, 5), (3, 5), (0, 10)}
+    assert tuple(ranges[:, counts.argmax()]) == (0, 3)
+    category = problem.mentor_expected_category
+    assert (category >= 0).mean() == pytest.approx(0.5, abs=0.03) and category.max() < len(CATEGORIES.names)
+    young = problem.mentee_young
+    assert (problem.mentee_kind[young] == KINDS.code("young_specialist")).all()
+    assert (problem.mentee_kind[~young] > 0).all() and problem.mentee_kind.max() < len(KINDS.names)
+    assert problem.mentee_experience[young].min() >= 0 and problem.mentee_experience[young].max() <= 3
+    assert problem.mentee_experience.min() == 0 and problem.mentee_experience.max() == 35
+    known = problem.mentee_qualification >= 0
+    assert known.mean() == pytest.approx(0.5, abs=0.03) and problem.mentee_qualification.max() < len(CATEGORIES.names)
+
+
+def test_expectations_are_the_same_for_the_same_seed_and_differ_for_another():
+    first, again, other = (generate(5_000, seed=s, expectations=True) for s in (1, 1, 2))
+    for name in _EXPECTATION_COLUMNS:
+        assert np.array_equal(getattr(first, name), getattr(again, name)), name
+    assert not np.array_equal(first.mentee_experience, other.mentee_experience)
