@@ -159,9 +159,6 @@ class ServiceClient:
         """A write on one pair: `tail` is `confirm`, `program`, `diary`, `plan/<item>`, `reports/<id>/decision`…"""
         return self.send("matching", method, f"/api/v1/pairs/{ident}/{tail}", body, version)
 
-    def order_docx(self, organization: str) -> httpx.Response:
-        return self.request("matching", "GET", "/api/v1/documents/order.docx", params={"organization": organization})
-
     def indicators_xlsx(self, scope: str, period: str | None = None) -> httpx.Response:
         params = {"scope": scope, **({"period": period} if period else {})}
         return self.request("reports", "GET", "/api/v1/indicators.xlsx", params=params, timeout=120)
