@@ -11,6 +11,7 @@ import pytest
 
 from shared.config import Settings
 from tests.servers import (
+    DATABASES,
     ExternalNats,
     NatsServer,
     Stack,
@@ -72,9 +73,6 @@ def postgres_url(postgres_admin: str | None) -> Iterator[str]:
     yield url
     drop()
 
-
-# CI's second pass runs every service on PostgreSQL (DATABASE_URL); its first pass already ran the SQLite side
-DATABASES = ["postgres"] if os.environ.get("DATABASE_URL", "").startswith("postgresql") else ["sqlite", "postgres"]
 
 
 @pytest.fixture(params=DATABASES)

@@ -1,4 +1,4 @@
-"""Real servers for tests: nats-server from the wheel, databases; used by tests/conftest.py only."""
+"""Real servers for tests: nats-server from the wheel, databases, and which databases a test runs on."""
 
 from __future__ import annotations
 
@@ -12,9 +12,15 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from ops.natsserver import nats_server_binary, write_config
+
+# CI's second pass runs every service on PostgreSQL (DATABASE_URL); its first pass already ran the SQLite side
+DATABASES = ["postgres"] if os.environ.get("DATABASE_URL", "").startswith("postgresql") else ["sqlite", "postgres"]
+# for rules that no database dialect changes (a template's check, a role's refusal): the pass's own database only
+one_database = pytest.mark.parametrize("database_url", DATABASES[:1], indirect=True)
 
 
 def free_port() -> int:

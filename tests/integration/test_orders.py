@@ -17,6 +17,7 @@ from shared.auth import issue_token
 from shared.db import UnitOfWork
 from shared.events import utcnow
 from tests.integration.helpers import mentee_event, mentor_event, org_event
+from tests.servers import one_database
 
 TODAY = date.today()
 CONFIRM = {"mentor_consent_on": str(TODAY), "mentee_consent_on": str(TODAY), "order_number": "15-н",
@@ -176,6 +177,7 @@ def test_a_template_may_be_sent_as_the_raw_request_body(matching):
                                                                  headers=matching.admin)))
 
 
+@one_database
 @pytest.mark.parametrize(("content", "message"), [
     (template_docx("{{ director }} и {{ organization }}"), "Неизвестные поля в шаблоне: {{ director }}"),
     (template_docx("{{ organization }}", cells=("{{ p.salary }}", "")), "Неизвестное поле пары: p.salary"),
@@ -196,6 +198,7 @@ def test_an_unusable_template_is_refused_with_422_in_russian_and_the_old_one_sta
     assert "ПРЕЖНИЙ Школа o1" in text_of(kept)
 
 
+@one_database
 @pytest.mark.parametrize(("role", "scope", "status"), [
     ("municipal_operator", "municipality:m2", 403), ("region_operator", "region:r-72", 403),
     ("school_curator", "organization:o1", 403), ("integrator", None, 403), ("region_operator", "region:r-86", 200)])

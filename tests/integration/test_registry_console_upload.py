@@ -10,8 +10,12 @@ from openpyxl import load_workbook
 
 from services.console.app import create_app
 from tests.integration.console_helpers import add_account, console_settings, csrf_of, sign_in
+from tests.servers import one_database
 from tests.unit.test_import_seed_layout import BANK_HEADER, BANK_ROW
 from tests.unit.test_importer import xlsx
+
+# the console's pages over the stack: its own database's dialect changes nothing they check
+pytestmark = one_database
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from shared.events import utcnow
 from tests.integration.test_registry_api import make_org, make_person
 from tests.integration.test_registry_downloads import rows_of, workbook
 from tests.integration.test_registry_import import sample, upload
+from tests.servers import one_database
 from tests.unit.test_import_seed_layout import BANK_HEADER, BANK_ROW, ORG_HEADER
 from tests.unit.test_importer import xlsx
 
@@ -59,6 +60,7 @@ def test_the_seed_bank_imports_through_the_api_dry_run_then_for_real(registry):
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 8)
 
 
+@one_database
 def test_the_report_names_unknown_headers_and_the_expected_ones(registry):
     data = xlsx([[*BANK_HEADER, "Любимый цвет"], [*BANK_ROW, "синий"]])
     report = upload(registry, "mentors", data, "bank.xlsx", dry_run=True).json
@@ -123,6 +125,7 @@ def test_the_bank_export_carries_the_new_columns_and_imports_back_unchanged(regi
     assert upload(registry, "mentors", csv.encode(), "export.csv", dry_run=True).json["unchanged"] == 2
 
 
+@one_database
 @pytest.mark.parametrize("kind", sorted(LAYOUTS))
 def test_every_layout_has_a_blank_template_with_the_new_columns(registry, kind):
     book = workbook(registry.get(f"/api/v1/imports/templates/{kind}.xlsx", headers=registry.admin))
@@ -137,6 +140,7 @@ def test_every_layout_has_a_blank_template_with_the_new_columns(registry, kind):
     assert expected <= set(header)
 
 
+@one_database
 def test_a_5000_row_bank_streams_out_in_reasonable_time(registry):
     org = make_org(registry, "МБОУ СОШ № 63")
     now = utcnow()

@@ -12,6 +12,10 @@ import pytest
 
 from services.console.app import create_app
 from tests.integration.console_helpers import add_account, admin_client, console_settings, csrf_of, sign_in
+from tests.servers import one_database
+
+# the console's pages over the stack: its own database's dialect changes nothing they check
+pytestmark = one_database
 
 PDF = b"%PDF-1.4 console evidence\n%%EOF\n"
 

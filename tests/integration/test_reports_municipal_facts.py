@@ -11,6 +11,7 @@ import openpyxl
 
 from shared.events import new_event
 from tests.integration.helpers import REGION, mentor_event, org_event
+from tests.servers import one_database
 
 FACTS = "/api/v1/municipal-facts"
 PDF = b"%PDF-1.4 minimal evidence\n%%EOF\n"
@@ -64,6 +65,7 @@ def test_a_newer_record_replaces_the_value_and_the_history_is_kept(reports):
     assert [i["value"] for i in listed] == [0.0, 1.0]
 
 
+@one_database
 def test_refusals_are_russian_and_stand_beside_their_field(reports):
     reports.feed(org_event("o1", "m1"), org_event("o2", "m2"))
     operator = reports.auth("municipal_operator", "municipality:m1")
