@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from sqlalchemy import create_engine, text
 
 from ops.natsserver import nats_server_binary, write_config
 
+PORT_TAKEN = re.compile(r"address already in use|connection in use", re.IGNORECASE)
 # CI's second pass runs every service on PostgreSQL (DATABASE_URL); its first pass already ran the SQLite side
 DATABASES = ["postgres"] if os.environ.get("DATABASE_URL", "").startswith("postgresql") else ["sqlite", "postgres"]
 # for rules that no database dialect changes (a template's check, a role's refusal): the pass's own database only
@@ -129,6 +131,7 @@ class Stack:
     process: subprocess.Popen | None = None
     database_url: str | None = None
     drop_database: object = None
+    log_start: int = 0
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -153,19 +156,31 @@ class Stack:
         admin = os.environ.get("DATABASE_URL", "")
         if admin.startswith("postgres") and self.database_url is None:
             self.database_url, self.drop_database = create_postgres_database(admin)
+        self.log_start = len(self.log())
         log = (self.workdir / "stack.log").open("ab")
         command = [sys.executable, "-m", "ops.cli", "up"] + (["--demo"] if self.demo else [])
         self.process = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                         cwd=Path(__file__).resolve().parents[1], start_new_session=True)
         return self
 
-    def wait_ready(self, timeout_s: float = 60.0) -> None:
+    def wait_ready(self, timeout_s: float = 60.0, port_retries: int = 2) -> None:
+        """Wait until every service answers `/readyz`.
+
+        A port `free_port` handed out can be taken by another process before the stack binds it; then the stack
+        stops with "address already in use" (gunicorn: "connection in use"), and it is started again on other
+        ports (`port_retries`).
+        """
         import httpx
 
         deadline = time.monotonic() + timeout_s
         pending = ["registry", "matching", "reports", "console"]
         while pending:
             if self.process and self.process.poll() is not None:
+                if port_retries and PORT_TAKEN.search(self.log()[self.log_start:]):
+                    port_retries -= 1
+                    self.ports = {name: free_port() for name in self.ports}
+                    self.start()
+                    continue
                 raise RuntimeError(f"stack exited: {self.log()[-3000:]}")
             try:
                 if httpx.get(f"{self.url(pending[0])}/readyz", timeout=2).status_code == 200:
