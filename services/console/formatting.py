@@ -7,18 +7,11 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_percent
 
-LOCALE = "ru_RU"
+from shared.formatting import LOCALE, number
 
-
-def number(value: float | int | None, digits: int = 1) -> str:
-    """`1 234,5`; an integer value shows no decimals; nothing → «—»."""
-    if value is None:
-        return "—"
-    if float(value).is_integer():
-        return format_decimal(int(value), locale=LOCALE)
-    return format_decimal(round(float(value), digits), format=f"#,##0.{'#' * digits}", locale=LOCALE)
+__all__ = ["LOCALE", "day", "moment", "month", "number", "percent", "plural"]
 
 
 def percent(value: float | None, digits: int = 1) -> str:

@@ -7,13 +7,13 @@ from urllib.parse import quote
 from flask import Response, request
 from flask_openapi3 import APIBlueprint, Tag
 
-from services.matching.adapters.workbooks import XLSX
 from services.matching.api.pair_schemas import OrderQuery, PairsFilter, TemplateForm, TemplateGetQuery, TemplateQuery
 from services.matching.use_cases import order_templates
 from services.matching.use_cases.orders import order_for_organization
 from services.matching.use_cases.pair_downloads import pairs_workbook
 from shared.openapi import file_answer
 from shared.web import context, principal
+from shared.xlsx import XLSX
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 documents_tag = Tag(name="Документы", description="Пары в XLSX, приказ о закреплении пар и его шаблон")

@@ -8,7 +8,6 @@ from datetime import date
 from flask import Response, jsonify
 from flask_openapi3 import APIBlueprint, Tag
 
-from services.matching.adapters.workbooks import XLSX
 from services.matching.api.responses import RunOut
 from services.matching.api.review_responses import DecisionCounts, PublishOut, WithdrawOut
 from services.matching.api.run_schemas import DecisionsIn, RunPath
@@ -16,6 +15,7 @@ from services.matching.use_cases import run_publication, run_review, runs
 from services.matching.use_cases.run_downloads import proposals_workbook, unmatched_workbook
 from shared.openapi import file_answer
 from shared.web import SECURITY, Problem, context, principal
+from shared.xlsx import XLSX
 
 PROBLEMS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
 review_tag = Tag(name="Проверка подбора", description="Черновик подбора: решения, публикация, отмена, отзыв пар")

@@ -10,12 +10,12 @@ from typing import Any
 from sqlmodel import Session, select
 
 from services.matching.adapters.tables import MenteeView, MentorView, OrganizationView, Pair
-from services.matching.adapters.workbooks import sheet_bytes
 from services.matching.domain.workflow import STATE_LABELS, State
 from services.matching.use_cases.pair_access import WRITERS
 from services.matching.use_cases.pair_lists import filtered
 from shared.auth import Principal, Role
 from shared.dictionaries import label
+from shared.xlsx import for_people, one_sheet, to_bytes
 
 HEADER = ("Муниципалитет", "Организация", "Наставник", "Наставляемый", "Состояние", "Форма наставничества",
           "Дата начала", "Плановое окончание", "Фактическое окончание", "Результат", "Номер приказа", "Дата приказа")
@@ -54,4 +54,4 @@ def pairs_workbook(session: Session, principal: Principal, proposed_from: date |
         for values in result:
             yield _row(values)
 
-    return sheet_bytes("Пары", HEADER, rows(), WIDTHS)
+    return to_bytes(one_sheet("Пары", HEADER, rows(), WIDTHS, write_cell=for_people))

@@ -9,13 +9,13 @@ from typing import Any
 from sqlmodel import Session, select
 
 from services.matching.adapters.tables import MenteeView, OrganizationView, Pair, RunProposal
-from services.matching.adapters.workbooks import sheet_bytes
 from services.matching.domain.run_figures import NO_STAGE_LABEL, NO_SUBJECT_LABEL, STAGE_LABELS, SUBJECT_LABELS
 from services.matching.domain.weights import Weights
 from services.matching.domain.workflow import STATE_LABELS, State
 from services.matching.use_cases.run_proposals import explained
 from services.matching.use_cases.runs import visible_run
 from shared.auth import Principal
+from shared.xlsx import for_people, one_sheet, to_bytes
 
 CHUNK = 2000
 DECISION_LABELS = {"pending": "не рассмотрено", "approved": "одобрено", "dropped": "отклонено"}
@@ -51,7 +51,7 @@ def proposals_workbook(session: Session, principal: Principal, run_id: str) -> b
              _subject(i["subject"]), _stage(i["stage"]), DECISION_LABELS.get(i["decision"] or "", ""),
              STATE_LABELS[State(i["state"])] if i["state"] else "", i["cost"],
              "; ".join(f"{t['label']} ({t['value']:+d})" for t in i["terms"])) for i in items]
-    return sheet_bytes("Предложения", PROPOSAL_HEADER, rows, PROPOSAL_WIDTHS)
+    return to_bytes(one_sheet("Предложения", PROPOSAL_HEADER, rows, PROPOSAL_WIDTHS, write_cell=for_people))
 
 
 def unmatched_workbook(session: Session, principal: Principal, run_id: str) -> bytes:
@@ -70,4 +70,4 @@ def unmatched_workbook(session: Session, principal: Principal, run_id: str) -> b
                      _subject(mentee.subject) if mentee else "", _stage(mentee.stage) if mentee else "",
                      u["reason"]))
     rows.sort(key=lambda row: (row[1], row[0]))
-    return sheet_bytes("Без наставника", UNMATCHED_HEADER, rows, UNMATCHED_WIDTHS)
+    return to_bytes(one_sheet("Без наставника", UNMATCHED_HEADER, rows, UNMATCHED_WIDTHS, write_cell=for_people))

@@ -15,9 +15,9 @@ from datetime import date
 from functools import lru_cache
 from typing import IO, Any
 
-from services.registry.adapters.workbooks import one_sheet
 from shared.dictionaries import label
 from shared.dictionaries import labels as plain_labels
+from shared.xlsx import one_sheet
 
 BANK_COLUMNS = [
     "Район", "ОО, где работает наставник", "ФИО наставника", "Наставляемый. Кто может стать наставляемым",

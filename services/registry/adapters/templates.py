@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import IO
 
-from services.registry.adapters.workbooks import StreamedBook, one_sheet, to_bytes
 from services.registry.importing.layouts import LAYOUTS
 from shared.dictionary_data import DICTIONARIES
+from shared.xlsx import StreamedBook, one_sheet, to_bytes
 
 KIND_TITLES = {"mentors": "Банк наставников", "bank": "Банк наставников", "mentees": "База наставляемых",
                "organizations": "Организации"}

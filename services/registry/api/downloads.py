@@ -6,7 +6,9 @@ from typing import IO
 
 from flask import Response, send_file
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from shared.xlsx import XLSX
+
+__all__ = ["XLSX", "download"]
 
 
 def download(body: bytes | IO[bytes], filename: str, mimetype: str) -> Response:

@@ -5,23 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel.dates import format_date
-from babel.numbers import format_decimal
 
 from services.reports.domain.catalog import SPECS_BY_CODE
 from services.reports.domain.context import PERCENT, UNITS
 from services.reports.domain.results import Indicator
+from shared.formatting import LOCALE, number
 
-LOCALE = "ru_RU"
+__all__ = ["LOCALE", "amount", "day", "is_flag", "number", "target_text"]
 MET = {True: "да", False: "нет", None: "—"}
-
-
-def number(value: float | None, digits: int = 1) -> str:
-    """`1 234,5`; a whole value shows no decimals; nothing → «—»."""
-    if value is None:
-        return "—"
-    if float(value).is_integer():
-        return format_decimal(int(value), locale=LOCALE)
-    return format_decimal(round(float(value), digits), format=f"#,##0.{'#' * digits}", locale=LOCALE)
 
 
 def day(value: date | datetime | None) -> str:
