@@ -43,8 +43,14 @@ def process_table(settings: Settings) -> dict[str, str]:
 
 
 def run_stack(settings: Settings | None = None, *, demo: bool = False) -> int:
-    """Start everything, print the URLs and an admin token, and block until Ctrl-C."""
+    """Start everything, print the URLs and an admin token, and block until Ctrl-C; 2 at once when a port is taken."""
     settings = settings or load_settings()
+    from ops.ports import busy_listeners, explain
+
+    busy = busy_listeners(settings)
+    if busy:
+        print(explain(busy, settings), file=sys.stderr, flush=True)
+        return 2
     after_start: Callable[[Settings], None] | None = None
     if demo:
         from ops.demo import load_demo_once

@@ -18,7 +18,8 @@ from sqlalchemy import create_engine, text
 
 from ops.natsserver import nats_server_binary, write_config
 
-PORT_TAKEN = re.compile(r"address already in use|connection in use", re.IGNORECASE)
+# the start-up check's own message (ops/ports.py), or a server's when the port went between the check and its bind
+PORT_TAKEN = re.compile(r"уже занят|address already in use|connection in use", re.IGNORECASE)
 # CI's second pass runs every service on PostgreSQL (DATABASE_URL); its first pass already ran the SQLite side
 DATABASES = ["postgres"] if os.environ.get("DATABASE_URL", "").startswith("postgresql") else ["sqlite", "postgres"]
 # for rules that no database dialect changes (a template's check, a role's refusal): the pass's own database only
