@@ -170,6 +170,30 @@ def _cmd_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from ops.backup import make_backup
+    from ops.backup_layout import BackupError
+
+    try:
+        make_backup(Path(args.dir))
+    except BackupError as exc:
+        print(f"ошибка: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from ops.backup_layout import BackupError
+    from ops.restore import restore_backup
+
+    try:
+        restore_backup(Path(args.dir))
+    except BackupError as exc:
+        print(f"ошибка: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mentoring", description="Банк наставников, подбор пар и показатели")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -227,6 +251,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--name", help="ФИО")
     add.add_argument("--password", help="пароль; без него печатается одноразовая ссылка для установки пароля")
     add.set_defaults(func=_cmd_user)
+    backup = sub.add_parser("backup", help="резервная копия встроенного стенда (можно на ходу): базы, файлы, поток")
+    backup.add_argument("dir", help="новая или пустая папка для копии")
+    backup.set_defaults(func=_cmd_backup)
+    restore = sub.add_parser("restore", help="восстановить встроенный стенд из резервной копии (стенд остановлен)")
+    restore.add_argument("dir", help="папка резервной копии (с manifest.json)")
+    restore.set_defaults(func=_cmd_restore)
     migrate = sub.add_parser("migrate", help="применить миграции Alembic ко всем сервисам")
     migrate.add_argument("--downgrade", metavar="REVISION", help="откатить до ревизии (например -1)")
     migrate.set_defaults(func=_cmd_migrate)
