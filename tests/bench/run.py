@@ -39,11 +39,12 @@ def main() -> None:
          "--out", str(OUT / "console.json"))
     step("bench_national", *(["--quick"] if quick else ["--mentees", "1000000", "--mentors", "500000", "--regions",
                                                          "85"]), "--out", str(OUT / "national.json"))
+    step("bench_backup", "--run", *([] if quick else ["--mentors", "10000"]), "--out", str(OUT / "backup.json"))
     small = ["--seconds", "15", "--mentees", "10000", "--registry-mentors", "2000", "--registry-mentees", "2000",
              "--import-rows", "1000"]
     step("bench_load", *(small if quick else ["--seconds", "60"]), "--out", str(OUT / "load.json"))
     for name in ("import", "exports", "worker", "suggestions", "reports_latency", "scale", "national", "console",
-                 "load"):
+                 "load", "backup"):
         document = json.loads((OUT / f"{name}.json").read_text())
         for run in document.get("runs", []) if name == "national" else []:
             run.pop("children")  # 85 regions per run: var/bench/national.json keeps them
