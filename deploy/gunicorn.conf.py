@@ -9,6 +9,7 @@ threads = int(os.environ.get("WEB_THREADS", "1"))
 timeout = int(os.environ.get("WEB_TIMEOUT", "120"))
 graceful_timeout = 20
 keepalive = 5
+limit_request_line = 8190  # the most gunicorn allows; a longer URL is a 414 (declared in every service's OpenAPI)
 accesslog = None
 errorlog = "-"
 control_socket_disable = True  # three services on one host would share one default socket path

@@ -20,7 +20,8 @@ ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # validator) and Python; an explicit class and `str.strip(BLANKS)` mean one set everywhere.
 BLANKS = "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009" \
          "\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-NON_BLANK = "[^" + "".join(f"\\u{ord(char):04x}" for char in BLANKS) + "]"
+NON_BLANK = "[^\\u0000" + "".join(f"\\u{ord(char):04x}" for char in BLANKS) + "]"
+NO_NUL = "[^\\u0000]*"  # text never holds U+0000: PostgreSQL cannot store it (the shared edge refuses it)
 # Characters a URL or an e-mail address never carries unescaped: ASCII controls and the space.
 CONTROL = "\\x00-\\x20\\x7f"
 
@@ -65,7 +66,8 @@ def _iso_date(value: Any) -> Any:
 
 def text(min_length: int = 1, max_length: int = 4000, **field: Any) -> Any:
     """Text a person typed: at least `min_length` (0, 1 or 2) characters from its first to its last non-blank one."""
-    pattern = {0: None, 1: NON_BLANK}.get(min_length, rf"{NON_BLANK}[\s\S]*{NON_BLANK}")
+    pattern = {0: None, 1: rf"^{NO_NUL}{NON_BLANK}{NO_NUL}$"}.get(
+        min_length, rf"^{NO_NUL}{NON_BLANK}{NO_NUL}{NON_BLANK}{NO_NUL}$")
     return Annotated[str, Field(min_length=min_length or None, max_length=max_length, pattern=pattern, **field),
                      AfterValidator(lambda value: value.strip(BLANKS))]
 
@@ -77,7 +79,8 @@ def integer(ge: int | None = None, le: int | None = None, **field: Any) -> Any:
 
 # A calendar date as JSON and query strings carry it: the text `2026-09-01` (not `0`, not a date-time).
 Day = Annotated[date, Field(strict=False), BeforeValidator(_iso_date)]
-WebUrl = Annotated[str, Field(max_length=2000, pattern=rf"^https?://[^{CONTROL}/?#@\\]+([/?#][^{CONTROL}]*)?$",
+# (a host without brackets: an IPv6 literal is no school's web page, and a stray bracket breaks every URL parser)
+WebUrl = Annotated[str, Field(max_length=2000, pattern=rf"^https?://[^{CONTROL}/?#@\\\[\]]+([/?#][^{CONTROL}]*)?$",
                               description="адрес http(s)://…")]
 Email = Annotated[str, Field(max_length=254, pattern=rf"^[^{CONTROL}@]+@[^{CONTROL}@]+\.[^{CONTROL}@]+$",
                              description="адрес почты")]
@@ -85,5 +88,5 @@ Email = Annotated[str, Field(max_length=254, pattern=rf"^[^{CONTROL}@]+@[^{CONTR
 # the stored value; an explicit `null` is refused like any other value of the wrong type.
 Kept = Annotated[T, "absent keeps the stored value"]
 # A level of the target model: `region:<id>`, `municipality:<id>` or `organization:<id>` (an id of up to 36 characters).
-Scope = Annotated[str, Field(max_length=100, pattern=r"^(region|municipality|organization):[\s\S]{1,36}$",
+Scope = Annotated[str, Field(max_length=100, pattern=r"^(region|municipality|organization):[^\u0000]{1,36}$",
                              description="region:<id>, municipality:<id> или organization:<id>")]

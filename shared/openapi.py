@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from http import HTTPStatus
 from typing import Any
@@ -10,6 +10,8 @@ from typing import Any
 from flask.json.provider import DefaultJSONProvider
 from flask_openapi3 import OpenAPI
 from pydantic import BaseModel
+
+from shared.fields import NO_NUL
 
 PROBLEM_JSON = "application/problem+json"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -26,9 +28,11 @@ class Problem(BaseModel):
     errors: list[dict[str, Any]] | None = None
 
 
-def file_answer(media_type: str, description: str) -> dict[str, Any]:
-    """The OpenAPI declaration of a file download, for a route's `responses`."""
-    return {"description": description, "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}
+def file_answer(media_type: str | Iterable[str], description: str) -> dict[str, Any]:
+    """The OpenAPI declaration of a file download, for a route's `responses` (one media type or any of several)."""
+    media_types = [media_type] if isinstance(media_type, str) else sorted(set(media_type))
+    return {"description": description,
+            "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in media_types}}
 
 
 def _operations(spec: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -40,12 +44,50 @@ def _edge_statuses(operation: dict[str, Any]) -> set[int]:
     """What the shared edge itself may answer for an operation, whatever its handler does."""
     statuses: set[int] = set()
     if operation.get("parameters") or operation.get("requestBody"):
-        statuses.add(422)  # request validation, `_validation_problem`
+        statuses.add(422)  # request validation, `shared.problems.validation_problem`
     if operation.get("requestBody"):
         statuses.add(413)  # MAX_CONTENT_LENGTH
     if operation.get("security"):
         statuses |= {401, 403}  # a bad token, a role or scope that does not reach
     return statuses
+
+
+# gunicorn refuses a request line longer than `limit_request_line` (deploy/gunicorn.conf.py) before the app sees it,
+# with its own HTML page: what the wire carries for an operation whose parameters can make the URL that long.
+URI_TOO_LONG = {"description": "URI Too Long: строка запроса длиннее 8190 байт, её отклоняет HTTP-сервер",
+                "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
+# Text never carries U+0000 (PostgreSQL cannot store it, no person types it): every request string says so, and
+# the shared edge refuses a request that carries one (`shared.web`). Patterns of their own exclude it themselves.
+FREE_FORM = ("binary", "byte")
+
+
+def _request_schemas(spec: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The schemas of the parameters and request bodies, and of every component they refer to."""
+    components = spec.get("components", {}).get("schemas", {})
+    pending: list[Any] = [op.get("parameters", []) for op in _operations(spec)]
+    pending += [op.get("requestBody", {}) for op in _operations(spec)]
+    seen: set[str] = set()
+    while pending:
+        node = pending.pop()
+        if isinstance(node, list):
+            pending.extend(node)
+        elif isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/components/schemas/") and ref not in seen:
+                seen.add(ref)
+                pending.append(components.get(ref.rsplit("/", 1)[-1], {}))
+            if node.get("type") == "string":
+                yield node
+            pending.extend(value for key, value in node.items() if key != "$ref")
+
+
+def forbid_nul(spec: dict[str, Any]) -> None:
+    """State in the document that request strings carry no U+0000 (those without a pattern of their own)."""
+    for schema in _request_schemas(spec):
+        if not ({"pattern", "enum", "const"} & schema.keys()) and schema.get("format") not in FREE_FORM:
+            schema["pattern"] = f"^{NO_NUL}$"
 
 
 def declare_problems(spec: dict[str, Any]) -> None:
@@ -66,6 +108,8 @@ def declare_problems(spec: dict[str, Any]) -> None:
             del responses["422"]
         for status in sorted(declared | _edge_statuses(operation)):
             responses[str(status)] = {"description": HTTPStatus(status).phrase, "content": problem}
+        if operation.get("parameters"):
+            responses["414"] = URI_TOO_LONG
 
 
 class IsoJSONProvider(DefaultJSONProvider):
@@ -86,3 +130,4 @@ class ServiceOpenAPI(OpenAPI):
     def generate_spec_json(self) -> None:
         super().generate_spec_json()
         declare_problems(self.spec_json)
+        forbid_nul(self.spec_json)

@@ -14,18 +14,26 @@ from flask import Response, current_app, g, has_request_context, jsonify, reques
 from flask_openapi3 import APIBlueprint, Info, OpenAPI, Tag
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine, MetaData
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from shared.auth import Principal, VerifiedTokens
 from shared.broker import nats_reachable
 from shared.config import Settings
 from shared.db import UnitOfWork, create_tables, engine_from_settings, ping
-from shared.errors import AppError, BadRequest, Unauthorized
+from shared.errors import AppError, BadRequest, Unauthorized, ValidationFailed
 from shared.json_provider import OrjsonProvider
 from shared.logs import configure_logging
 from shared.metrics import LATENCY, REQUESTS, render
-from shared.openapi import PROBLEM_JSON, Problem, ServiceOpenAPI
+from shared.openapi import Problem, ServiceOpenAPI
 from shared.outbox import Outbox
+from shared.problems import (
+    carries_nul,
+    constraint_problem,
+    is_unique_violation,
+    problem_response,
+    validation_problem,
+)
 
 log = logging.getLogger(__name__)
 SECURITY_SCHEMES = {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
@@ -77,63 +85,6 @@ class ServiceContext:
         return self.engine.execution_options(read_only=True)
 
 
-def problem_response(body: dict[str, Any], status: int) -> Response:
-    response = jsonify(body)
-    response.status_code = status
-    response.mimetype = PROBLEM_JSON
-    return response
-
-
-VALIDATION_MESSAGES = {
-    "missing": "обязательное поле",
-    "extra_forbidden": "неизвестное поле",
-    "string_too_short": "слишком короткое значение",
-    "string_too_long": "слишком длинное значение",
-    "string_pattern_mismatch": "значение не подходит по формату",
-    "string_type": "ожидается строка",
-    "int_parsing": "ожидается целое число",
-    "int_type": "ожидается целое число",
-    "int_from_float": "ожидается целое число",
-    "bool_parsing": "ожидается true или false",
-    "bool_type": "ожидается true или false",
-    "float_parsing": "ожидается число",
-    "float_type": "ожидается число",
-    "finite_number": "ожидается конечное число",
-    "greater_than_equal": "значение меньше допустимого",
-    "less_than_equal": "значение больше допустимого",
-    "too_long": "слишком много элементов",
-    "list_type": "ожидается список",
-    "model_type": "ожидается объект JSON",
-    "dict_type": "ожидается объект JSON",
-    "date_from_datetime_parsing": "ожидается дата ГГГГ-ММ-ДД",
-    "date_parsing": "ожидается дата ГГГГ-ММ-ДД",
-    "date_from_datetime_inexact": "ожидается дата ГГГГ-ММ-ДД",
-    "date_type": "ожидается дата ГГГГ-ММ-ДД",
-    "datetime_parsing": "ожидается дата и время ISO 8601",
-    "url_parsing": "ожидается адрес http(s)://…",
-    "url_scheme": "ожидается адрес http(s)://…",
-    "value_error": "недопустимое значение",
-    "literal_error": "недопустимое значение",
-    "enum": "недопустимое значение",
-    "json_invalid": "тело запроса не является JSON",
-}
-
-
-def _russian(err: dict[str, Any]) -> str:
-    message = str(err.get("msg", ""))
-    if err.get("type") == "value_error" and message.startswith("Value error, "):
-        return message.removeprefix("Value error, ")
-    return VALIDATION_MESSAGES.get(str(err.get("type")), message)
-
-
-def _validation_problem(exc: ValidationError) -> Response:
-    errors = [{"field": ".".join(str(p) for p in err.get("loc", ())), "message": _russian(err),
-               "type": err.get("type", "")} for err in exc.errors(include_url=False, include_context=False)]
-    return problem_response({"type": "about:blank", "title": "Ошибка проверки данных", "status": 422,
-                             "detail": "Запрос не прошёл проверку: см. список полей", "errors": errors,
-                             "instance": request.path}, 422)
-
-
 def etag_response(body: dict[str, Any], version: int, status: int = 200) -> Response:
     """A JSON answer carrying the record's version as a weak ETag."""
     response = jsonify(body)
@@ -175,7 +126,7 @@ def create_service_app(name: str, settings: Settings, metadata: MetaData, *, tit
     if create_schema:
         create_tables(engine, metadata)
     app = ServiceOpenAPI(name, info=Info(title=title, version=version), security_schemes=SECURITY_SCHEMES,
-                         validation_error_callback=_validation_problem, doc_prefix="/docs")
+                         validation_error_callback=validation_problem, doc_prefix="/docs")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + 1024 * 1024
     app.json = OrjsonProvider(app)  # answers encoded in C, the same bytes as the standard encoder's
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
@@ -195,6 +146,9 @@ def _install_hooks(app: OpenAPI, service: str) -> None:
         if getattr(blueprint, "abp_security", None) and principal().is_anonymous:
             # before the request is validated: a caller without a valid token learns nothing about the body
             raise Unauthorized("Нужен токен доступа (заголовок Authorization: Bearer …)")
+        if carries_nul():
+            raise ValidationFailed("Текст запроса содержит нулевой символ (U+0000): такой текст не сохраняется",
+                                   errors=[{"field": "", "message": "недопустимый символ U+0000"}])
 
     @app.after_request
     def _after(response: Response) -> Response:
@@ -211,14 +165,25 @@ def _install_hooks(app: OpenAPI, service: str) -> None:
 
     @app.errorhandler(ValidationError)
     def _pydantic_error(exc: ValidationError) -> Response:
-        return _validation_problem(exc)
+        return validation_problem(exc)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
         title, detail = HTTP_MESSAGES.get(status, (exc.name, exc.description))
-        return problem_response({"type": "about:blank", "title": title, "status": status, "detail": detail,
-                                 "instance": request.path}, status)
+        response = problem_response({"type": "about:blank", "title": title, "status": status, "detail": detail,
+                                     "instance": request.path}, status)
+        for name, value in exc.get_headers():
+            if name == "Allow":  # RFC 9110: a 405 lists the methods the URL takes
+                response.headers[name] = value
+        return response
+
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(exc: IntegrityError) -> Response:
+        # The last guard: the use cases check every unique rule first; two requests racing past that check
+        # meet the database's constraint here, and the client is told to look again rather than shown a 500.
+        log.warning("integrity error: %s", exc.orig)
+        return problem_response(constraint_problem(exc, request.path), 409 if is_unique_violation(exc) else 422)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

@@ -54,7 +54,8 @@ def install_errors(app: Flask) -> None:
     def _http(exc: HTTPException):
         if exc.code == 404 and request.path.startswith("/static/"):
             return Response("Не найдено", 404, mimetype="text/plain")
-        return error_page(exc.code or 500)
+        page, status = error_page(exc.code or 500)
+        return page, status, [(name, value) for name, value in exc.get_headers() if name == "Allow"]  # 405: RFC 9110
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

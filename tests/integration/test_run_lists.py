@@ -184,4 +184,5 @@ def test_runs_page_newest_first_covering_every_run_once_and_filter_by_exact_scop
                                                                    if s == "organization:o2"}
     for cursor in ("nonsense", "12:", ":abc", "-5:abc", "²:abc", "9" * 30 + ":abc"):
         bad = matching.get("/api/v1/runs", query_string={"cursor": cursor}, headers=matching.admin)
-        assert bad.status_code == 400 and bad.mimetype == "application/problem+json", cursor
+        assert bad.status_code == 422 and bad.mimetype == "application/problem+json", cursor  # the schema's pattern
+        assert bad.json["errors"][0]["field"] == "cursor", cursor

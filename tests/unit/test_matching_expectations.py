@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 from services.matching.adapters.problem_loading import pair_problem
 from services.matching.api.run_schemas import RunIn
@@ -176,8 +177,10 @@ def test_the_new_weights_are_validated_in_the_run_options():
     run = RunIn(scope="region:r1", options={"weights": {"mentee_experience_year": 3, "mentee_category_mismatch": 0}})
     assert run.checked_options()["weights"] == {"mentee_experience_year": 3, "mentee_category_mismatch": 0}
     for name in ("mentee_experience_year", "mentee_experience_max_years", "mentee_category_mismatch"):
-        with pytest.raises(ValidationFailed):
-            RunIn(scope="region:r1", options={"weights": {name: -1}}).checked_options()
+        with pytest.raises(ValidationError, match="greater than or equal to 0"):  # the schema states the bound
+            RunIn(scope="region:r1", options={"weights": {name: -1}})
+    with pytest.raises(ValidationFailed, match="веса расстояния должны расти"):  # a rule between weights: the code's
+        RunIn(scope="region:r1", options={"weights": {"same_municipality": 60}}).checked_options()
 
 
 def test_read_model_rows_encode_the_kinds_and_expectations_unknown_as_unknown():

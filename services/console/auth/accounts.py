@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from services.console.adapters.tables import Account, PasswordLink
 from services.console.auth import passwords, tokens
 from services.console.roles import ADMIN, REGION, scope_problem
 from shared.events import as_utc, utcnow
+
+TAKEN = "Пользователь с таким адресом уже есть"
 
 
 class AccountError(ValueError):
@@ -45,7 +48,7 @@ def create_account(session: Session, new: NewAccount, *, created_by: str, passwo
     if problem:
         raise AccountError("scope", problem)
     if find_by_email(session, new.email) is not None:
-        raise AccountError("email", "Пользователь с таким адресом уже есть")
+        raise AccountError("email", TAKEN)
     account = Account(email=normal_email(new.email), full_name=" ".join(new.full_name.split()), role=new.role,
                       scope=new.scope, scope_name=new.scope_name, region_id=new.region_id, created_by=created_by)
     if password is not None:
@@ -54,7 +57,11 @@ def create_account(session: Session, new: NewAccount, *, created_by: str, passwo
             raise AccountError("password", problem)
         account.password_hash = passwords.hash_password(password)
     session.add(account)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same address, added by a concurrent request after the check above
+        session.rollback()
+        raise AccountError("email", TAKEN) from None
     return account
 
 

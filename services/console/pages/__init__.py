@@ -7,6 +7,25 @@ from sqlalchemy import text
 
 from services.console.context import console
 
+# The console's JSON endpoints are its two probes (its pages are HTML forms, tested in a browser): their contract,
+# published like the services' ones, so the same schemathesis run covers them.
+_HEALTH = {"type": "object", "required": ["status"], "additionalProperties": False, "properties": {
+    "status": {"type": "string", "enum": ["ok", "ready", "not ready"]},
+    "checks": {"type": "object", "additionalProperties": {"type": "boolean"}}}}
+_JSON = {"application/json": {"schema": {"$ref": "#/components/schemas/HealthStatus"}}}
+HEALTH_OPENAPI = {
+    "openapi": "3.1.0",
+    "info": {"title": "Консоль: служебные адреса", "version": "1.0"},
+    "paths": {
+        "/healthz": {"get": {"summary": "Процесс жив", "operationId": "healthz", "tags": ["Служебное"],
+                             "responses": {"200": {"description": "OK", "content": _JSON}}}},
+        "/readyz": {"get": {"summary": "База данных консоли доступна", "operationId": "readyz", "tags": ["Служебное"],
+                            "responses": {"200": {"description": "OK", "content": _JSON},
+                                          "503": {"description": "Service Unavailable", "content": _JSON}}}},
+    },
+    "components": {"schemas": {"HealthStatus": _HEALTH}},
+}
+
 
 def register_pages(app: Flask) -> None:
     from services.console.pages import (
@@ -26,6 +45,10 @@ def register_pages(app: Flask) -> None:
     for module in (home, bank, mentees, upload, users, pairs, indicators, runs, monitoring, order_templates):
         app.register_blueprint(module.blueprint())
     install_nav(app)
+
+    @app.get("/openapi.json")
+    def openapi_json():
+        return jsonify(HEALTH_OPENAPI)
 
     @app.get("/healthz")
     def healthz():

@@ -48,16 +48,17 @@ class Weights:
 
     def __post_init__(self) -> None:
         if not self.same_organization <= self.same_municipality <= self.elsewhere_in_region:
-            raise ValueError("distance weights must grow: organization <= municipality <= region")
+            raise ValueError("веса расстояния должны расти: same_organization <= same_municipality <= "
+                             "elsewhere_in_region")
         if self.adjacent_stage is not None and self.adjacent_stage < 0:
-            raise ValueError("adjacent_stage must be >= 0 or None")
+            raise ValueError("adjacent_stage — не меньше 0 или null")
         if self.direction_uncovered < 0 or self.preferred > 0 or self.load_step < 0:
-            raise ValueError("direction_uncovered >= 0, preferred <= 0 and load_step >= 0 are required")
+            raise ValueError("нужно direction_uncovered >= 0, preferred <= 0 и load_step >= 0")
         if self.experience_step_years <= 0 or self.experience_max_steps < 0:
-            raise ValueError("experience_step_years > 0 and experience_max_steps >= 0 are required")
+            raise ValueError("нужно experience_step_years > 0 и experience_max_steps >= 0")
         if min(self.mentee_experience_year, self.mentee_experience_max_years, self.mentee_category_mismatch) < 0:
-            raise ValueError("mentee_experience_year, mentee_experience_max_years and mentee_category_mismatch "
-                             "must be >= 0")
+            raise ValueError("mentee_experience_year, mentee_experience_max_years и mentee_category_mismatch "
+                             "— не меньше 0")
 
     @classmethod
     def with_overrides(cls, overrides: dict[str, Any] | None) -> Weights:

@@ -44,7 +44,7 @@ def proposals_workbook(session: Session, principal: Principal, run_id: str) -> b
     run = visible_run(session, principal, run_id)
     model: Any = RunProposal if run.draft else Pair
     records = list(session.exec(select(model).where(model.run_id == run.id).order_by(model.cost, model.id)).all())
-    weights = Weights(**json.loads(run.result)["weights"]) if run.result else Weights()
+    weights = Weights(**json.loads(run.result).get("weights", {})) if run.result else Weights()  # none: a parent run
     items = [item for chunk in _chunks(records) for item in explained(session, list(chunk), weights)]
     items.sort(key=lambda i: (i["mentee_organization"], i["mentee_name"], i["mentor_name"]))
     rows = [(i["mentee_organization"], i["mentee_name"], i["mentor_name"], i["mentor_organization"],

@@ -95,5 +95,5 @@ def run_proposals(session: Session, principal: Principal, run_id: str, cursor: s
     number matching the filters (`equal`: decision, change, organization_id, subject; see `proposal_clauses`)."""
     run = visible_run(session, principal, run_id)
     pairs, next_cursor, total = proposals_page(session, run, cursor, limit, **equal)
-    weights = Weights(**json.loads(run.result)["weights"]) if run.result else Weights()
+    weights = Weights(**json.loads(run.result).get("weights", {})) if run.result else Weights()  # none: a parent run
     return explained(session, pairs, weights), next_cursor, total

@@ -20,6 +20,7 @@ from services.matching.domain.workflow import Action, Command, PairFacts, State,
 from services.matching.solver.solution import Solution
 from services.matching.use_cases.proposal_writing import accept, write_pairs
 from services.matching.use_cases.run_claim import queue
+from services.matching.use_cases.run_parents import MULTI_REGION
 from services.matching.use_cases.run_review import refuse, require_open_draft, reviewed_run
 from services.matching.use_cases.runs import decision_counts
 from shared.auth import Principal
@@ -111,6 +112,8 @@ def withdraw(uow: UnitOfWork, principal: Principal, run_id: str, today: date) ->
         raise refuse(run, "Черновик не опубликован: отзывать нечего")
     if run.status in ("queued", "running"):
         raise refuse(run, "Подбор ещё выполняется: дождитесь его окончания")
+    if run.scope_kind in MULTI_REGION:
+        raise refuse(run, "Общий запуск сам пар не создавал: пары отзываются в запусках его регионов")
     lock_capacity(session, region_of_scope(session, Scope(run.scope_kind, run.scope_id)))  # type: ignore[arg-type]
     target, changes = decide(PairFacts(State.PROPOSED), Command(Action.WITHDRAW), today)
     names = ["id", *(name for name in PAIR_EVENT_FIELDS if name not in STAMPED and name != "pair_id")]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 from typing import Any
 
 from sqlalchemy import func, tuple_
@@ -11,21 +10,26 @@ from sqlmodel import Session, select
 
 from shared.errors import BadRequest
 
+# What a cursor looks like, for the schema: the last row's name in base64url (no padding), a dot, its id.
+# Every string of this shape decodes to a position (a name, an id), so the schema states all the format there is.
+CURSOR_PATTERN = r"^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?\.[A-Za-z0-9-]{1,36}$"
 
-def encode_cursor(*values: Any) -> str:
-    """The values of the last row of a page, as an opaque URL-safe string."""
-    return base64.urlsafe_b64encode(json.dumps(values, ensure_ascii=False).encode()).decode().rstrip("=")
+
+def encode_cursor(name: str, row_id: str) -> str:
+    """The position after the last row of a page, as an opaque URL-safe string."""
+    return f"{base64.urlsafe_b64encode(name.encode()).decode().rstrip('=')}.{row_id}"
 
 
-def decode_cursor(cursor: str, size: int) -> list[Any]:
-    """The `size` values a cursor holds; anything else is a 400."""
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    """The (name, id) a cursor points after; a string the schema's pattern refuses is a 400 here too."""
+    encoded, dot, row_id = cursor.rpartition(".")
+    if not dot or not row_id or len(encoded) % 4 == 1:
+        raise BadRequest("Некорректный курсор страницы")
     try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode("utf-8", "replace")
     except ValueError:
         raise BadRequest("Некорректный курсор страницы") from None
-    if not isinstance(values, list) or len(values) != size:
-        raise BadRequest("Некорректный курсор страницы")
-    return values
+    return raw.replace("\x00", "\ufffd"), row_id  # a name holds no U+0000 (PostgreSQL could not compare it)
 
 
 def name_ordered_page(session: Session, stmt: Any, model: Any, cursor: str | None,
@@ -34,7 +38,7 @@ def name_ordered_page(session: Session, stmt: Any, model: Any, cursor: str | Non
 
     `plain`: `stmt` selects columns (with `normalized_name` and `id`), read as rows past the ORM's loading."""
     if cursor:
-        name, last_id = decode_cursor(cursor, 2)
+        name, last_id = decode_cursor(cursor)
         stmt = stmt.where(tuple_(model.normalized_name, model.id) > tuple_(name, last_id))
     stmt = stmt.order_by(model.normalized_name, model.id).limit(limit + 1)
     rows = list(session.connection().execute(stmt).all() if plain else session.exec(stmt).all())

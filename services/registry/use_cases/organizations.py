@@ -47,8 +47,9 @@ def create_organization(uow: UnitOfWork, principal: Principal, data: dict[str, A
     data = with_curator(data)
     municipality = resolve_municipality(session, data.pop("region_id", None) or region_id, data.pop("municipality"))
     principal.require_scope(municipality_id=municipality.id, region_id=municipality.region_id)
-    if find_organization(session, municipality.region_id, data["name"]):
-        raise Conflict(f"Организация «{data['name']}» уже есть в регионе")
+    namesake = find_organization(session, municipality.region_id, data["name"])
+    if namesake is not None:
+        raise Conflict(f"Организация «{namesake.name}» уже есть в регионе")
     org = Organization(region_id=municipality.region_id, municipality_id=municipality.id,
                        normalized_name=normalize(data["name"]), updated_by=principal.actor, **data)
     session.add(org)
@@ -65,6 +66,11 @@ def patch_organization(uow: UnitOfWork, principal: Principal, organization_id: s
     principal.require(*WRITERS)
     org = _locked_in_scope(uow, principal, organization_id)
     check_version(org, expected_version, LABEL)
+    if changes.get("name"):
+        namesake = find_organization(uow.session, org.region_id, changes["name"])
+        if namesake is not None and namesake.id != org.id:
+            raise Conflict(f"Организация «{namesake.name}» уже есть в регионе: у двух организаций не может быть "
+                           "одного названия")
     diff = apply_changes(org, with_curator(changes))
     if diff:
         bump_version(org, principal.actor)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from flask import Response, jsonify
+from flask import Response, has_request_context, jsonify, request
 from flask_openapi3 import APIBlueprint, FileStorage, Tag
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from services.reports.api.responses import MunicipalFactOut, MunicipalFacts
 from services.reports.domain.catalog import FACT_CODES
-from services.reports.domain.fact_rules import MAX_EVIDENCE_BYTES, FactEntry
+from services.reports.domain.fact_rules import MAX_EVIDENCE_BYTES, MEDIA_TYPES, FactEntry
 from services.reports.use_cases.municipal_facts import Document, SavedFact, evidence_of, list_facts, record_fact
 from shared.errors import ValidationFailed
 from shared.fields import Day, Query, WebUrl
@@ -22,25 +22,41 @@ facts_tag = Tag(name="Муниципальные показатели", descript
                                                               "seed 000 с датой и подтверждением")
 
 
-class FactForm(BaseModel):
-    """A record as a form (multipart/form-data when a document is attached)."""
+# The codes of the facts an operator records, as the schema's enum; the request is checked by `FactEntry`, whose
+# refusal names the unknown code in Russian.
+FactCode = Annotated[str, Field(max_length=50, json_schema_extra={"enum": list(FACT_CODES)})]
 
-    code: str = Field(max_length=50, description="код показателя: " + ", ".join(FACT_CODES))
+
+class FactForm(BaseModel):
+    """A record as a form (multipart/form-data when a document is attached).
+
+    flask-openapi3 reads every form value as JSON first: `0` would arrive as a number (refused by a text field)
+    and `null` as nothing at all; each text part keeps what the client wrote, and the fields parse it themselves.
+    """
+
+    code: FactCode = Field(description="код показателя")
     municipality_id: str = Field(min_length=1, max_length=36)
     value: float = Field(ge=0, le=10_000, description="1 — да, 0 — нет; для показателей 11 и 12 — количество")
     recorded_on: Day = Field(description="дата события или документа")
     # no `| None`: a multipart form cannot say null (an absent field is None), so the schema does not offer it
     evidence_url: WebUrl = Field(None, description="ссылка на подтверждение")  # type: ignore[assignment]
-    file: FileStorage | None = Field(None, description=f"документ-подтверждение до {MAX_EVIDENCE_BYTES} байт")
+    file: FileStorage = Field(None, description=f"документ-подтверждение до {MAX_EVIDENCE_BYTES} байт")  # type: ignore[assignment]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _as_sent(cls, data: Any) -> Any:
+        if not (has_request_context() and isinstance(data, dict)):
+            return data
+        return {**data, **{name: text for name, text in request.form.items() if name in cls.model_fields}}
 
 
 class FactsQuery(Query):
     municipality_id: str | None = Field(None, max_length=36)
-    code: str | None = Field(None, max_length=50)
+    code: Literal[FACT_CODES] | None = None  # type: ignore[valid-type]
 
 
 class FactPath(BaseModel):
-    fact_id: int = Field(ge=1)
+    fact_id: int = Field(ge=1, le=2**31 - 1)  # a serial id: what the integer column can hold
 
 
 def fact_json(fact: SavedFact) -> dict[str, Any]:
@@ -84,7 +100,7 @@ def register(api: APIBlueprint) -> None:
         return jsonify({"items": [fact_json(f) for f in items]})
 
     @api.get("/municipal-facts/<fact_id>/evidence", tags=[facts_tag], summary="Документ-подтверждение записи",
-             responses={200: file_answer("application/octet-stream", "Документ")})
+             responses={200: file_answer(MEDIA_TYPES.values(), "Документ")})
     def get_evidence(path: FactPath) -> Response:
         content, name, media = evidence_of(context().uow, principal(), path.fact_id)
         response = Response(content, mimetype=media)

@@ -108,10 +108,10 @@ def submit(open_uow: UnitOfWorkFactory, p: Principal, period: str, municipality_
                             workbook=content, sha256=hashlib.sha256(content).hexdigest(), submitted_by=p.actor,
                             submitted_at=utcnow())
         uow.session.add(row)
-        uow.session.flush()  # the audit row refers to the submission
-        uow.session.add(SubmissionEventRow(submission_id=row.id, action=action_of(version), actor=p.actor,
-                                           at=row.submitted_at))
         try:
+            uow.session.flush()  # the audit row refers to the submission
+            uow.session.add(SubmissionEventRow(submission_id=row.id, action=action_of(version), actor=p.actor,
+                                               at=row.submitted_at))
             uow.commit()
         except IntegrityError:
             raise Conflict(f"Отчёт за {half.label_ru} только что сдан другим запросом") from None

@@ -13,7 +13,7 @@ from shared.fields import Query
 class AuditQuery(Query):
     entity_id: str | None = Field(None, max_length=36)
     actor: str | None = Field(None, max_length=200)
-    cursor: str | None = Field(None, max_length=50)
+    cursor: str | None = Field(None, pattern=r"^[0-9]{1,18}$", description="next_cursor предыдущей страницы")
     limit: int = Field(100, ge=1, le=500)
 
 

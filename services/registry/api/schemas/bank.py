@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, RootModel
 
 from services.registry.api.schemas.codes import Direction, Stage, Subject
-from services.registry.api.schemas.common import Page
+from services.registry.api.schemas.common import Cursor, Page
 from shared.fields import Query, text
 
 
@@ -15,7 +15,7 @@ class BankQuery(Query):
     stage: Stage | None = None
     direction: Direction | None = None
     q: text(0, 100) | None = None
-    cursor: str | None = Field(None, max_length=500)
+    cursor: Cursor | None = None
     limit: int = Field(50, ge=1, le=200)
 
 

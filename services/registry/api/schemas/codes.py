@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field
 
 from shared.dictionary_data import DICTIONARIES
-from shared.fields import integer, text
+from shared.fields import WebUrl, integer, text
 
 
 @cache
@@ -39,3 +39,5 @@ OrganizationKind = code_of("organization_kinds")
 Name = text(2, 300)
 Count = integer(0, 1_000_000)
 Version = integer(1, description="ожидаемая версия (или заголовок If-Match)")
+# A page's address, as long as the registry's columns keep it (500 characters)
+PageUrl = Annotated[WebUrl, Field(max_length=500)]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from services.registry.adapters.paging import CURSOR_PATTERN
 from services.registry.api.schemas.codes import Direction, MenteeCategory, Stage, Subject, Version
 from shared.fields import Body, Query, text
+
+# A page's cursor as `next_cursor` gives it: the last row's name (base64url, up to 500 characters of 4 bytes) and id
+Cursor = Annotated[str, Field(max_length=2_720, pattern=CURSOR_PATTERN,
+                              description="next_cursor предыдущей страницы, как есть")]
 
 
 class Page(BaseModel):
@@ -24,7 +29,7 @@ class ListQuery(Query):
     organization: str | None = Field(None, max_length=36, description="id организации")
     q: text(0, 100, description="поиск по ФИО или названию") | None = None
     status: Literal["active", "withdrawn", "all"] = "active"
-    cursor: str | None = Field(None, max_length=500)
+    cursor: Cursor | None = None
     limit: int = Field(50, ge=1, le=500)
 
 
@@ -42,3 +47,7 @@ class IdPath(BaseModel):
 class WithdrawIn(Body):
     reason: text(0, 1000) | None = None
     version: Version | None = None
+
+
+class EraseIn(Body):
+    reason: text(1, 1000, description="основание: заявление субъекта персональных данных (номер, дата) или иное")

@@ -6,9 +6,9 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from services.registry.api.schemas.codes import Count, Name, OrganizationKind, Version
+from services.registry.api.schemas.codes import Count, Name, OrganizationKind, PageUrl, Version
 from services.registry.api.schemas.common import CountedPage
-from shared.fields import Body, Day, Kept, WebUrl, text
+from shared.fields import Body, Day, Kept, text
 
 
 class OrganizationIn(Body):
@@ -19,7 +19,7 @@ class OrganizationIn(Body):
     teachers: Count = 0
     young_specialists: Count = 0
     students: Count = 0
-    mentoring_page_url: WebUrl | None = None
+    mentoring_page_url: PageUrl | None = None
     has_curator: bool = False
     curator_name: text(2, 300) | None = Field(None, description="ФИО куратора наставничества (есть куратор)")
     curator_position: text(0, 300) | None = None
@@ -35,7 +35,7 @@ class OrganizationPatch(Body):
     teachers: Kept[Count] = None
     young_specialists: Kept[Count] = None
     students: Kept[Count] = None
-    mentoring_page_url: WebUrl | None = None
+    mentoring_page_url: PageUrl | None = None
     has_curator: Kept[bool] = None
     curator_name: text(2, 300) | None = None
     curator_position: text(0, 300) | None = None
