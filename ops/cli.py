@@ -150,6 +150,20 @@ def _cmd_schemas(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_retention(args: argparse.Namespace) -> int:
+    from ops.retention import run_retention
+    from shared.config import load_settings
+
+    settings = load_settings("registry")
+    days = args.days or settings.personal_data_retention_days
+    if days < 1:
+        print("ошибка: срок хранения — не меньше одного дня", file=sys.stderr)
+        return 2
+    for label, count in run_retention(settings, days).items():
+        print(f"{label}: обезличено выбывших более {days} дн. назад — {count}")
+    return 0
+
+
 def _cmd_user(args: argparse.Namespace) -> int:
     from services.console.auth.accounts import AccountError, NewAccount
     from services.console.auth.provision import add_user, resolve_scope
@@ -251,6 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--name", help="ФИО")
     add.add_argument("--password", help="пароль; без него печатается одноразовая ссылка для установки пароля")
     add.set_defaults(func=_cmd_user)
+    retention = sub.add_parser("retention", help="обезличить выбывших из базы дольше срока хранения ПДн")
+    retention.add_argument("--days", type=int, help="срок в днях; по умолчанию PERSONAL_DATA_RETENTION_DAYS")
+    retention.set_defaults(func=_cmd_retention)
     backup = sub.add_parser("backup", help="резервная копия встроенного стенда (можно на ходу): базы, файлы, поток")
     backup.add_argument("dir", help="новая или пустая папка для копии")
     backup.set_defaults(func=_cmd_backup)

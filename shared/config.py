@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     # Parts of one region's graph solved in separate processes at once (OR-Tools and LEMON hold the GIL).
     solver_processes: int = 2
     proposal_ttl_days: int = 14
+    # 152-ФЗ, ст. 5 ч. 7 and ст. 21 ч. 4: personal data are kept no longer than their purpose needs. A person
+    # withdrawn from the base is pseudonymised (`mentoring retention`) once this many days have passed since the
+    # withdrawal: three years cover the longest mentoring program and the half-year reports that follow it.
+    personal_data_retention_days: int = Field(default=1095, ge=1)
 
     db_pool_size: int = 5
     db_max_overflow: int = 10

@@ -60,6 +60,8 @@ class MentorChanged(Payload):
     formats: list[str] = Field(default_factory=list)
     capacity: int = 1
     consent_publication: bool = False
+    consent_processing: bool = Field(True, description="согласие на обработку ПДн: без него наставник не "
+                                                        "подбирается")
     registered_at: datetime
 
 
@@ -80,6 +82,8 @@ class MenteeChanged(Payload):
     directions: list[str] = Field(default_factory=list)
     formats: list[str] = Field(default_factory=list)
     preferred_mentor_ids: list[str] = Field(default_factory=list)
+    consent_processing: bool = Field(True, description="согласие на обработку ПДн: без него наставляемый не "
+                                                        "подбирается")
     registered_at: datetime
 
 
@@ -154,9 +158,11 @@ CATALOG: dict[str, type[Payload]] = {
     "mentoring.mentor.registered": MentorChanged,
     "mentoring.mentor.updated": MentorChanged,
     "mentoring.mentor.withdrawn": MentorChanged,
+    "mentoring.mentor.erased": MentorChanged,  # name pseudonymised on request or by retention: replace it everywhere
     "mentoring.mentee.registered": MenteeChanged,
     "mentoring.mentee.updated": MenteeChanged,
     "mentoring.mentee.withdrawn": MenteeChanged,
+    "mentoring.mentee.erased": MenteeChanged,
     "mentoring.run.requested": RunRequested,
     "mentoring.run.completed": RunCompleted,
     "mentoring.run.failed": RunFailed,

@@ -53,6 +53,7 @@ from shared.auth import issue_token
 from shared.config import Settings
 from shared.consumer import dispatch
 from shared.db import UnitOfWork
+from shared.dictionaries import normalize
 from shared.events import decode
 from shared.scopes import Scope
 
@@ -293,6 +294,17 @@ def active_again(model: Any, attribute: str) -> Callable[[World, Place], None]:
     return reset
 
 
+def named_again(model: Any, attribute: str) -> Callable[[World, Place], None]:
+    """Undo an erasure (the test's own undo: the API has none) so that later probes find the record as seeded."""
+    def reset(world: World, place: Place) -> None:
+        name = place.mentor_name if model is Mentor else f"Молодая {place.key} Мария Ивановна"
+        world.sql("registry", update(model).where(model.id == getattr(place, attribute)).values(
+            full_name=name, normalized_name=normalize(name), erased_at=None, consent_processing=True,
+            consent_processing_on=TODAY, **({"consent_publication": True} if model is Mentor else {})))
+
+    return reset
+
+
 # Checking what an allowed answer contains ------------------------------------------------------------------------
 
 
@@ -470,6 +482,8 @@ def registry_cases() -> list[Case]:
             Case("registry", "PATCH", f"{path}/<id>", guarded(WRITERS, 200, 403), send(record, fixed(patch))),
             Case("registry", "POST", f"{path}/<id>/withdraw", guarded(WRITERS, 200, 403),
                  send(record + "/withdraw", fixed({"reason": "проверка прав"})), after=active_again(model, attribute)),
+            Case("registry", "POST", f"{path}/<id>/erase", guarded(operators, 200, 403),
+                 send(record + "/erase", fixed({"reason": "проверка прав"})), after=named_again(model, attribute)),
         ]
     return cases
 

@@ -87,6 +87,10 @@ SCHEMAS: dict[str, Doc] = {
         "properties": {"replicas": {"type": "integer"}, "serviceName": NAME, "selector": SELECTOR,
                        "template": POD_TEMPLATE, "volumeClaimTemplates": {"type": "array", "minItems": 1}}}),
     "Job": _kind("batch/v1", {"type": "object", "required": ["template"], "properties": {"template": POD_TEMPLATE}}),
+    "CronJob": _kind("batch/v1", {"type": "object", "required": ["schedule", "jobTemplate"], "properties": {
+        "schedule": {"type": "string", "pattern": r"^\S+( \S+){4}$"},
+        "jobTemplate": {"type": "object", "required": ["spec"], "properties": {"spec": {
+            "type": "object", "required": ["template"], "properties": {"template": POD_TEMPLATE}}}}}}),
     "PodDisruptionBudget": _kind("policy/v1", {"type": "object", "required": ["selector"],
                                                "properties": {"selector": SELECTOR}}),
     "Kustomization": _kind("kustomize.config.k8s.io/v1beta1", resources=STRINGS),
@@ -140,8 +144,9 @@ def compose_argv(service: Doc) -> list[str]:
 
 def k8s_containers() -> Iterator[tuple[str, Doc]]:
     for label, doc in k8s_documents():
-        if doc["kind"] in ("Deployment", "StatefulSet", "Job"):
-            for container in doc["spec"]["template"]["spec"]["containers"]:
+        if doc["kind"] in ("Deployment", "StatefulSet", "Job", "CronJob"):
+            spec = doc["spec"]["jobTemplate"]["spec"] if doc["kind"] == "CronJob" else doc["spec"]
+            for container in spec["template"]["spec"]["containers"]:
                 yield f"{label} {doc['metadata']['name']}", container
 
 
@@ -205,6 +210,9 @@ def test_kubernetes_runs_every_process_of_the_procfile_with_the_same_command() -
     assert deployments["matching-worker"]["spec"]["replicas"] >= 2
     job = k8s_kind("Job")["mentoring-migrate"]["spec"]["template"]["spec"]
     assert job["containers"][0]["args"] == ["migrate"] and job["restartPolicy"] == "Never"
+    retention = k8s_kind("CronJob")["mentoring-retention"]["spec"]
+    assert retention["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"] == ["retention"]
+    assert retention["concurrencyPolicy"] == "Forbid"
 
 
 def test_kubernetes_settings_are_ones_the_processes_read_and_replicate_the_stream_three_times() -> None:
@@ -329,7 +337,8 @@ def test_docker_compose_accepts_the_compose_file() -> None:
 
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
-@pytest.mark.parametrize(("directory", "kinds"), [(K8S, {"Deployment", "StatefulSet", "Service", "ConfigMap"}),
+@pytest.mark.parametrize(("directory", "kinds"), [(K8S, {"Deployment", "StatefulSet", "Service", "ConfigMap",
+                                                         "CronJob"}),
                                                   (K8S / "migrate", {"Job"}), (K8S / "keda", {"ScaledObject"})],
                          ids=["installation", "migration", "keda"])
 def test_kustomize_builds_every_resource_into_the_namespace(directory: Path, kinds: set[str]) -> None:

@@ -29,8 +29,8 @@ from tests.integration.helpers import stream_events
 from tests.integration.test_access_matrix import CONFIRM, REGION_A, apps, deliver, engine_of
 
 TODAY = date.today()
-PEOPLE_EVENTS = {"mentoring.mentor.registered", "mentoring.mentor.updated", "mentoring.mentor.withdrawn",
-                 "mentoring.mentee.registered", "mentoring.mentee.updated", "mentoring.mentee.withdrawn"}
+PEOPLE_EVENTS = {f"mentoring.{kind}.{action}" for kind in ("mentor", "mentee")
+                 for action in ("registered", "updated", "withdrawn", "erased")}
 
 
 class Seeded:

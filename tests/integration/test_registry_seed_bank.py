@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import time
+from datetime import UTC, datetime
 
 import openpyxl
 import pytest
@@ -103,7 +104,7 @@ def test_a_mentees_qualification_is_read_written_sent_and_exported(registry):
     assert refused.status_code == 422
     sheet = workbook(registry.get("/api/v1/exports/mentees.xlsx", headers=registry.admin)).active
     header, row = rows_of(sheet)
-    assert header[-1] == "Квалификационная категория" and row[-1] == "Первая категория"
+    assert row[header.index("Квалификационная категория")] == "Первая категория"
 
 
 def test_the_bank_export_carries_the_new_columns_and_imports_back_unchanged(registry):
@@ -114,14 +115,16 @@ def test_the_bank_export_carries_the_new_columns_and_imports_back_unchanged(regi
     make_person(registry, "mentors", org["id"], "Необученная Анна Ивановна", subjects=["math"], stages=STAGES)
     exported = registry.get("/api/v1/exports/mentors.xlsx", headers=registry.admin)
     header, *rows = rows_of(workbook(exported).active)
-    assert header[-4:] == ("Стаж наставника", "КПК по наставничеству", "Дата КПК", "Награды, звания")
+    assert header[-5:] == ("Стаж наставника", "КПК по наставничеству", "Дата КПК", "Награды, звания",
+                           "Дата согласия на обработку персональных данных")
     trained = next(row for row in rows if row[2] == "Обученная Анна Ивановна")
-    assert trained[-4:] == (25, "да", "15.03.2024", "Почётный работник")
+    assert trained[-5:] == (25, "да", "15.03.2024", "Почётный работник", datetime.now(UTC).strftime("%d.%m.%Y"))
     assert trained[8] == "anna@example.ru https://example.ru/anna"
     back = upload(registry, "mentors", exported.data, "export.xlsx", dry_run=True).json
     assert (back["layout"], back["unchanged"], back["errors"]) == ("mentors", 2, [])
     csv = registry.get("/api/v1/exports/mentors.csv", headers=registry.admin).data.decode("utf-8-sig")
-    assert csv.splitlines()[0].endswith("Стаж наставника;КПК по наставничеству;Дата КПК;Награды, звания")
+    assert csv.splitlines()[0].endswith("Стаж наставника;КПК по наставничеству;Дата КПК;Награды, звания;"
+                                        "Дата согласия на обработку персональных данных")
     assert upload(registry, "mentors", csv.encode(), "export.csv", dry_run=True).json["unchanged"] == 2
 
 
@@ -160,5 +163,5 @@ def test_a_5000_row_bank_streams_out_in_reasonable_time(registry):
     assert response.status_code == 200 and elapsed < 10, elapsed
     sheet = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True).active
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert len(rows) == 5000 and rows[0][2] == "Наставник 00000 =SUM(A1)" and rows[0][-1] == "звание"
-    assert rows[0][-3] == "да" and rows[1][-3] == "нет"
+    assert len(rows) == 5000 and rows[0][2] == "Наставник 00000 =SUM(A1)" and rows[0][-2] == "звание"
+    assert rows[0][-4] == "да" and rows[1][-4] == "нет"

@@ -41,6 +41,7 @@ class PersonForm(RussianForm):
     formats = Checkboxes("Формат", validate_choice=False)
     email = StringField("Электронная почта")
     consent_processing = BooleanField("Согласие на обработку персональных данных")
+    consent_processing_on = DateField("Дата согласия", validators=[Optional()], format="%Y-%m-%d")
     version = HiddenField()
 
 
@@ -87,8 +88,9 @@ def build_form(kind: str, record: dict[str, Any] | None = None, *, creating: boo
     if record is None:
         data.update(consent_processing=True, formats=["in_person"], capacity=1)
         data.setdefault("category", "young_specialist")
-    if data.get("trained_on"):
-        data["trained_on"] = date.fromisoformat(str(data["trained_on"]))
+    for day in ("trained_on", "consent_processing_on"):
+        if data.get(day):
+            data[day] = date.fromisoformat(str(data[day]))
     form = cls(data=data)
     for name, dictionary in DICTIONARY_FIELDS.items():
         if name in form:
@@ -118,6 +120,8 @@ def body_of(form: PersonForm) -> dict[str, Any]:
     for name in ("full_name", "organization_id"):
         if name in body and body[name] is None:
             body[name] = ""
+    if not body.get("consent_processing"):
+        body["consent_processing_on"] = None  # no consent keeps no day (an unticked box leaves the day shown)
     if "category" in body and body["category"] is None:
         body.pop("category")
     return body

@@ -26,6 +26,7 @@ class LoadedProblem:
     mentors: Columns
     mentees: Columns
     without_stage: list[tuple[str, str, str | None]] = field(default_factory=list)  # (id, name, subject) left out
+    without_consent: list[tuple[str, str | None]] = field(default_factory=list)  # (id, subject): never a name
     codes: Codes = field(default_factory=Codes)
 
 
@@ -67,7 +68,8 @@ def _free_mentees(session: Session, scope: Scope) -> tuple[Columns, list[tuple[s
                     "organization": MenteeView.organization_id}[scope.kind]
     busy = select(Pair.id).where(Pair.mentee_id == MenteeView.id, is_open_pair()).exists()
     mentees = load_columns(session, select_columns(MenteeView, MENTEE_COLUMNS).where(
-        scope_column == scope.id, MenteeView.status == "active", ~busy), MENTEE_COLUMNS)
+        scope_column == scope.id, MenteeView.status == "active", MenteeView.consent_processing.is_(True), ~busy),
+        MENTEE_COLUMNS)
     has_stage = mentees["stage"].per_value(bool, bool)
     without_stage = [(mentees["id"][k], mentees["full_name"][k], mentees["subject"][k])
                      for k in np.flatnonzero(~has_stage).tolist()]
@@ -76,23 +78,39 @@ def _free_mentees(session: Session, scope: Scope) -> tuple[Columns, list[tuple[s
     return mentees, without_stage
 
 
+def mentees_without_consent(session: Session, scope: Scope) -> list[tuple[str, str | None]]:
+    """Active mentees of the scope without consent to processing and without an open pair, as (id, subject):
+    a run leaves them out and lists them unmatched with the reason, never with their name."""
+    scope_column = {"region": MenteeView.region_id, "municipality": MenteeView.municipality_id,
+                    "organization": MenteeView.organization_id}[scope.kind]
+    busy = select(Pair.id).where(Pair.mentee_id == MenteeView.id, is_open_pair()).exists()
+    rows = session.execute(select(MenteeView.id, MenteeView.subject).where(
+        scope_column == scope.id, MenteeView.status == "active", MenteeView.consent_processing.is_(False), ~busy)
+        .order_by(MenteeView.id))
+    return [(mentee_id, subject) for mentee_id, subject in rows.tuples()]
+
+
 def load_problem(session: Session, region_id: str, mentee_scope: Scope | None) -> LoadedProblem:
-    """Active mentors of the region with their free load; with a scope, its free mentees and past declines.
+    """Active mentors of the region consenting to processing, with their free load; with a scope, its free
+    mentees (those without consent apart, by id) and past declines.
 
     A run loads its scope; the suggestion cache loads a region's mentors alone (`mentee_scope` None)."""
     mentees: Columns = {name: [] for name in MENTEE_COLUMNS}
     without_stage: list[tuple[str, str, str | None]] = []
+    without_consent: list[tuple[str, str | None]] = []
     if mentee_scope is not None:
         mentees, without_stage = _free_mentees(session, mentee_scope)
+        without_consent = mentees_without_consent(session, mentee_scope)
     mentors = load_columns(session, select_columns(MentorView, MENTOR_COLUMNS).where(
-        MentorView.region_id == region_id, MentorView.status == "active"), MENTOR_COLUMNS)
+        MentorView.region_id == region_id, MentorView.status == "active", MentorView.consent_processing.is_(True)),
+        MENTOR_COLUMNS)
     load = open_load(session, region_id=region_id)
     declined: Sequence[Any] = [] if mentee_scope is None else session.execute(
         select(Pair.mentee_id, Pair.mentor_id).where(Pair.state == "declined", Pair.mentee_id.in_(
             select(MenteeView.id).where(MenteeView.region_id == region_id)))).all()
     codes = Codes()
     problem = encode_problem(mentors, mentees, load, declined, codes)
-    return LoadedProblem(problem, mentors, mentees, without_stage, codes)
+    return LoadedProblem(problem, mentors, mentees, without_stage, without_consent, codes)
 
 
 def pair_problem(mentor: MentorView | None, mentee: MenteeView, *, load: int = 0,

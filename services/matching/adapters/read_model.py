@@ -10,17 +10,18 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from services.matching.adapters.tables import MenteeView, MentorView, OrganizationView, ReadModelClock, Run
+from services.matching.adapters.erasure import scrub_pair_texts, scrub_run_results
+from services.matching.adapters.tables import MenteeView, MentorView, OrganizationView, Pair, ReadModelClock, Run
 from shared.db import UnitOfWork, versioned_upsert
 from shared.event_catalog import MenteeChanged, MentorChanged, OrganizationUpserted, RegistryCheckpoint
 
 MENTOR_FIELDS = {"status", "region_id", "municipality_id", "organization_id", "full_name", "subjects", "stages",
                  "directions", "mentee_categories", "mentee_experience_min", "mentee_experience_max",
                  "mentee_qualification", "qualification_category", "experience_years", "trained",
-                 "formats", "capacity"}
+                 "formats", "capacity", "consent_processing"}
 MENTEE_FIELDS = {"status", "region_id", "municipality_id", "organization_id", "full_name", "subject", "stage",
                  "experience_years", "qualification_category", "category", "is_student", "directions", "formats",
-                 "preferred_mentor_ids", "registered_at"}
+                 "preferred_mentor_ids", "consent_processing", "registered_at"}
 ORGANIZATION_FIELDS = {"name", "kind", "municipality_id", "municipality_name", "region_id", "status", "head_name",
                        "head_position", "curator_name", "curator_position"}
 
@@ -68,6 +69,23 @@ def apply_mentee(uow: UnitOfWork, payload: MenteeChanged) -> None:
                      payload.model_dump(include=MENTEE_FIELDS))
 
 
+def apply_mentor_erased(uow: UnitOfWork, payload: MentorChanged) -> None:
+    """An erased mentor: the pseudonym replaces the name here and wherever the pairs' texts quote it."""
+    old = uow.session.get(MentorView, payload.mentor_id)
+    old_name = old.full_name if old is not None else ""
+    apply_mentor(uow, payload)
+    scrub_pair_texts(uow.session, Pair.mentor_id, payload.mentor_id, old_name, payload.full_name)
+
+
+def apply_mentee_erased(uow: UnitOfWork, payload: MenteeChanged) -> None:
+    """An erased mentee: the pseudonym replaces the name here, in runs' unmatched lists and in the pairs' texts."""
+    old = uow.session.get(MenteeView, payload.mentee_id)
+    old_name = old.full_name if old is not None else ""
+    apply_mentee(uow, payload)
+    scrub_run_results(uow.session, payload.mentee_id, payload.full_name)
+    scrub_pair_texts(uow.session, Pair.mentee_id, payload.mentee_id, old_name, payload.full_name)
+
+
 def apply_checkpoint(uow: UnitOfWork, payload: RegistryCheckpoint) -> None:
     """The registry's answer to a run request arrived after every registry change before it (the stream keeps
     the registry's order): the run may load now, and it records the registry position it sees."""
@@ -80,5 +98,7 @@ HANDLERS: dict[str, Callable[[UnitOfWork, Any], None]] = {
     "mentoring.organization.upserted": apply_organization,
     **{f"mentoring.mentor.{action}": apply_mentor for action in ("registered", "updated", "withdrawn")},
     **{f"mentoring.mentee.{action}": apply_mentee for action in ("registered", "updated", "withdrawn")},
+    "mentoring.mentor.erased": apply_mentor_erased,
+    "mentoring.mentee.erased": apply_mentee_erased,
     "mentoring.registry.checkpoint": apply_checkpoint,
 }

@@ -18,6 +18,7 @@ MENTOR_UNKNOWN = "наставник не найден"
 MENTEE_OUTSIDE = "наставляемый вне области подбора"
 MENTOR_OUTSIDE = "наставник из другого региона"
 MENTEE_BUSY = "у наставляемого уже есть пара в работе"
+NO_CONSENT = "нет согласия на обработку персональных данных"
 MENTEE_NO_STAGE = "не указан уровень образования наставляемого"
 
 
@@ -56,13 +57,16 @@ def pin_refusals(session: Session, scope: Scope, region_id: str, mentee_ids: Ite
             reasons[mentee_id] = MENTEE_OUTSIDE
         elif mentee_id in busy:
             reasons[mentee_id] = MENTEE_BUSY
+        elif not mentee.consent_processing:
+            reasons[mentee_id] = NO_CONSENT
         else:
             reasons[mentee_id] = MENTEE_NO_STAGE
     mentors = {m.id: m for m in session.exec(select(MentorView).where(MentorView.id.in_(mentor_ids)))}
     for mentor_id in mentor_ids:
         mentor = mentors.get(mentor_id)
         outside = mentor is not None and mentor.status == "active" and mentor.region_id != region_id
-        reasons[mentor_id] = MENTOR_OUTSIDE if outside else MENTOR_UNKNOWN
+        unconsented = mentor is not None and mentor.status == "active" and not mentor.consent_processing
+        reasons[mentor_id] = MENTOR_OUTSIDE if outside else NO_CONSENT if unconsented else MENTOR_UNKNOWN
     return reasons
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import select
 
 from services.matching.adapters.capacity_lock import lock_capacity
@@ -18,6 +20,8 @@ from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.events import utcnow
 from shared.types import new_id
 
+NO_CONSENT = "нет согласия на обработку персональных данных"
+
 
 def create_pair(uow: UnitOfWork, principal: Principal, *, mentor_id: str, mentee_id: str, form: str,
                 role_model: str, group_id: str | None) -> Pair:
@@ -32,6 +36,7 @@ def create_pair(uow: UnitOfWork, principal: Principal, *, mentor_id: str, mentee
         raise NotFound(f"Наставник {mentor_id} не найден")
     principal.require_scope(organization_id=mentee.organization_id, municipality_id=mentee.municipality_id,
                             region_id=mentee.region_id)
+    refuse_without_consent(mentee=mentee, mentor=mentor)
     lock_capacity(session, mentee.region_id)
     if session.exec(select(Pair.id).where(Pair.mentee_id == mentee_id, is_open_pair())).first():
         raise Conflict("У наставляемого уже есть пара в работе")
@@ -66,3 +71,14 @@ def create_pair(uow: UnitOfWork, principal: Principal, *, mentor_id: str, mentee
     uow.publish(pair_event(pair, "proposed", actor=principal.actor))
     uow.commit()
     return pair
+
+
+def refuse_without_consent(*, mentee: Any = None, mentor: Any = None) -> None:
+    """No pair and no suggestion for a person without consent to processing (152-ФЗ, ст. 6 and 9): a 422 naming
+    who lacks it, so the curator knows what to record first."""
+    errors = [{"field": field, "message": f"{label}: {NO_CONSENT}"}
+              for field, label, person in (("mentee_id", "наставляемый", mentee), ("mentor_id", "наставник", mentor))
+              if person is not None and not person.consent_processing]
+    if errors:
+        raise ValidationFailed("Нет согласия на обработку персональных данных: такой человек не подбирается. "
+                               "Внесите в реестр дату согласия и повторите.", errors=errors)

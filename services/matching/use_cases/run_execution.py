@@ -36,6 +36,7 @@ from shared.events import new_event, utcnow
 from shared.scopes import Scope
 
 NO_STAGE = "не указан уровень образования: уточните карточку наставляемого"
+NO_CONSENT = "нет согласия на обработку персональных данных: внесите дату согласия в карточку наставляемого"
 TAKEN_MEANWHILE = "наставник занят параллельным подбором: повторите подбор"
 
 
@@ -122,14 +123,17 @@ def _execute(engine: Engine, settings: Settings, run: Run, registry_position: in
             write_draft(uow, run, loaded, solution, len(solved.mentee_index), kept)
         unmatched = _listed(mentees, rows, reasons) + [
             {"mentee_id": mentee_id, "full_name": name, "reason": NO_STAGE}
-            for mentee_id, name, _subject in loaded.without_stage] + _listed(
+            for mentee_id, name, _subject in loaded.without_stage] + [
+            {"mentee_id": mentee_id, "full_name": "", "reason": NO_CONSENT}
+            for mentee_id, _subject in loaded.without_consent] + _listed(
             mentees, rejected, [TAKEN_MEANWHILE] * len(rejected))
         everyone = np.concatenate([rows, rejected]).astype(np.int64)
         demand = unmet_demand(take(mentees["subject"], everyone) + [s for _, _, s in loaded.without_stage],
                               take(mentees["stage"], everyone) + [None] * len(loaded.without_stage))
         matched = len(written)
+        left_out = len(loaded.without_stage) + len(loaded.without_consent)
         result = {
-            "counts": {"mentees_in_scope": loaded.problem.n_mentees + len(loaded.without_stage),
+            "counts": {"mentees_in_scope": loaded.problem.n_mentees + left_out,
                        "mentors_available": int((loaded.problem.mentor_free > 0).sum()), "matched": matched,
                        "unmatched": len(unmatched), "pairs_per_form": {"traditional": matched},
                        "young_specialists_matched": int(solution.young_matched), "pinned": len(plan.pinned.mentee)},

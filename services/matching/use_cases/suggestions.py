@@ -15,6 +15,7 @@ from services.matching.adapters.suggestion_cache import SuggestionCache
 from services.matching.adapters.tables import MenteeView, OrganizationView, Pair
 from services.matching.domain.suggestions import suggest
 from services.matching.domain.weights import Weights
+from services.matching.use_cases.manual_pair import refuse_without_consent
 from services.matching.use_cases.runs import OPERATORS
 from shared.auth import Principal
 from shared.errors import NotFound
@@ -25,6 +26,7 @@ class _Reads:
     """The statements of a suggestion, built once: only their parameters change from one request to the next."""
 
     mentee: Any
+    consent: Any
     declined: Any
     organizations: Any
 
@@ -33,6 +35,7 @@ class _Reads:
 def _reads() -> _Reads:
     return _Reads(
         mentee=select_columns(MenteeView, MENTEE_COLUMNS).where(MenteeView.id == bindparam("mentee_id")),
+        consent=select(MenteeView.consent_processing).where(MenteeView.id == bindparam("mentee_id")),
         declined=select(Pair.mentor_id).where(Pair.mentee_id == bindparam("mentee_id"), Pair.state == "declined"),
         organizations=select(OrganizationView.id, OrganizationView.name, OrganizationView.municipality_name)
         .where(OrganizationView.id.in_(bindparam("ids", expanding=True))))
@@ -50,6 +53,7 @@ def suggestions(session: Session, principal: Principal, cache: SuggestionCache, 
                                               municipality_id=mentee["municipality_id"],
                                               region_id=mentee["region_id"]):
         raise NotFound(f"Наставляемый {mentee_id} не найден в сервисе подбора")
+    refuse_without_consent(mentee=connection.execute(reads.consent, {"mentee_id": mentee_id}).first())
     region = cache.region(session, mentee["region_id"])
     declined = list(connection.execute(reads.declined, {"mentee_id": mentee_id}).scalars())
     problem = region.with_mentee(mentee, declined)

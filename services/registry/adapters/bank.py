@@ -1,4 +1,5 @@
-"""The published bank of mentors: consented, active mentors, and the districts to choose from."""
+"""The published bank of mentors: active mentors consenting to processing and to publication, and the districts
+to choose from."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ def published_mentors(session: Session, *, district: str | None, subject: str | 
                       direction: str | None, q: str | None, cursor: str | None,
                       limit: int) -> tuple[list[Mentor], str | None]:
     """One page of the public bank, filtered by district, subject, stage, direction and name."""
-    filters: list[Any] = [Mentor.status == "active", Mentor.consent_publication.is_(True)]
+    filters: list[Any] = [Mentor.status == "active", Mentor.consent_publication.is_(True),
+                          Mentor.consent_processing.is_(True)]  # publication rests on consent to processing
     if district:
         filters.append(Mentor.municipality_id == district)
     for column, code in ((Mentor.subjects, subject), (Mentor.stages, stage), (Mentor.directions, direction)):

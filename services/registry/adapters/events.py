@@ -32,7 +32,7 @@ def mentor_event(mentor: Mentor, action: str) -> CloudEvent:
         qualification_category=mentor.qualification_category,
         experience_years=mentor.experience_years, trained=mentor.trained, trained_on=mentor.trained_on,
         formats=list(mentor.formats), capacity=mentor.capacity, consent_publication=mentor.consent_publication,
-        registered_at=mentor.created_at,
+        consent_processing=mentor.consent_processing, registered_at=mentor.created_at,
     )
     return new_event(f"mentoring.mentor.{action}", SOURCE, mentor.id, payload)
 
@@ -45,6 +45,6 @@ def mentee_event(mentee: Mentee, action: str) -> CloudEvent:
         category=mentee.category, qualification_category=mentee.qualification_category,
         is_student=mentee.is_student, directions=list(mentee.directions),
         formats=list(mentee.formats), preferred_mentor_ids=list(mentee.preferred_mentor_ids),
-        registered_at=mentee.created_at,
+        consent_processing=mentee.consent_processing, registered_at=mentee.created_at,
     )
     return new_event(f"mentoring.mentee.{action}", SOURCE, mentee.id, payload)

@@ -25,8 +25,9 @@ BANK_COLUMNS = [
     "Предполагаемая категория наставляемого", "Электронный адрес наставника, страница (если есть)",
     "Уровень образования", "Максимум наставляемых", "Формат", "Согласие на публикацию",
     "Квалификационная категория", "Стаж наставника", "КПК по наставничеству", "Дата КПК", "Награды, звания",
+    "Дата согласия на обработку персональных данных",
 ]
-BANK_WIDTHS = [22, 34, 32, 30, 26, 34, 14, 20, 34, 26, 12, 20, 12, 20, 12, 14, 12, 30]
+BANK_WIDTHS = [22, 34, 32, 30, 26, 34, 14, 20, 34, 26, 12, 20, 12, 20, 12, 14, 12, 30, 16]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SHEET_TITLE = "Банк наставников"
 
@@ -53,6 +54,13 @@ def _day(value: date | None) -> str:
     return value.strftime("%d.%m.%Y") if value else ""
 
 
+def _consent(person: Any) -> str:
+    """The consent cell as the importer reads it back: its day, «да» without one, else «нет»."""
+    if not person.consent_processing:
+        return "нет"
+    return _day(person.consent_processing_on) or "да"
+
+
 def bank_rows(mentors: Iterable[Any]) -> Iterator[list[object]]:
     """One row per mentor, columns as `BANK_COLUMNS`, values as operators write them (and the importer reads)."""
     for m in mentors:
@@ -64,7 +72,7 @@ def bank_rows(mentors: Iterable[Any]) -> Iterator[list[object]]:
             " ".join(filter(None, [m.email, m.page_url])), labels("stages", m.stages), m.capacity,
             labels("formats", m.formats), "да" if m.consent_publication else "нет",
             label("qualification_categories", m.qualification_category), m.experience_years,
-            "да" if m.trained else "нет", _day(m.trained_on), m.honours or "",
+            "да" if m.trained else "нет", _day(m.trained_on), m.honours or "", _consent(m),
         ]
 
 
@@ -84,6 +92,7 @@ def mentee_rows(mentees: Iterable[Any], mentor_names: dict[str, str]) -> Iterato
             label("stages", m.stage) if m.stage else "", m.experience_years,
             label("mentee_categories", m.category), request, labels("formats", m.formats), preferred,
             label("qualification_categories", m.qualification_category) if m.qualification_category else "",
+            _consent(m),
         ]
 
 

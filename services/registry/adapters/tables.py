@@ -88,8 +88,10 @@ class Mentor(RegistryModel, table=True):
     email: str | None = Field(default=None, max_length=300, index=True)
     page_url: str | None = Field(default=None, max_length=500)
     consent_processing: bool = True
+    consent_processing_on: date | None = None
     consent_publication: bool = False
     status: str = Field(default="active", max_length=20)
+    erased_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
@@ -126,7 +128,9 @@ class Mentee(RegistryModel, table=True):
     preferred_mentor_ids: list[str] = Field(default_factory=list, sa_column=code_list_column())
     email: str | None = Field(default=None, max_length=300)
     consent_processing: bool = True
+    consent_processing_on: date | None = None
     status: str = Field(default="active", max_length=20)
+    erased_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))

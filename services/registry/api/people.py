@@ -1,4 +1,4 @@
-"""Routes of mentors and of mentees, built once per kind: list, add, read, change, withdraw."""
+"""Routes of mentors and of mentees, built once per kind: list, add, read, change, withdraw, erase."""
 
 from __future__ import annotations
 
@@ -10,15 +10,18 @@ from flask_openapi3 import APIBlueprint, Tag
 from services.registry.adapters.filters import Filters
 from services.registry.adapters.person_kinds import MENTORS, PersonKind
 from services.registry.adapters.person_lists import ListTotals
-from services.registry.api.schemas.common import IdPath, PersonQuery, WithdrawIn
+from services.registry.api.schemas.common import EraseIn, IdPath, PersonQuery, WithdrawIn
 from services.registry.api.schemas.mentees import MenteeOut
 from services.registry.api.schemas.mentors import MentorOut
-from services.registry.use_cases import people
+from services.registry.use_cases import erasure, people
 from services.registry.use_cases.results import PersonCard
 from shared.json_provider import moments, timestamp_names
 from shared.web import context, etag_response, expected_version, principal
 
 FILTERS = {"region", "municipality", "organization", "q", "status", "subject", "stage", "direction", "category"}
+ERASURE = ("По заявлению субъекта (152-ФЗ): ФИО заменяется псевдонимом «Субъект ПДн № …», контакты и свободный текст "
+           "удаляются в реестре, журнале изменений, подборе и отчётах; статус и счётчики сохраняются. Необратимо; "
+           "повторный вызов ничего не меняет. Региональный и муниципальный операторы (в своей зоне), администратор.")
 LOCKING = "Оптимистическая блокировка: версия в `If-Match` или в поле `version`; устаревшая → 409."
 
 
@@ -41,7 +44,7 @@ def person_response(kind: PersonKind, card: PersonCard, status: int = 200) -> Re
 
 def register(api: APIBlueprint, kind: PersonKind, plural: str, create_model: type, patch_model: type,
              out_model: type, list_model: type, tag: Tag) -> None:
-    """The five routes of `kind` under /`plural`, their operation ids named after the kind."""
+    """The six routes of `kind` under /`plural`, their operation ids named after the kind."""
 
     totals, stamps, shown = ListTotals(), timestamp_names(kind.model.__table__), tuple(out_model.model_fields)
 
@@ -73,11 +76,15 @@ def register(api: APIBlueprint, kind: PersonKind, plural: str, create_model: typ
                                           body.reason)
             return person_response(kind, card)
 
+    def erase_person(path: IdPath, body: EraseIn) -> Response:
+        with context().uow() as uow:
+            return person_response(kind, erasure.erase_person(uow, principal(), kind, path.id, body.reason))
+
     create_person.__annotations__["body"] = create_model
     patch_person.__annotations__["body"] = patch_model
     for view, name in ((list_people, f"list_{plural}"), (create_person, f"create_{kind.entity}"),
                        (get_person, f"get_{kind.entity}"), (patch_person, f"patch_{kind.entity}"),
-                       (withdraw_person, f"withdraw_{kind.entity}")):
+                       (withdraw_person, f"withdraw_{kind.entity}"), (erase_person, f"erase_{kind.entity}")):
         view.__name__ = view.__qualname__ = name
     label = kind.label.lower()
     api.get(f"/{plural}", tags=[tag], summary=f"Список: {label}", operation_id=f"list_{plural}",
@@ -90,3 +97,5 @@ def register(api: APIBlueprint, kind: PersonKind, plural: str, create_model: typ
               description=LOCKING, responses={200: out_model})(patch_person)
     api.post(f"/{plural}/<id>/withdraw", tags=[tag], summary=f"Вывести из базы: {label}",
              operation_id=f"withdraw_{kind.entity}", responses={200: out_model})(withdraw_person)
+    api.post(f"/{plural}/<id>/erase", tags=[tag], summary=f"Удалить персональные данные: {label}",
+             operation_id=f"erase_{kind.entity}", description=ERASURE, responses={200: out_model})(erase_person)

@@ -19,12 +19,21 @@ def _given(fields: dict[str, Any], given: frozenset[str], columns: dict[str, tup
     return {column: fields[column] for field, names in columns.items() if field in given for column in names}
 
 
+CONSENT_COLUMNS = {"consent_processing": ("consent_processing", "consent_processing_on")}
+
+
+def _consent(record: MentorRecord | MenteeRecord) -> dict[str, Any]:
+    """Consent and its day as the file gives them (a day of None with consent: see `Importer._consent`)."""
+    return {"consent_processing": record.consent_processing, "consent_processing_on": record.consent_processing_on}
+
+
 def mentor_fields(record: MentorRecord) -> dict[str, Any]:
     """A mentor's columns; no format written means in person; КПК and honours only when the file has them."""
     low, high = record.mentee_experience or (None, None)
-    optional = _given({"trained": record.trained, "trained_on": record.trained_on, "honours": record.honours},
+    optional = _given({"trained": record.trained, "trained_on": record.trained_on, "honours": record.honours,
+                       **_consent(record)},
                       record.given, {"trained": ("trained", "trained_on"), "trained_on": ("trained", "trained_on"),
-                                     "honours": ("honours",)})
+                                     "honours": ("honours",), **CONSENT_COLUMNS})
     return {**optional,
         "full_name": record.full_name, "subjects": list(record.subjects), "stages": list(record.stages),
         "directions": list(record.directions), "mentee_categories": list(record.mentee_kinds),
@@ -41,8 +50,8 @@ def mentee_fields(record: MenteeRecord, mentors_by_name: dict[str, list[str]]) -
     preferred = [ids[0] for name in record.preferred_mentors
                  if len(ids := mentors_by_name.get(normalize(name), [])) == 1]
     category = record.category or "young_specialist"
-    optional = _given({"qualification_category": record.qualification}, record.given,
-                      {"qualification": ("qualification_category",)})
+    optional = _given({"qualification_category": record.qualification, **_consent(record)}, record.given,
+                      {"qualification": ("qualification_category",), **CONSENT_COLUMNS})
     return {**optional,
         "full_name": record.full_name, "subject": record.subjects[0] if record.subjects else None,
         "extra_subjects": list(record.subjects[1:]), "stage": record.stages[0] if record.stages else None,

@@ -12,3 +12,6 @@ READERS: tuple[Role, ...] = (*WRITERS, Role.INTEGRATOR)
 
 ORGANIZATION_MANAGERS: tuple[Role, ...] = (Role.REGION_OPERATOR, Role.MUNICIPAL_OPERATOR)
 """Add and withdraw organizations."""
+
+ERASERS: tuple[Role, ...] = (Role.REGION_OPERATOR, Role.MUNICIPAL_OPERATOR)
+"""Erase a person's data on their request (irreversible: operators of the region or district, and the admin)."""

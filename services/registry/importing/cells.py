@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from services.registry.importing.experience import parse_experience
 from shared.dictionaries import UnknownSpelling, normalize
@@ -55,6 +55,22 @@ def consent(cell: str) -> bool:
     if value in _YES:
         return True
     raise CellError(f"«{clean(cell)}» — ожидается «да» или «нет»", "bad_consent")
+
+
+def consent_day(cell: str) -> tuple[bool, date | None]:
+    """Consent to processing: the day it was given (`12.05.2024`, `2024-05-12`, also inside `да, 12.05.2024`), or
+    да (given, the day unknown: the import's day) or нет. A day ahead of tomorrow (UTC) is refused."""
+    value = normalize(cell)
+    if not value or value in _NO:
+        return False, None
+    if value in _YES:
+        return True, None
+    on = _date_in(value)
+    if on is None:
+        raise CellError(f"«{clean(cell)}» — ожидается дата согласия (ДД.ММ.ГГГГ) или «да»/«нет»", "bad_consent")
+    if on > datetime.now(UTC).date() + timedelta(days=1):
+        raise CellError(f"«{clean(cell)}» — дата согласия ещё не наступила", "bad_consent")
+    return True, on
 
 
 def url(cell: str) -> str:

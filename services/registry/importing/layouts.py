@@ -29,6 +29,14 @@ _TRAINING: Layout = {
     "trained_on": (False, ("Дата КПК", "Дата КПК по наставничеству", "Дата обучения наставников")),
     "honours": (False, ("Награды, звания", "Почётные звания", "Награды", "Звания")),
 }
+# the last column of every people's layout: a day (consent given then), да (the import's day) or нет; an empty cell
+# is no consent. A file without the column keeps what is stored (a new person: consent on the import's day).
+_CONSENT: Layout = {
+    "consent_processing": (False, ("Дата согласия на обработку персональных данных",
+                                   "Согласие на обработку персональных данных", "Дата согласия на обработку ПДн",
+                                   "Согласие на обработку ПДн", "Согласие на обработку ПД",
+                                   "Дата согласия на обработку ПД", "Согласие на обработку")),
+}
 _MENTOR_OPTIONS: Layout = {
     "stages": (False, ("Уровень образования", "Уровни образования", "Уровень", "Ступень")),
     "capacity": (False, ("Максимум наставляемых", "Максимальное число наставляемых",
@@ -57,6 +65,7 @@ MENTOR_COLUMNS: Layout = {
                               "Квалификационная категория наставника")),
     "experience_years": (False, ("Стаж наставника", "Педагогический стаж наставника")),
     **_TRAINING,
+    **_CONSENT,
 }
 
 BANK_COLUMNS: Layout = {
@@ -78,6 +87,7 @@ BANK_COLUMNS: Layout = {
                                      "Квалификационная категория наставляемого")),
     **_MENTOR_OPTIONS,
     **_TRAINING,
+    **_CONSENT,
 }
 
 MENTEE_COLUMNS: Layout = {
@@ -94,6 +104,7 @@ MENTEE_COLUMNS: Layout = {
     "preferred_mentors": (False, ("Желаемый наставник", "Желаемые наставники")),
     "qualification": (False, ("Квалификационная категория", "Категория педагога",
                               "Квалификационная категория наставляемого")),
+    **_CONSENT,
 }
 
 ORGANIZATION_COLUMNS: Layout = {

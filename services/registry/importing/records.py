@@ -32,6 +32,8 @@ class MentorRecord:
     trained: bool = False
     trained_on: date | None = None
     honours: str | None = None
+    consent_processing: bool = True
+    consent_processing_on: date | None = None  # consent without a day: the day it is imported
     given: frozenset[str] = frozenset()  # optional fields whose column the file has (others keep what is stored)
 
 
@@ -52,6 +54,8 @@ class MenteeRecord:
     formats: tuple[str, ...]
     preferred_mentors: tuple[str, ...]
     qualification: str | None = None
+    consent_processing: bool = True
+    consent_processing_on: date | None = None
     given: frozenset[str] = frozenset()
 
 

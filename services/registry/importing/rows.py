@@ -28,6 +28,7 @@ Codes = tuple[str, ...]
 NO_CODES: Codes = ()  # an empty cell of codes
 NO_CONTACT: tuple[str | None, str | None] = (None, None)  # an empty contact cell: no email, no page
 NOT_TRAINED: tuple[bool, date | None] = (False, None)  # an empty КПК cell
+NO_CONSENT: tuple[bool, date | None] = (False, None)  # an empty cell of consent to processing
 MAX_CAPACITY = 30
 # a cell that a spreadsheet would run as a formula: `=…`, `@…`, or `+`/`-` before a function call (`+7 999…` is a
 # phone number, `-` alone means "no"); refused rather than stored, so no export can carry it into someone's Excel
@@ -142,7 +143,8 @@ def mentor(row: RowContext) -> MentorRecord | None:
         consent_to_publication=row.parse("consent_to_publication", parse.consent, False),
         qualification=row.parse("qualification", _one("qualification_categories"), None),
         experience_years=row.parse("experience_years", parse.experience_years, None),
-        **_training(row), honours=row.text("honours"), given=row.given("trained", "trained_on", "honours"),
+        **_training(row), honours=row.text("honours"), **_consent(row),
+        given=row.given("trained", "trained_on", "honours", "consent_processing"),
     )
     return None if row.errors else record
 
@@ -152,6 +154,12 @@ def _training(row: RowContext) -> dict[str, Any]:
     marked, marked_on = row.parse("trained", parse.training, NOT_TRAINED)
     dated, dated_on = row.parse("trained_on", parse.training, NOT_TRAINED)
     return {"trained": marked or dated, "trained_on": dated_on or marked_on}
+
+
+def _consent(row: RowContext) -> dict[str, Any]:
+    """Consent to processing and its day; an empty cell of a column the file has is no consent."""
+    consent, on = row.parse("consent_processing", parse.consent_day, NO_CONSENT)
+    return {"consent_processing": consent, "consent_processing_on": on}
 
 
 def _request(cell: str) -> tuple[Codes, Codes]:
@@ -174,8 +182,8 @@ def mentee(row: RowContext) -> MenteeRecord | None:
         directions=directions, deficits=deficits,
         formats=row.parse("formats", _many("formats"), NO_CODES),
         preferred_mentors=row.parse("preferred_mentors", parse.names, ()),
-        qualification=row.parse("qualification", _one("qualification_categories"), None),
-        given=row.given("qualification"),
+        qualification=row.parse("qualification", _one("qualification_categories"), None), **_consent(row),
+        given=row.given("qualification", "consent_processing"),
     )
     return None if row.errors else record
 

@@ -14,17 +14,17 @@ from services.registry.adapters.filters import Filters, visible_to
 from services.registry.adapters.person_kinds import MENTEES, MENTORS, PersonKind
 from services.registry.adapters.tables import Mentee, Mentor, Municipality, Organization
 from services.registry.domain.roles import READERS
-from shared.auth import Principal
+from shared.auth import Principal, Role
 from shared.db import UnitOfWork
 
 BATCH = 2000
 MENTOR_COLUMNS = ("full_name", "mentee_categories", "subjects", "directions", "mentee_experience_min",
                   "mentee_experience_max", "mentee_qualification", "email", "page_url", "stages", "capacity",
                   "formats", "consent_publication", "qualification_category", "experience_years", "trained",
-                  "trained_on", "honours")
+                  "trained_on", "honours", "consent_processing", "consent_processing_on")
 MENTEE_COLUMNS = ("full_name", "subject", "extra_subjects", "stage", "experience_years", "category",
                   "qualification_category", "directions", "deficits", "formats", "preferred_mentor_name",
-                  "preferred_mentor_ids")
+                  "preferred_mentor_ids", "consent_processing", "consent_processing_on")
 
 
 def _rows(uow: UnitOfWork, principal: Principal, filters: Filters, kind: PersonKind,
@@ -35,9 +35,18 @@ def _rows(uow: UnitOfWork, principal: Principal, filters: Filters, kind: PersonK
                    Municipality.name.label("municipality_name"))
             .join(Organization, Organization.id == model.organization_id)
             .join(Municipality, Municipality.id == Organization.municipality_id)
-            .where(*visible_to(principal, model), *filters.of_people(kind))
+            .where(*visible_to(principal, model), *filters.of_people(kind), *consented_beyond_scope(principal, model))
             .order_by(model.normalized_name, model.id))
     yield from uow.session.execute(stmt.execution_options(yield_per=BATCH))
+
+
+def consented_beyond_scope(principal: Principal, model: Any) -> tuple[Any, ...]:
+    """People without consent to processing leave the hands of the operator that holds their data no further: a
+    school's curator and a district's operator export them (the data they collected), a region's operator, an
+    integrator and the admin export only people who consented (152-ФЗ, ст. 6: no consent, no transfer)."""
+    if principal.role in (Role.SCHOOL_CURATOR, Role.MUNICIPAL_OPERATOR):
+        return ()
+    return (model.consent_processing.is_(True),)
 
 
 def export_mentors(uow: UnitOfWork, principal: Principal, filters: Filters) -> Iterator[Any]:
@@ -53,5 +62,6 @@ def export_mentees(uow: UnitOfWork, principal: Principal, filters: Filters) -> t
         select(Mentee.preferred_mentor_ids).where(*visible_to(principal, Mentee), *filters.of_people(MENTEES),
                                                   Mentee.preferred_mentor_name.is_(None))).scalars() for i in ids}
     mentor_names = dict(uow.session.execute(select(Mentor.id, Mentor.full_name).where(
-        Mentor.id.in_(preferred_ids))).tuples().all()) if preferred_ids else {}
+        Mentor.id.in_(preferred_ids), *consented_beyond_scope(principal, Mentor))).tuples().all()) \
+        if preferred_ids else {}
     return _rows(uow, principal, filters, MENTEES, MENTEE_COLUMNS), mentor_names

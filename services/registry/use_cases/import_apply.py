@@ -21,6 +21,7 @@ from services.registry.adapters.tables import AuditRecord, Mentee, Mentor, Munic
 from services.registry.domain.changes import apply_changes, bump_version
 from services.registry.domain.import_fields import mentee_fields, mentor_fields, organization_fields, organization_kind
 from services.registry.domain.import_scope import may_import_row
+from services.registry.domain.personal_data import consent_changed
 from services.registry.importing.records import MenteeRecord, MentorRecord, OrganizationRecord, Record, RowError
 from shared.auth import Principal
 from shared.db import UnitOfWork
@@ -111,6 +112,10 @@ class Importer:
             model, event, fields = Mentee, mentee_event, mentee_fields(record, self.index.mentors_by_name)
         entity, key = model.__name__.lower(), (org.id, normalize(record.full_name))
         existing = self.index.people.get(key)
+        if existing is not None and _get(existing, "erased_at") is not None:
+            self.counts.unchanged += 1  # erased is final: a file (an export after the erasure) cannot revive it
+            return
+        self._consent(existing, fields)
         if existing is not None:
             self._update(existing, fields, entity, lambda row: self.events.append(event(row, "updated")))
             return
@@ -124,6 +129,22 @@ class Importer:
         self.counts.created += 1
         self._audits.append(audit_values(self.principal, entity, row["id"], "created", {"import": True}))
         self.events.append(event(SimpleNamespace(**row), "registered"))
+
+    def _consent(self, existing: Any, fields: dict[str, Any]) -> None:
+        """Consent to processing with its day: a file without the column consents a new person on the import's
+        day (the importing operator vouches for it, as before the day was kept); «да» without a day keeps the day
+        already stored, else takes the import's; no consent keeps no day."""
+        today = utcnow().date()
+        if "consent_processing" not in fields:
+            if existing is None:
+                fields["consent_processing"], fields["consent_processing_on"] = True, today
+            return
+        current = (False, None) if existing is None else (bool(_get(existing, "consent_processing")),
+                                                          _get(existing, "consent_processing_on"))
+        changes = {"consent_processing": fields["consent_processing"]}
+        if fields["consent_processing_on"] is not None:
+            changes["consent_processing_on"] = fields["consent_processing_on"]
+        fields.update(consent_changed(current, changes, today))
 
     def _update(self, row: Any, fields: dict[str, Any], entity: str, on_change: Callable[[Any], None]) -> None:
         """Update a matched row when a field differs; then a withdrawn one comes back active."""
@@ -154,3 +175,8 @@ class Importer:
         places = {m.id: m for m in self.index.municipalities.values()}
         org_events = [organization_event(org, places[org.municipality_id]) for org in self.touched_orgs.values()]
         self.uow.publish(*org_events, *self.events)
+
+
+def _get(row: Any, name: str) -> Any:
+    """A column of a stored row or of a row queued in this import (a dict)."""
+    return row.get(name) if isinstance(row, dict) else getattr(row, name)

@@ -14,12 +14,14 @@ from services.registry.adapters.person_kinds import PersonKind
 from services.registry.adapters.person_lists import ListTotals, person_list_select, selected_names, visibility_key
 from services.registry.adapters.tables import Mentor, Organization
 from services.registry.domain.changes import apply_changes, bump_version, check_experience_range, check_version, plain
+from services.registry.domain.personal_data import consent_changed, consent_given
 from services.registry.domain.roles import READERS, WRITERS
 from services.registry.use_cases.results import Page, PersonCard, person_card
 from shared.auth import Principal
 from shared.db import UnitOfWork
 from shared.dictionaries import normalize
 from shared.errors import Conflict, ValidationFailed
+from shared.events import utcnow
 
 
 def list_people(uow: UnitOfWork, principal: Principal, kind: PersonKind, filters: Filters, cursor: str | None,
@@ -51,6 +53,8 @@ def create_person(uow: UnitOfWork, principal: Principal, kind: PersonKind, data:
     """Register a mentor (or mentee) in an active organization inside the caller's scope."""
     principal.require(*WRITERS)
     org = _organization_for_write(uow.session, principal, data.pop("organization_id"))
+    data["consent_processing"], data["consent_processing_on"] = consent_given(
+        data.get("consent_processing"), data.get("consent_processing_on"), utcnow().date())
     row = kind.model(region_id=org.region_id, municipality_id=org.municipality_id, organization_id=org.id,
                      normalized_name=normalize(data["full_name"]), created_by=principal.actor,
                      updated_by=principal.actor, **data)
@@ -70,8 +74,11 @@ def patch_person(uow: UnitOfWork, principal: Principal, kind: PersonKind, person
     principal.require(*WRITERS)
     row = _locked_in_scope(uow, principal, kind, person_id)
     check_version(row, expected_version, kind.label)
+    if row.erased_at is not None:
+        raise Conflict(f"{kind.label}: персональные данные удалены (обезличены); изменение невозможно")
     if row.status == "withdrawn":
         raise Conflict(f"{kind.label} выбыл из базы; изменение невозможно")
+    changes.update(consent_changed((row.consent_processing, row.consent_processing_on), changes, utcnow().date()))
     diff = apply_changes(row, changes)
     check_experience_range(row)
     _check_preferred(uow.session, row)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, Field
@@ -18,7 +18,7 @@ from services.registry.api.schemas.codes import (
     Version,
 )
 from services.registry.api.schemas.common import CountedPage
-from shared.fields import Body, Email, Kept, integer, text
+from shared.fields import Body, Day, Email, Kept, integer, text
 
 
 class MenteeFields(Body):
@@ -36,6 +36,8 @@ class MenteeFields(Body):
     preferred_mentor_ids: list[Annotated[str, Field(max_length=36)]] = Field(default_factory=list, max_length=5)
     email: Email | None = None
     consent_processing: bool = True
+    consent_processing_on: Day | None = Field(None, description="день согласия на обработку персональных данных; "
+                                                                "без него — сегодня")
 
 
 class MenteeIn(MenteeFields):
@@ -58,6 +60,7 @@ class MenteePatch(Body):
     preferred_mentor_ids: Kept[list[Annotated[str, Field(max_length=36)]]] = Field(None, max_length=5)
     email: Email | None = None
     consent_processing: Kept[bool] = None
+    consent_processing_on: Day | None = None
     version: Version | None = None
 
 
@@ -83,7 +86,9 @@ class MenteeOut(BaseModel):
     preferred_mentor_ids: list[str]
     email: str | None
     consent_processing: bool
+    consent_processing_on: date | None = None
     status: str
+    erased_at: datetime | None = Field(None, description="когда персональные данные удалены (обезличены)")
     version: int
     created_at: datetime
     updated_at: datetime

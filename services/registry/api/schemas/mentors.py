@@ -11,13 +11,14 @@ from services.registry.api.schemas.codes import (
     Format,
     MenteeCategory,
     Name,
+    PageUrl,
     QualificationCategory,
     Stage,
     Subject,
     Version,
 )
 from services.registry.api.schemas.common import CountedPage
-from shared.fields import Body, Day, Email, Kept, WebUrl, integer, text
+from shared.fields import Body, Day, Email, Kept, integer, text
 
 
 class MentorFields(Body):
@@ -36,8 +37,10 @@ class MentorFields(Body):
     trained: bool = False
     trained_on: Day | None = None
     email: Email | None = None
-    page_url: WebUrl | None = None
+    page_url: PageUrl | None = None
     consent_processing: bool = True
+    consent_processing_on: Day | None = Field(None, description="день согласия на обработку персональных данных; "
+                                                                "без него — сегодня")
     consent_publication: bool = False
 
 
@@ -63,8 +66,9 @@ class MentorPatch(Body):
     trained: Kept[bool] = None
     trained_on: Day | None = None
     email: Email | None = None
-    page_url: WebUrl | None = None
+    page_url: PageUrl | None = None
     consent_processing: Kept[bool] = None
+    consent_processing_on: Day | None = None
     consent_publication: Kept[bool] = None
     version: Version | None = None
 
@@ -94,8 +98,10 @@ class MentorOut(BaseModel):
     email: str | None
     page_url: str | None
     consent_processing: bool
+    consent_processing_on: date | None = None
     consent_publication: bool
     status: str
+    erased_at: datetime | None = Field(None, description="когда персональные данные удалены (обезличены)")
     version: int
     created_at: datetime
     updated_at: datetime

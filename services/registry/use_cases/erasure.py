@@ -1,0 +1,78 @@
+"""Erasure of a person's data (152-ФЗ, ст. 14 and 21): on the person's request, and by retention for people
+withdrawn longer than the configured period.
+
+An erased mentor or mentee keeps the row, its id, place, request and status, so every count and indicator stays
+equal; the name becomes a pseudonym and the contacts and free texts go, here and in the audit trail and the outbox.
+The `erased` event tells matching and reports to replace the name in their copies. Erasure is final: a second one
+changes nothing (200 with the same record), and an erased record cannot be edited back to a name.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import select
+
+from services.registry.adapters.audit_log import record_audit
+from services.registry.adapters.erasure import scrub_audit, scrub_outbox, scrub_preferred_name
+from services.registry.adapters.lookups import locked
+from services.registry.adapters.person_kinds import MENTORS, PersonKind
+from services.registry.domain.changes import bump_version
+from services.registry.domain.personal_data import erased_values, pseudonym, retention_cutoff
+from services.registry.domain.roles import ERASERS
+from services.registry.use_cases.results import PersonCard, person_card
+from shared.auth import Principal, Role
+from shared.db import UnitOfWork
+from shared.events import utcnow
+
+RETENTION = Principal(subject="retention", role=Role.ADMIN)
+"""The author of erasures by retention in the audit trail (`admin:retention`)."""
+RETENTION_BATCH = 200
+
+
+def erase_person(uow: UnitOfWork, principal: Principal, kind: PersonKind, person_id: str, reason: str) -> PersonCard:
+    """Pseudonymise one mentor or mentee inside the caller's scope on the person's request (404 outside it)."""
+    principal.require(*ERASERS)
+    row = locked(uow.session, kind.model, person_id, kind.label)
+    principal.require_scope(organization_id=row.organization_id, municipality_id=row.municipality_id,
+                            region_id=row.region_id)
+    if row.erased_at is None:
+        _erase(uow, principal, kind, row, {"reason": reason, "basis": "request"})
+        scrub_outbox(uow.session, {row.id: row.full_name}, kind.entity)
+    uow.commit()
+    return person_card(uow.session, row)
+
+
+def erase_withdrawn(uow: UnitOfWork, kind: PersonKind, days: int, now: datetime | None = None,
+                    limit: int = RETENTION_BATCH) -> int:
+    """Pseudonymise up to `limit` people of this kind withdrawn more than `days` days ago (a withdrawn record
+    changes no more, so its `updated_at` is the withdrawal); returns how many. Run it until it returns 0."""
+    model: Any = kind.model
+    cutoff = retention_cutoff(now or utcnow(), days)
+    rows = uow.session.exec(select(model).where(model.status == "withdrawn", model.erased_at.is_(None),
+                                                model.updated_at < cutoff)
+                            .order_by(model.updated_at, model.id).limit(limit).with_for_update()).all()
+    for row in rows:
+        _erase(uow, RETENTION, kind, row, {"basis": "retention", "retention_days": days})
+    if rows:
+        scrub_outbox(uow.session, {row.id: row.full_name for row in rows}, kind.entity)
+    uow.commit()
+    return len(rows)
+
+
+def _erase(uow: UnitOfWork, principal: Principal, kind: PersonKind, row: Any, audit: dict[str, Any]) -> None:
+    old_name, name = row.full_name, pseudonym(row.id)
+    columns = set(kind.model.__table__.c.keys())
+    for field, value in erased_values(row.id, columns).items():
+        setattr(row, field, value)
+    row.erased_at = utcnow()
+    bump_version(row, principal.actor)
+    uow.session.add(row)
+    uow.session.flush()
+    session = uow.session
+    scrub_audit(session, row.id, old_name, name)
+    if kind is MENTORS:
+        scrub_preferred_name(session, row.region_id, old_name, name)
+    record_audit(session, principal, kind.entity, row.id, "erased", audit)  # never the old name
+    uow.publish(kind.event(row, "erased"))  # the callers then scrub the outbox (this event holds the pseudonym)
