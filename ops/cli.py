@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -186,22 +187,22 @@ def _cmd_user(args: argparse.Namespace) -> int:
 
 def _cmd_backup(args: argparse.Namespace) -> int:
     from ops.backup import make_backup
-    from ops.backup_layout import BackupError
 
-    try:
-        make_backup(Path(args.dir))
-    except BackupError as exc:
-        print(f"ошибка: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return _backup_step(make_backup, Path(args.dir))
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
-    from ops.backup_layout import BackupError
     from ops.restore import restore_backup
 
+    return _backup_step(restore_backup, Path(args.dir))
+
+
+def _backup_step(step: Callable[[Path], object], directory: Path) -> int:
+    """A backup or a restore: its refusal (a BackupError, in Russian) printed, exit code 2."""
+    from ops.backup_layout import BackupError
+
     try:
-        restore_backup(Path(args.dir))
+        step(directory)
     except BackupError as exc:
         print(f"ошибка: {exc}", file=sys.stderr)
         return 2

@@ -7,27 +7,36 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from shared.broker import connect
 from shared.config import Settings
 from shared.events import new_event
 
 
-async def stream_events(settings: Settings) -> list[dict]:
-    """Every message in the stream, decoded, in stream order."""
-    nc = await connect(settings.nats_url, name="test-reader", reconnect_forever=False)
+async def stream_messages(url: str, stream: str = "MENTORING") -> list[Any]:
+    """Every stored message of the stream (`seq`, `subject`, `headers`, `data`), in stream order; deleted
+    sequences are skipped."""
+    from nats.js.errors import NotFoundError
+
+    nc = await connect(url, name="test-reader", reconnect_forever=False)
     try:
         js = nc.jetstream()
-        info = await js.stream_info(settings.stream_name)
+        info = await js.stream_info(stream)
         out = []
-        for seq in range(info.state.first_seq, info.state.last_seq + 1):
-            if info.state.messages == 0:
-                break
-            msg = await js.get_msg(settings.stream_name, seq)
-            out.append(json.loads(msg.data))
+        for seq in range(info.state.first_seq, info.state.last_seq + 1) if info.state.messages else ():
+            try:
+                out.append(await js.get_msg(stream, seq))
+            except NotFoundError:
+                continue
         return out
     finally:
         await nc.close()
+
+
+async def stream_events(settings: Settings) -> list[dict]:
+    """Every message in the stream, decoded, in stream order."""
+    return [json.loads(msg.data) for msg in await stream_messages(settings.nats_url, settings.stream_name)]
 
 
 async def eventually(check: Callable[[], Awaitable[bool] | bool], timeout_s: float = 15.0,

@@ -29,6 +29,7 @@ import pytest
 
 from shared.auth import issue_token
 from shared.config import Settings
+from tests.integration.helpers import stream_messages
 from tests.servers import REPO_ROOT, Stack
 
 pytestmark = pytest.mark.skipif(
@@ -125,19 +126,11 @@ async def stream_and_consumers(url: str) -> tuple[list[tuple[str, str]], dict[st
     """(event id, subject) of every message in stream order, and each durable consumer's pending count."""
     from shared.broker import connect
 
+    messages = [(msg.headers["Nats-Msg-Id"], msg.subject) for msg in await stream_messages(url)]
     nc = await connect(url, name="drill", reconnect_forever=False)
     try:
-        js = nc.jetstream()
-        info = await js.stream_info("MENTORING")
-        messages = []
-        for seq in range(info.state.first_seq, info.state.last_seq + 1):
-            try:
-                msg = await js.get_msg("MENTORING", seq)
-            except Exception:  # noqa: BLE001 - a deleted sequence
-                continue
-            messages.append((msg.headers["Nats-Msg-Id"], msg.subject))
-        pending = {c.name: c.num_pending + c.num_ack_pending for c in await js.consumers_info("MENTORING")}
-        return messages, pending
+        consumers = await nc.jetstream().consumers_info("MENTORING")
+        return messages, {c.name: c.num_pending + c.num_ack_pending for c in consumers}
     finally:
         await nc.close()
 

@@ -20,6 +20,7 @@ from ops.stream_snapshot import StreamSnapshotError, restore_stream, snapshot_st
 from shared.broker import connect, ensure_stream
 from shared.config import Settings
 from shared.events import utcnow
+from tests.integration.helpers import stream_messages
 from tests.servers import NatsServer, free_port
 
 
@@ -35,20 +36,7 @@ async def publish(url: str, count: int, *, first: int = 0, size: int = 3000) -> 
 
 
 async def messages(url: str) -> list[tuple[int, str | None, bytes]]:
-    nc = await connect(url, name="test-reader", reconnect_forever=False)
-    try:
-        js = nc.jetstream()
-        info = await js.stream_info("MENTORING")
-        found = []
-        for seq in range(info.state.first_seq, info.state.last_seq + 1):
-            try:
-                msg = await js.get_msg("MENTORING", seq)
-            except Exception:  # noqa: BLE001 - a deleted sequence
-                continue
-            found.append((seq, (msg.headers or {}).get("Nats-Msg-Id"), msg.data))
-        return found
-    finally:
-        await nc.close()
+    return [(msg.seq, (msg.headers or {}).get("Nats-Msg-Id"), msg.data) for msg in await stream_messages(url)]
 
 
 def test_a_snapshot_taken_in_small_acknowledged_chunks_restores_every_message_and_no_consumer(tmp_path):
