@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from tests.e2e.pages import assert_accessible
-from tests.integration.console_helpers import seed_demo_region
+from tests.integration.console_helpers import registry, seed_demo_region
 
 PASSWORD = "Браузерный-пароль-1"
 PAGES = ("/", "/bank/", "/mentees/", "/upload/", "/users/", "/pairs/", "/runs/", "/indicators/",
@@ -45,6 +45,13 @@ def test_an_admin_signs_in_and_every_page_reflows_without_sideways_scrolling(sta
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 640px"
         assert_accessible(page, f"console{path.replace('/', '-').rstrip('-') or '-home'}")
+    with registry(stack) as api:
+        mentee = api.get("/api/v1/mentees", params={"limit": 1}).json()["items"][0]
+    page.goto(f"{stack.url('console')}/mentees/{mentee['id']}/erase")
+    assert_accessible(page, "console-mentees-erase")
+    page.click("text=Да, удалить персональные данные")  # no reason given: refused beside the field
+    assert page.locator("#reason-error").inner_text().startswith("Укажите основание")
+    assert_accessible(page, "console-mentees-erase-refused")
     page.goto(f"{stack.url('console')}/bank/")
     page.click("text=Следующая страница")  # htmx swaps the list and pushes the address
     page.wait_for_url("**cursor=**")

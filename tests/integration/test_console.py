@@ -339,3 +339,36 @@ def test_a_region_operator_sees_the_users_page_and_a_municipal_operator_does_not
     page = region.get("/users/").get_data(as_text=True)
     assert "district@test.local" in page and "Администратор" not in re.sub(r"<option[^>]*>[^<]*</option>", "", page)
     assert district.get("/users/").status_code == 403
+
+
+# --- personal data ---------------------------------------------------------------------------------------------------
+
+
+def test_an_operator_erases_a_mentee_on_request_after_giving_the_reason_and_a_curator_cannot(admin, app, services):
+    with registry(services) as api:
+        mentee = api.get("/api/v1/mentees", params={"limit": 1, "status": "active"}).json()["items"][0]
+    card = f"/mentees/{mentee['id']}"
+    add_account(app, "erase-curator@test.local", "school_curator", f"organization:{mentee['organization_id']}",
+                mentee["organization_name"], mentee["region_id"])
+    curator = app.test_client()
+    assert sign_in(curator, "erase-curator@test.local").status_code == 302
+    assert "Удалить персональные данные" not in curator.get(card).get_data(as_text=True)
+    assert curator.get(f"{card}/erase").status_code == 403
+
+    assert "Удалить персональные данные" in admin.get(card).get_data(as_text=True)
+    refused = post_form(admin, f"{card}/erase", f"{card}/erase", {"reason": "  "})
+    assert refused.status_code == 422
+    assert re.search(r'id="reason-error">Укажите основание', refused.get_data(as_text=True))
+    with registry(services) as api:
+        assert api.get(f"/api/v1/mentees/{mentee['id']}").json()["full_name"] == mentee["full_name"]
+
+    done = post_form(admin, f"{card}/erase", f"{card}/erase", {"reason": "заявление № 12 от 20.11.2026"},
+                     follow_redirects=True)
+    html = done.get_data(as_text=True)
+    assert done.status_code == 200 and "Персональные данные удалены" in html
+    assert mentee["full_name"] not in html and "Субъект ПДн №" in html
+    assert "удалены (обезличены)" in html and "Изменить" not in html
+    with registry(services) as api:
+        stored = api.get(f"/api/v1/mentees/{mentee['id']}").json()
+    assert stored["full_name"].startswith("Субъект ПДн №") and stored["erased_at"]
+    assert admin.get(f"{card}/erase", follow_redirects=True).get_data(as_text=True).count("уже удалены") == 1

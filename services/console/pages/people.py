@@ -17,6 +17,7 @@ from services.console.pages.person_forms import body_of, build_form, show_errors
 from services.console.roles import ADMIN, CURATOR, MUNICIPAL, REGION
 
 EVERYONE = (ADMIN, REGION, MUNICIPAL, CURATOR)
+ERASERS = (ADMIN, REGION, MUNICIPAL)  # as the registry allows: operators of the person's district or region
 PAGE_SIZE = 25
 STATUSES = {"active": "В базе", "withdrawn": "Выбыл", "all": "Все"}
 PAIR_LOOKUPS = 10
@@ -88,7 +89,7 @@ def build(kind: Kind) -> Blueprint:
     def card(ident: str):
         record = api().person(kind.plural, ident)
         return render_template("people/card.html", kind=kind, record=record, pairs=pairs_of(kind, ident),
-                               statuses=STATUSES)
+                               statuses=STATUSES, erasers=ERASERS)
 
     @bp.route("/new", methods=["GET", "POST"])
     @roles(*EVERYONE)
@@ -134,6 +135,27 @@ def build(kind: Kind) -> Blueprint:
             flash(kind.withdrawn_message, "success")
             return redirect(url_for(".card", ident=ident))
         return render_template("people/withdraw.html", kind=kind, record=record, form=form)
+
+    @bp.route("/<ident>/erase", methods=["GET", "POST"])
+    @roles(*ERASERS)
+    def erase(ident: str):
+        """Erasure on the person's request (152-ФЗ): the registry replaces the name with a pseudonym everywhere."""
+        record = api().person(kind.plural, ident)
+        if record.get("erased_at"):
+            flash("Персональные данные этого человека уже удалены.", "info")
+            return redirect(url_for(".card", ident=ident))
+        form = ActionForm()
+        reason, problem = (request.form.get("reason") or "").strip()[:1000], None
+        if form.validate_on_submit():
+            if not reason:
+                problem = "Укажите основание: заявление субъекта персональных данных (номер, дата) или иное."
+            else:
+                api().send("registry", "POST", f"/api/v1/{kind.plural}/{ident}/erase", {"reason": reason})
+                flash("Персональные данные удалены: ФИО заменено псевдонимом, контакты стёрты во всех сервисах.",
+                      "success")
+                return redirect(url_for(".card", ident=ident))
+        return render_template("people/erase.html", kind=kind, record=record, form=form, reason=reason,
+                               problem=problem), 422 if problem else 200
 
     return bp
 
