@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 from collections.abc import Iterator
@@ -14,11 +15,12 @@ from tests.servers import (
     DATABASES,
     ExternalNats,
     NatsServer,
+    PostgresDatabases,
     Stack,
-    create_postgres_database,
     postgres_admin_url,
     postgres_reachable,
     reset_stream,
+    wait_for_stopped_stacks,
 )
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -26,9 +28,33 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TEST_DATA = Path(__file__).resolve().parent / "data"  # the operators' sample files and truth.json
 
 
+def _render_each_openapi_schema_once() -> None:
+    """Tests build the services' apps hundreds of times (a service runs one build per process); most of a build
+    went to flask-openapi3 rendering the same pydantic models' JSON Schemas again. The first rendering of a model
+    is kept and a copy handed out, so every app's OpenAPI document and validation stay exactly as built."""
+    from flask_openapi3 import openapi, utils
+
+    render = utils.get_model_schema
+    rendered: dict[tuple[type, str], dict] = {}
+
+    def get_model_schema(model: type, mode: str = "validation") -> dict:
+        if (model, mode) not in rendered:
+            rendered[model, mode] = render(model, mode)
+        return copy.deepcopy(rendered[model, mode])
+
+    utils.get_model_schema = openapi.get_model_schema = get_model_schema
+
+
+_render_each_openapi_schema_once()
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     pg = postgres_admin_url()
     return f"postgres: {pg or 'not configured (SQLite only)'}; CI={IN_CI}"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    wait_for_stopped_stacks()
 
 
 @pytest.fixture
@@ -64,12 +90,23 @@ def postgres_admin() -> str | None:
     return admin
 
 
-@pytest.fixture
-def postgres_url(postgres_admin: str | None) -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test."""
+@pytest.fixture(scope="session")
+def postgres_databases(postgres_admin: str | None) -> Iterator[PostgresDatabases | None]:
+    """Where `postgres_url` takes its databases from: made ahead and dropped behind in a background thread."""
     if postgres_admin is None:
+        yield None
+        return
+    databases = PostgresDatabases(postgres_admin)
+    yield databases
+    databases.close()
+
+
+@pytest.fixture
+def postgres_url(postgres_databases: PostgresDatabases | None) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test."""
+    if postgres_databases is None:
         pytest.skip("PostgreSQL not configured (set TEST_POSTGRES_URL)")
-    url, drop = create_postgres_database(postgres_admin)
+    url, drop = postgres_databases.take()
     yield url
     drop()
 
@@ -100,13 +137,14 @@ def settings_factory(tmp_path: Path):
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[Stack]:
-    """The embedded stack (`mentoring up`) on free ports, ready to serve."""
+    """The embedded stack (`mentoring up`) on free ports, ready to serve; stopped with Ctrl-C after the test, in
+    the background (`Stack.stop_in_background`)."""
     running = Stack(workdir=tmp_path / "stack").start()
     try:
         running.wait_ready()
         yield running
     finally:
-        running.stop()
+        running.stop_in_background()
 
 
 def service_client(app, settings: Settings):
@@ -140,7 +178,7 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         seed_demo_region(running)
         yield running
     finally:
-        running.stop()
+        running.stop_in_background()
 
 
 @pytest.fixture

@@ -26,11 +26,12 @@ from tests.integration.console_helpers import (
     wait_for,
     without_tokens,
 )
+from tests.servers import one_database
 
 SELECTED = re.compile(r'name="selected" value="([^"]+)"')
 
-
-
+# the console's pages over the stack: its own database's dialect changes nothing they check
+pytestmark = one_database
 
 
 @pytest.fixture(scope="module")
