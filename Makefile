@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST := $(VENV)/bin/pytest -p no:cacheprovider
 
-.PHONY: install run up test test-unit test-integration test-e2e lint bench clean schemas browser
+.PHONY: install run up test test-unit test-integration test-e2e lint bench clean schemas browser asyncapi
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,13 +35,22 @@ browser: install
 	  npm install --silent --no-save --no-audit --no-fund --prefix $(VENV)/npm axe-core@4.11.1 >/dev/null || \
 	  echo "npm could not install axe-core: the accessibility checks will skip (and fail under CI=true)"; }
 
-test: install lint browser  ## every test: unit, integration (real NATS, SQLite, PostgreSQL when configured), e2e
+ASYNCAPI := $(VENV)/asyncapi/node_modules/.bin/asyncapi
+
+# The AsyncAPI document of the event catalog is validated with the official CLI, which npm installs into
+# .venv/asyncapi once (its own prefix: an `npm install --no-save` beside axe-core would prune axe-core).
+asyncapi: install
+	@test -x $(ASYNCAPI) || { echo "the AsyncAPI document is validated with @asyncapi/cli from the npm registry: installing it into $(VENV)/asyncapi (once)"; \
+	  npm install --silent --no-save --no-audit --no-fund --prefix $(VENV)/asyncapi @asyncapi/cli@6.2.0 >/dev/null 2>&1 || \
+	  echo "npm could not install @asyncapi/cli: the AsyncAPI validation will skip (and fail under CI=true)"; }
+
+test: install lint browser asyncapi  ## every test: unit, integration (real NATS, SQLite, PostgreSQL when configured), e2e
 	$(PYTEST) tests/unit tests/integration tests/e2e
 
 test-unit: install  ## pure rules and modules, no I/O
 	$(PYTEST) tests/unit
 
-test-integration: install  ## real SQLite, PostgreSQL (when configured) and nats-server
+test-integration: install asyncapi  ## real SQLite, PostgreSQL (when configured) and nats-server
 	$(PYTEST) tests/integration
 
 test-e2e: install browser  ## the running stack over HTTP and NATS, and the pages in Chromium
@@ -54,7 +63,7 @@ lint: install  ## ruff everywhere, mypy strict on the pure folders
 bench: install  ## heavy benchmarks; JSON under var/bench/, tables in docs/benchmarks.md
 	$(PY) -m tests.bench.run
 
-schemas: install  ## regenerate the JSON Schemas of the event catalog
+schemas: install  ## regenerate the event catalog's JSON Schemas, AsyncAPI document and its page in docs/
 	$(VENV)/bin/mentoring schemas --write
 
 clean:

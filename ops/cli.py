@@ -138,16 +138,31 @@ def _cmd_reports(args: argparse.Namespace) -> int:
 
 
 def _cmd_schemas(args: argparse.Namespace) -> int:
+    """Write the catalog's published files (`--write`), or check that the ones on disk are current."""
     import json
 
+    from ops.asyncapi_page import PAGE_PATH, render_page
+    from shared.asyncapi import DOCUMENT_PATH, build_document, render_yaml
     from shared.event_catalog import CATALOG, SCHEMA_DIR, json_schema
 
-    for type_ in sorted(CATALOG):
-        text = json.dumps(json_schema(type_), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    root = Path(__file__).resolve().parents[1]
+    document = build_document()
+    published = {SCHEMA_DIR / f"{type_}.json": json.dumps(json_schema(type_), ensure_ascii=False, indent=2,
+                                                         sort_keys=True) + "\n" for type_ in sorted(CATALOG)}
+    published[DOCUMENT_PATH] = render_yaml(document)
+    published[PAGE_PATH] = render_page(document)
+    stale = []
+    for path, text in published.items():
         if args.write:
-            SCHEMA_DIR.mkdir(parents=True, exist_ok=True)
-            (SCHEMA_DIR / f"{type_}.json").write_text(text)
-        print(type_)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        elif not path.is_file() or path.read_text(encoding="utf-8") != text:
+            stale.append(path)
+        print(os.path.relpath(path, root))
+    if stale:
+        print("устарели (обновите: mentoring schemas --write): " + ", ".join(os.path.relpath(p, root) for p in stale),
+              file=sys.stderr)
+        return 1
     return 0
 
 
@@ -252,8 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
     reports = sub.add_parser("reports", help="показатели")
     reports.add_argument("action", choices=["rebuild"], help="rebuild: пересобрать проекцию из потока событий")
     reports.set_defaults(func=_cmd_reports)
-    schemas = sub.add_parser("schemas", help="JSON Schema каталога событий")
-    schemas.add_argument("--write", action="store_true", help="записать в shared/schemas/")
+    schemas = sub.add_parser("schemas", help="проверить JSON Schema, документ AsyncAPI и его страницу")
+    schemas.add_argument("--write", action="store_true",
+                         help="записать в shared/schemas/ (JSON Schema, asyncapi.yaml) и docs/asyncapi.html")
     schemas.set_defaults(func=_cmd_schemas)
     user = sub.add_parser("user", help="учётные записи консоли")
     user_sub = user.add_subparsers(dest="user_command", required=True)

@@ -1,6 +1,8 @@
 """The catalog of event types: one pydantic payload model (and so one JSON Schema) per type.
 
 Payloads carry ids and the fields consumers need, never contact details (email, phone, page).
+A field that is personal data under 152-ФЗ says so in its schema (`x-personal-data`), with why the event needs it;
+the AsyncAPI document (shared/asyncapi.py) lists them for integrators.
 """
 
 from __future__ import annotations
@@ -10,6 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+PERSONAL_DATA = "x-personal-data"
+
+
+def personal(why: str) -> dict[str, Any]:
+    """The JSON Schema annotation of a field that is personal data under 152-ФЗ: why the event still carries it."""
+    return {PERSONAL_DATA: why}
 
 
 class Payload(BaseModel):
@@ -31,10 +40,14 @@ class OrganizationUpserted(Payload):
     has_curator: bool = False
     curator_trained: bool = False
     curator_trained_on: date | None = None
-    curator_name: str | None = None
-    curator_position: str | None = None
-    head_name: str | None = None
-    head_position: str | None = None
+    curator_name: str | None = Field(None, json_schema_extra=personal(
+        "ФИО куратора школы: печатается в приказе о закреплении пар (сервис подбора)"))
+    curator_position: str | None = Field(None, json_schema_extra=personal(
+        "должность куратора: вместе со школой указывает на человека; печатается в приказе рядом с ФИО"))
+    head_name: str | None = Field(None, json_schema_extra=personal(
+        "ФИО руководителя школы: подписывает приказ о закреплении пар (сервис подбора)"))
+    head_position: str | None = Field(None, json_schema_extra=personal(
+        "должность руководителя: вместе со школой указывает на человека; печатается в приказе под подписью"))
     status: str = "active"
 
 
@@ -45,7 +58,9 @@ class MentorChanged(Payload):
     organization_id: str
     municipality_id: str
     region_id: str
-    full_name: str
+    full_name: str = Field(json_schema_extra=personal(
+        "ФИО: сервис подбора показывает его операторам в предложениях пар, списках и приказах; событие *.erased "
+        "заменяет его обезличенным"))
     subjects: list[str] = Field(default_factory=list)
     stages: list[str] = Field(default_factory=list)
     directions: list[str] = Field(default_factory=list)
@@ -72,7 +87,9 @@ class MenteeChanged(Payload):
     organization_id: str
     municipality_id: str
     region_id: str
-    full_name: str
+    full_name: str = Field(json_schema_extra=personal(
+        "ФИО: сервис подбора показывает его операторам в предложениях пар, списках и приказах; событие *.erased "
+        "заменяет его обезличенным"))
     subject: str | None = None
     stage: str | None = None
     experience_years: int | None = None
@@ -92,7 +109,8 @@ class RunRequested(Payload):
     scope: str
     dry_run: bool = False
     options: dict[str, Any] = Field(default_factory=dict)
-    requested_by: str
+    requested_by: str = Field(json_schema_extra=personal(
+        "кто запустил подбор (роль:идентификатор учётной записи, без имени): журнал действий"))
     parent_id: str | None = None  # a region's run inside a run over several regions
 
 
@@ -148,7 +166,8 @@ class PairChanged(Payload):
     ended_at: datetime | None = None
     result: str | None = None
     reason: str | None = None
-    actor: str | None = None
+    actor: str | None = Field(None, json_schema_extra=personal(
+        "кто перевёл пару (роль:идентификатор учётной записи, без имени): журнал действий"))
 
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"

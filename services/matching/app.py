@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_openapi3 import OpenAPI
 
 from services.matching.adapters import tables
+from shared.asyncapi import asyncapi_blueprint
 from shared.config import Settings, load_settings
 from shared.web import create_service_app
 
@@ -21,4 +22,5 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     app.register_api(build_api())
     app.register_api(build_review_api())
     app.register_api(build_pairs_api())
+    app.register_api(asyncapi_blueprint())
     return app

@@ -716,7 +716,9 @@ def service_cases(service: str) -> list[Case]:
 
 
 CASES = [*registry_cases(), *matching_cases(), *reports_cases(),
-         *[case for service in ("registry", "matching", "reports") for case in service_cases(service)]]
+         *[case for service in ("registry", "matching", "reports") for case in service_cases(service)],
+         *[Case(service, "GET", "/asyncapi.yaml", public(), get("/asyncapi.yaml"))
+           for service in ("registry", "matching")]]
 
 
 def probe(world: World, case: Case, role: str, relation: str) -> str | None:
@@ -791,7 +793,7 @@ def test_the_matrix_names_every_endpoint_of_every_service_and_nothing_else(bare_
 
 def test_integrators_never_write_and_anonymous_callers_reach_only_public_endpoints():
     public_paths = {"/bank", "/api/v1/bank", "/api/v1/dictionaries", "/dashboard", "/healthz", "/readyz", "/metrics",
-                    "/openapi.json"}
+                    "/openapi.json", "/asyncapi.yaml"}
     for case in CASES:
         if case.method != "GET":
             assert case.expect["integrator"] == Expect(403, 403), (case.method, case.rule)
