@@ -25,12 +25,12 @@ def inline_code(text: str) -> Markup:
 
 
 def field_type(schema: dict[str, Any]) -> str:
-    """A field's type as a reader wants it: `string (date-time)`, `array of string`, `integer | null`."""
+    """A field's type as a reader wants it: `string (date-time)`, `array[string]`, `integer | null`."""
     if "anyOf" in schema:
         return " | ".join(field_type(option) for option in schema["anyOf"])
     kind = str(schema.get("type", "any"))
     if kind == "array":
-        return f"array of {field_type(schema.get('items', {}))}"
+        return f"array[{field_type(schema.get('items', {}))}]"
     return f"{kind} ({schema['format']})" if "format" in schema else kind
 
 
@@ -56,5 +56,6 @@ def render_page(document: dict[str, Any]) -> str:
                 for name, schema in sorted(schemas.items()) if name != "NatsHeaders"]
     description = [paragraph.replace("\n", " ") for paragraph in document["info"]["description"].split("\n\n")]
     return env.get_template("asyncapi.html").render(
-        info=document["info"], description=description, servers=sorted(document["servers"].items()),
-        channels=channels, payloads=payloads, envelope=channels[0]["message"]["payload"]["properties"])
+        asyncapi=document["asyncapi"], info=document["info"], description=description,
+        servers=sorted(document["servers"].items()), channels=channels, payloads=payloads,
+        envelope=channels[0]["message"]["payload"]["properties"])
