@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 
@@ -13,6 +15,8 @@ from ops.asyncapi_page import PAGE_PATH, render_page
 from ops.cli import main
 from shared.asyncapi import DOCUMENT_PATH, build_document, render_yaml
 from shared.event_catalog import CATALOG, PERSONAL_DATA
+from shared.events import encode, new_event
+from tests.unit.test_events import ORG
 
 NAMES_OF_PEOPLE = {("OrganizationUpserted", "curator_name"), ("OrganizationUpserted", "head_name"),
                    ("MentorChanged", "full_name"), ("MenteeChanged", "full_name")}
@@ -109,3 +113,18 @@ def test_the_schemas_check_fails_when_the_document_or_the_page_is_stale(stale, t
     (document_copy if stale == "document" else page_copy).write_text("устаревшее\n", encoding="utf-8")
     assert main(["schemas"]) == 1
     assert f"asyncapi.{'yaml' if stale == 'document' else 'html'}" in capsys.readouterr().err
+
+
+def test_an_encoded_event_matches_its_message_in_the_document_and_not_another_channels(document):
+    event = json.loads(encode(new_event("mentoring.organization.upserted", "/registry", "o1", ORG)))
+    messages = document["components"]["messages"]
+
+    def payload_schema(key: str) -> dict[str, Any]:
+        return {**messages[key]["payload"], "components": document["components"]}
+
+    jsonschema.validate(event, payload_schema("organization_upserted"))
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(event, payload_schema("mentor_registered"))
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**event, "data": {**event["data"], "email": "x@y.ru"}},
+                            payload_schema("organization_upserted"))
