@@ -138,32 +138,9 @@ def _cmd_reports(args: argparse.Namespace) -> int:
 
 
 def _cmd_schemas(args: argparse.Namespace) -> int:
-    """Write the catalog's published files (`--write`), or check that the ones on disk are current."""
-    import json
+    from ops.schemas import write_or_check
 
-    from ops.asyncapi_page import PAGE_PATH, render_page
-    from shared.asyncapi import DOCUMENT_PATH, build_document, render_yaml
-    from shared.event_catalog import CATALOG, SCHEMA_DIR, json_schema
-
-    root = Path(__file__).resolve().parents[1]
-    document = build_document()
-    published = {SCHEMA_DIR / f"{type_}.json": json.dumps(json_schema(type_), ensure_ascii=False, indent=2,
-                                                         sort_keys=True) + "\n" for type_ in sorted(CATALOG)}
-    published[DOCUMENT_PATH] = render_yaml(document)
-    published[PAGE_PATH] = render_page(document)
-    stale = []
-    for path, text in published.items():
-        if args.write:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        elif not path.is_file() or path.read_text(encoding="utf-8") != text:
-            stale.append(path)
-        print(os.path.relpath(path, root))
-    if stale:
-        print("устарели (обновите: mentoring schemas --write): " + ", ".join(os.path.relpath(p, root) for p in stale),
-              file=sys.stderr)
-        return 1
-    return 0
+    return write_or_check(args.write)
 
 
 def _cmd_retention(args: argparse.Namespace) -> int:

@@ -94,6 +94,7 @@ def processes(tmp_path: Path) -> Iterator[Callable[..., CliProcess]]:
     yield start
     for proc in started:
         proc.kill()
+        print(f"--- the last lines of {' '.join(proc.args)} ---\n{proc.log()[-2000:]}")  # shown when a test fails
 
 
 def cli_env(settings: Settings, **extra: object) -> dict[str, str]:
