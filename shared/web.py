@@ -182,7 +182,8 @@ def _install_hooks(app: OpenAPI, service: str) -> None:
     def _integrity_error(exc: IntegrityError) -> Response:
         # The last guard: the use cases check every unique rule first; two requests racing past that check
         # meet the database's constraint here, and the client is told to look again rather than shown a 500.
-        log.warning("integrity error: %s", exc.orig)
+        # its first line names the constraint; PostgreSQL's DETAIL line quotes the values, which stay out of the log
+        log.warning("integrity error: %s", str(exc.orig).splitlines()[0] if str(exc.orig) else type(exc.orig))
         return problem_response(constraint_problem(exc, request.path), 409 if is_unique_violation(exc) else 422)
 
     @app.errorhandler(Exception)
