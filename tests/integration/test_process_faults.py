@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import sqlite3
 import subprocess
 import sys
 import time
@@ -341,7 +342,7 @@ async def test_a_matching_worker_killed_mid_run_leaves_nothing_half_written_and_
                              every_s=0.005)
             if moment == "writing":
                 await eventually(lambda: run().phase == "writing", timeout_s=40, every_s=0.01)
-                await asyncio.sleep(RNG.uniform(0.0, 0.4))  # a random moment of the one write transaction
+                await eventually(lambda: a_write_is_open(engine), timeout_s=40, every_s=0.002)
             worker.kill()
             at_kill = run()
             kills.append(f"attempt {attempt} in {at_kill.phase}")
@@ -359,11 +360,34 @@ async def test_a_matching_worker_killed_mid_run_leaves_nothing_half_written_and_
     engine.dispose()
     assert final.status == "succeeded", final.error
     matched = json.loads(final.result)["counts"]["matched"]
+    kills.append(f"the third attempt wrote in {json.loads(final.result)['timings']['write_s']} s")
     assert final.attempts == 3
     assert len(pair_ids) == matched > 0
     assert kinds["mentoring.run.completed"] == 1 and kinds["mentoring.run.failed"] == 0
     Figures.of("matching worker SIGKILL after claim and mid-write", pair_ids, proposed, kills=kills,
                run=final.status, matched=matched).check(started)
+
+
+def a_write_is_open(engine: Engine) -> bool:
+    """Whether another connection holds a write transaction: the kill then lands inside the run's one write.
+
+    Waiting a random time after the "writing" note instead once let a fast machine commit first.
+    """
+    if engine.dialect.name == "sqlite":
+        probe = sqlite3.connect(engine.url.database, timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            return False
+        except sqlite3.OperationalError:
+            return True
+        finally:
+            probe.close()
+    with engine.connect() as connection:
+        return bool(connection.scalar(text(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = :pairs "
+            "AND l.mode = 'RowExclusiveLock' AND l.granted AND l.pid <> pg_backend_pid())"),
+            {"pairs": Pair.__table__.name}))
 
 
 def test_a_run_taken_over_from_a_silent_worker_is_written_once_by_the_new_owner(matching):
