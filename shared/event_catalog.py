@@ -198,6 +198,34 @@ CATALOG: dict[str, type[Payload]] = {
 }
 
 
+# Who may publish what: each service's relay publishes its own subjects and nothing else (the broker's permissions
+# in every configuration are generated from this table). Keep it in step with CATALOG (tests/unit/test_event_catalog.py).
+PUBLISHERS: dict[str, tuple[str, ...]] = {
+    "registry": ("mentoring.organization.>", "mentoring.mentor.>", "mentoring.mentee.>", "mentoring.registry.>"),
+    "matching": ("mentoring.run.>", "mentoring.pair.>"),
+    "reports": ("mentoring.submission.>",),
+}
+
+# The subjects an integrator may subscribe to. Run requests and the registry's checkpoints are the services' own
+# hand-over (who asked for a run, where the registry stood) and stay internal.
+INTERNAL_TYPES = frozenset({"mentoring.run.requested", "mentoring.registry.checkpoint"})
+PUBLIC_SUBJECTS: tuple[str, ...] = (
+    "mentoring.organization.>", "mentoring.mentor.>", "mentoring.mentee.>", "mentoring.pair.>",
+    "mentoring.run.completed", "mentoring.run.failed", "mentoring.submission.>",
+)
+
+
+def subject_matches(pattern: str, subject: str) -> bool:
+    """NATS subject matching: `*` is one token, a final `>` one or more."""
+    want, have = pattern.split("."), subject.split(".")
+    for index, token in enumerate(want):
+        if token == ">":
+            return len(have) > index
+        if index >= len(have) or (token != "*" and token != have[index]):
+            return False
+    return len(want) == len(have)
+
+
 def json_schema(type_: str) -> dict[str, Any]:
     """The JSON Schema of one event type's `data`, as published in `shared/schemas/`."""
     schema = CATALOG[type_].model_json_schema()
