@@ -12,7 +12,8 @@ from shared.web import create_service_app
 def create_app(settings: Settings | None = None) -> OpenAPI:
     """Build the reports app (gunicorn: `services.reports.app:create_app()`)."""
     settings = settings or load_settings("reports")
-    app = create_service_app("reports", settings, tables.metadata, title="Показатели целевой модели")
+    app = create_service_app("reports", settings, tables.metadata, title="Показатели целевой модели",
+                             outbox=tables.outbox)
     from services.reports.api import build_api
     from services.reports.api.dashboard import build_dashboard
 

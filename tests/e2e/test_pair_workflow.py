@@ -46,7 +46,7 @@ def act(matching, pair_id: str, action: str, body: dict) -> dict:
 
 
 def pair_events(stack, pair_id: str) -> list[str]:
-    events = asyncio.run(stream_events(Settings(nats_url=stack.env["NATS_URL"])))
+    events = asyncio.run(stream_events(stack.nats_settings()))
     return [e["type"].rsplit(".", 1)[1] for e in events if e["subject"] == pair_id]
 
 
@@ -67,7 +67,8 @@ def test_a_proposal_walks_to_completion_and_every_transition_is_on_nats_exactly_
                                    "mentee_consent": True})
     done = act(matching, pair, "complete", {"result": "reached", "result_text": "цели достигнуты"})
     assert done["state"] == "completed" and len(matching.get(f"/api/v1/pairs/{pair}").json()["diary"]) == 2
-    expected = ["proposed", "confirmed", "activated", "extended", "completed"]
+    expected = ["proposed", "confirmed", "activated", "program_set", "diary_entry_added", "diary_entry_added",
+                "extended", "completed"]
     assert wait_for(lambda: pair_events(stack, pair) == expected and expected)
     assert Counter(pair_events(stack, pair)) == Counter(expected)
 

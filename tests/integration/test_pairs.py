@@ -80,8 +80,11 @@ def test_a_pair_walks_from_manual_proposal_to_completion_with_one_event_per_tran
     assert done.json["state"] == "completed" and done.json["allowed_actions"] == []
     view = matching.get(base, headers=matching.admin).json
     assert view["program"]["goals"] == "освоить формирующее оценивание" and len(view["diary"]) == 1
-    assert events_of(matching) == ["mentoring.pair.proposed", "mentoring.pair.confirmed", "mentoring.pair.activated",
-                                   "mentoring.pair.extended", "mentoring.pair.completed"]
+    assert events_of(matching) == [
+        "mentoring.pair.proposed", "mentoring.pair.confirmed", "mentoring.pair.activated", "mentoring.pair.program_set",
+        "mentoring.pair.diary_entry_added", "mentoring.pair.report_submitted", "mentoring.pair.report_returned",
+        "mentoring.pair.report_submitted", "mentoring.pair.report_accepted", "mentoring.pair.extended",
+        "mentoring.pair.completed"]
 
 
 def test_an_illegal_action_is_a_409_naming_the_state_and_the_allowed_actions(matching):

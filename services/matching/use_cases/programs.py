@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
+from services.matching.adapters.program_events import diary_entry_added, program_set, report_changed
 from services.matching.adapters.tables import DiaryEntry, HalfYearReport, Pair, PlanItem, Program
 from services.matching.domain.program_attention import attention
 from services.matching.use_cases.pair_access import WRITERS, covers, lock_pair
@@ -46,6 +48,8 @@ def save_program(uow: UnitOfWork, principal: Principal, pair_id: str, data: dict
         for item in data["plan"]:
             session.add(PlanItem(pair_id=pair.id, title=item["title"], due_on=item["due_on"],
                                  done_on=item.get("done_on")))
+    items = session.scalar(select(func.count()).select_from(PlanItem).where(PlanItem.pair_id == pair.id)) or 0
+    uow.publish(program_set(pair, program, int(items), principal.actor))
     uow.commit()
     return program
 
@@ -67,6 +71,7 @@ def add_diary(uow: UnitOfWork, principal: Principal, pair_id: str, month: str, t
         raise Conflict(f"Запись дневника за {month} уже есть")
     entry = DiaryEntry(pair_id=pair.id, month=month, text=text, author=author)
     uow.session.add(entry)
+    uow.publish(diary_entry_added(pair, entry, principal.actor))
     uow.commit()
     return entry
 
@@ -81,6 +86,7 @@ def submit_report(uow: UnitOfWork, principal: Principal, pair_id: str, period: s
     report = report or HalfYearReport(pair_id=pair.id, period=period, text=text)
     report.text, report.status, report.submitted_at, report.decided_at = text, "submitted", utcnow(), None
     uow.session.add(report)
+    uow.publish(report_changed(pair, report, principal.actor))
     uow.commit()
     return report
 
@@ -98,6 +104,7 @@ def decide_report(uow: UnitOfWork, principal: Principal, pair_id: str, report_id
                        current_state=report.status)
     report.status = "accepted" if accept else "returned"
     report.curator_comment, report.decided_at = comment, utcnow()
+    uow.publish(report_changed(pair, report, principal.actor))
     uow.commit()
     return report
 

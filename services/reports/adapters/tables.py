@@ -1,4 +1,5 @@
-"""Tables owned by the reports service: the projection of registry and pair events, and assessments."""
+"""Tables owned by the reports service: the projection of registry and pair events, assessments, the monitoring
+submissions and the outbox of their events."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from shared.consumer import inbox_table
 from shared.events import utcnow
+from shared.outbox import Outbox, outbox_table
 from shared.types import timestamp_column
 
 
@@ -156,6 +158,7 @@ class MunicipalFactRow(ReportsModel, table=True):
 
 metadata = ReportsModel.metadata
 inbox = inbox_table(metadata, "reports")
+outbox = Outbox(outbox_table(metadata, "reports"))
 PROJECTION_TABLES = (OrganizationRow, MentorRow, MenteeRow, PairRow, Freshness)
 
 

@@ -36,11 +36,12 @@ from services.reports.use_cases.access import require_scope
 from shared.auth import Principal, Role
 from shared.db import UnitOfWorkFactory
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from shared.events import as_utc, utcnow
+from shared.events import CloudEvent, as_utc, new_event, utcnow
 from shared.scopes import Scope
 
 Serialize = Callable[[Indicator], dict[str, Any]]
 NOT_FOUND = "Отчёт мониторинга не найден"
+SOURCE = "/reports"
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ def submit(open_uow: UnitOfWorkFactory, p: Principal, period: str, municipality_
             uow.session.flush()  # the audit row refers to the submission
             uow.session.add(SubmissionEventRow(submission_id=row.id, action=action_of(version), actor=p.actor,
                                                at=row.submitted_at))
+            uow.publish(submission_event(row, p.actor))
             uow.commit()
         except IntegrityError:
             raise Conflict(f"Отчёт за {half.label_ru} только что сдан другим запросом") from None
@@ -129,8 +131,18 @@ def reopen(open_uow: UnitOfWorkFactory, p: Principal, submission_id: str, reason
         uow.session.add(row)
         uow.session.add(SubmissionEventRow(submission_id=row.id, action="reopened", actor=p.actor, reason=text,
                                            at=utcnow()))
+        uow.publish(submission_event(row, p.actor))
         uow.commit()
         return Submission.of(uow.session, row)
+
+
+def submission_event(row: SubmissionRow, actor: str) -> CloudEvent:
+    """`mentoring.submission.<status>` of a version as it is after the change: ids, period, version and state; the
+    figures are read through the API and a reopening's reason stays in the audit."""
+    return new_event(f"mentoring.submission.{row.status}", SOURCE, row.id, {
+        "submission_id": row.id, "municipality_id": row.municipality_id, "region_id": row.region_id,
+        "period": row.period, "period_start": row.period_start, "period_end": row.period_end, "version": row.version,
+        "state": row.status, "sha256": row.sha256, "occurred_at": utcnow(), "actor": actor})
 
 
 def visible(session: Session, p: Principal, submission_id: str) -> SubmissionRow:
