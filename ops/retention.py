@@ -22,7 +22,7 @@ def run_retention(settings: Settings, days: int) -> dict[str, int]:
         erased[kind.label] = 0
         while True:
             with UnitOfWork(engine, outbox) as uow:
-                done = erase_withdrawn(uow, kind, days)
+                done = erase_withdrawn(uow, settings, kind, days)
             erased[kind.label] += done
             if not done:
                 break

@@ -1,6 +1,7 @@
 """The catalog of event types: one pydantic payload model (and so one JSON Schema) per type.
 
-Payloads carry ids and the fields consumers need, never contact details (email, phone, page).
+Payloads carry ids and the fields consumers need, never contact details (email, phone, page), and names only
+sealed with the services' key (`*_sealed`, shared/sealing.py): the broker and integrators cannot read them.
 A field that is personal data under 152-ФЗ says so in its schema (`x-personal-data`), with why the event needs it;
 the AsyncAPI document (shared/asyncapi.py) lists them for integrators.
 """
@@ -13,7 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.sealing import sealed_field
+
 PERSONAL_DATA = "x-personal-data"
+HALF_YEAR = r"^20[0-9]{2}-H[12]$"
 
 
 def personal(why: str) -> dict[str, Any]:
@@ -40,14 +44,14 @@ class OrganizationUpserted(Payload):
     has_curator: bool = False
     curator_trained: bool = False
     curator_trained_on: date | None = None
-    curator_name: str | None = Field(None, json_schema_extra=personal(
-        "ФИО куратора школы: печатается в приказе о закреплении пар (сервис подбора)"))
+    curator_name_sealed: str | None = sealed_field(personal(
+        "ФИО куратора школы: сервис подбора печатает его в приказе о закреплении пар"))
     curator_position: str | None = Field(None, json_schema_extra=personal(
-        "должность куратора: вместе со школой указывает на человека; печатается в приказе рядом с ФИО"))
-    head_name: str | None = Field(None, json_schema_extra=personal(
+        "должность куратора (не имя; школа публикует её на сайте, ст. 29 273-ФЗ): печатается в приказе рядом с ФИО"))
+    head_name_sealed: str | None = sealed_field(personal(
         "ФИО руководителя школы: подписывает приказ о закреплении пар (сервис подбора)"))
     head_position: str | None = Field(None, json_schema_extra=personal(
-        "должность руководителя: вместе со школой указывает на человека; печатается в приказе под подписью"))
+        "должность руководителя (не имя; публикуется на сайте школы, ст. 29 273-ФЗ): печатается в приказе"))
     status: str = "active"
 
 
@@ -58,9 +62,9 @@ class MentorChanged(Payload):
     organization_id: str
     municipality_id: str
     region_id: str
-    full_name: str = Field(json_schema_extra=personal(
+    full_name_sealed: str = sealed_field(personal(
         "ФИО: сервис подбора показывает его операторам в предложениях пар, списках и приказах; событие *.erased "
-        "заменяет его обезличенным"))
+        "заменяет его обезличенным"), required=True)
     subjects: list[str] = Field(default_factory=list)
     stages: list[str] = Field(default_factory=list)
     directions: list[str] = Field(default_factory=list)
@@ -87,9 +91,9 @@ class MenteeChanged(Payload):
     organization_id: str
     municipality_id: str
     region_id: str
-    full_name: str = Field(json_schema_extra=personal(
+    full_name_sealed: str = sealed_field(personal(
         "ФИО: сервис подбора показывает его операторам в предложениях пар, списках и приказах; событие *.erased "
-        "заменяет его обезличенным"))
+        "заменяет его обезличенным"), required=True)
     subject: str | None = None
     stage: str | None = None
     experience_years: int | None = None
@@ -170,6 +174,56 @@ class PairChanged(Payload):
         "кто перевёл пару (роль:идентификатор учётной записи, без имени): журнал действий"))
 
 
+class PairFollowUp(Payload):
+    """Inside a working pair (program, diary, half-year reports): ids, codes, the pair's place; texts: the API."""
+
+    pair_id: str
+    organization_id: str
+    municipality_id: str
+    region_id: str
+    occurred_at: datetime
+    actor: str | None = Field(None, json_schema_extra=personal(
+        "кто внёс изменение (роль:идентификатор учётной записи, без имени): журнал действий"))
+
+
+class ProgramSet(PairFollowUp):
+    program_id: str = Field(description="программа у пары одна: её идентификатор — идентификатор пары")
+    form: str
+    role_model: str
+    format: str
+    started_on: date | None = None
+    planned_end_on: date | None = None
+    plan_items: int = Field(ge=0, description="пунктов в плане программы")
+
+
+class DiaryEntryAdded(PairFollowUp):
+    entry_id: str
+    month: str = Field(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", description="месяц записи, ГГГГ-ММ")
+
+
+class HalfYearReportChanged(PairFollowUp):
+    report_id: str
+    period: str = Field(pattern=HALF_YEAR, description="полугодие, например 2026-H2")
+    state: str = Field(description="submitted, accepted или returned (причина возврата — в API)")
+
+
+class SubmissionChanged(Payload):
+    """A municipality's frozen half-year monitoring report submitted, or reopened by the region (reason in the API)."""
+
+    submission_id: str
+    municipality_id: str
+    region_id: str
+    period: str = Field(pattern=HALF_YEAR, description="полугодие, например 2026-H1")
+    period_start: date
+    period_end: date
+    version: int = Field(ge=1, description="новая версия сдаётся после возврата на доработку")
+    state: str = Field(description="submitted или reopened")
+    sha256: str = Field(description="SHA-256 замороженного XLSX, который отдаёт API")
+    occurred_at: datetime
+    actor: str | None = Field(None, json_schema_extra=personal(
+        "кто сдал или вернул отчёт (роль:идентификатор учётной записи, без имени): журнал действий"))
+
+
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 
 CATALOG: dict[str, type[Payload]] = {
@@ -195,11 +249,19 @@ CATALOG: dict[str, type[Payload]] = {
     "mentoring.pair.terminated": PairChanged,
     "mentoring.pair.expired": PairChanged,
     "mentoring.pair.withdrawn": PairChanged,
+    "mentoring.pair.program_set": ProgramSet,
+    "mentoring.pair.diary_entry_added": DiaryEntryAdded,
+    "mentoring.pair.report_submitted": HalfYearReportChanged,
+    "mentoring.pair.report_accepted": HalfYearReportChanged,
+    "mentoring.pair.report_returned": HalfYearReportChanged,
+    "mentoring.submission.submitted": SubmissionChanged,
+    "mentoring.submission.reopened": SubmissionChanged,
 }
 
 
 # Who may publish what: each service's relay publishes its own subjects and nothing else (the broker's permissions
-# in every configuration are generated from this table). Keep it in step with CATALOG (tests/unit/test_event_catalog.py).
+# in every configuration are generated from this table). Keep it in step with CATALOG
+# (tests/unit/test_event_catalog.py).
 PUBLISHERS: dict[str, tuple[str, ...]] = {
     "registry": ("mentoring.organization.>", "mentoring.mentor.>", "mentoring.mentee.>", "mentoring.registry.>"),
     "matching": ("mentoring.run.>", "mentoring.pair.>"),

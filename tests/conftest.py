@@ -123,6 +123,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 def make_settings(tmp_path: Path, service: str, database_url: str, nats_url: str, **extra: object) -> Settings:
+    from tests.integration.helpers import SEALING
+
+    extra.setdefault("personal_data_keys", SEALING.personal_data_keys)  # the key the helpers' events are sealed with
     return Settings(service=service, var_dir=tmp_path / "var", database_url=database_url, nats_url=nats_url,
                     log_json=False, relay_poll_interval_s=0.05, consumer_nak_delay_s=0.05, **extra)
 
@@ -184,7 +187,7 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 @pytest.fixture
 def matching(database_url, nats_server, settings_factory):
     """The matching app on a real database, with `apply(*events)` feeding its read model through the handlers."""
-    from services.matching.adapters.read_model import HANDLERS
+    from services.matching.adapters.read_model import read_model_handlers
     from services.matching.adapters.tables import outbox
     from services.matching.app import create_app
     from shared.consumer import dispatch
@@ -196,7 +199,7 @@ def matching(database_url, nats_server, settings_factory):
     def apply(*events):
         for event in events:
             with UnitOfWork(client.ctx.engine, outbox) as uow:
-                dispatch(HANDLERS)(uow, event)
+                dispatch(read_model_handlers(settings))(uow, event)
                 uow.commit()
 
     client.apply = apply

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.matching.adapters.read_model import HANDLERS as READ_MODEL_HANDLERS
+from services.matching.adapters.read_model import read_model_handlers
 from shared.config import Settings
 from shared.consumer import ConsumerSpec, dispatch
 
@@ -15,6 +15,6 @@ def consumer_specs(settings: Settings) -> dict[str, ConsumerSpec]:
             durable="matching-read-model",
             filter_subjects=["mentoring.organization.>", "mentoring.mentor.>", "mentoring.mentee.>",
                              "mentoring.registry.>"],
-            handler=dispatch(READ_MODEL_HANDLERS),
+            handler=dispatch(read_model_handlers(settings)),
         ),
     }

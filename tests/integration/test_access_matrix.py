@@ -37,7 +37,7 @@ from sqlalchemy import delete, insert, select, update
 from werkzeug.test import TestResponse
 
 from services.matching.adapters.default_order_template import shipped
-from services.matching.adapters.read_model import HANDLERS
+from services.matching.adapters.read_model import read_model_handlers
 from services.matching.adapters.run_inputs import input_hash
 from services.matching.adapters.tables import OPEN_STATES, DiaryEntry, HalfYearReport, Pair, PlanItem, Run, RunProposal
 from services.matching.adapters.tables import outbox as matching_outbox
@@ -151,6 +151,7 @@ def deliver(clients: dict[str, FlaskClient], fed: dict[str, int]) -> None:
 
     `fed` holds the last outbox sequence delivered per source service and moves on.
     """
+    handlers = read_model_handlers(clients["matching"].application.extensions["mentoring"].settings)
     for source, outbox in (("registry", registry_outbox), ("matching", matching_outbox)):
         table = outbox.table
         with UnitOfWork(engine_of(clients[source])) as uow:
@@ -158,9 +159,9 @@ def deliver(clients: dict[str, FlaskClient], fed: dict[str, int]) -> None:
                                        .order_by(table.c.seq)).all()
         for seq, body in rows:
             event = decode(body)
-            if event.type in HANDLERS:
+            if event.type in handlers:
                 with UnitOfWork(engine_of(clients["matching"]), matching_outbox) as uow:
-                    dispatch(HANDLERS)(uow, event)
+                    dispatch(handlers)(uow, event)
                     uow.commit()
             with UnitOfWork(engine_of(clients["reports"])) as uow:
                 project(uow, event)

@@ -260,9 +260,9 @@ def test_retention_pseudonymises_only_people_withdrawn_longer_than_the_period(wo
                                 .values(updated_at=now - timedelta(days=days)))
         uow.commit()
     with UnitOfWork(engine, registry_outbox) as uow:
-        assert erase_withdrawn(uow, MENTEES, days=1095, now=now) == 2
+        assert erase_withdrawn(uow, world.settings, MENTEES, days=1095, now=now) == 2
     with UnitOfWork(engine, registry_outbox) as uow:
-        assert erase_withdrawn(uow, MENTEES, days=1095, now=now) == 0  # done once
+        assert erase_withdrawn(uow, world.settings, MENTEES, days=1095, now=now) == 0  # done once
     names = {key: world.call("registry", "GET", f"/api/v1/mentees/{ids[key]}", 200)["full_name"] for key in ids}
     assert names == {"X": pseudonym(ids["X"]), "Y": "Вторая Яна Олеговна", "Z": "Закрытая Зоя Ивановна",
                      "W": pseudonym(ids["W"])}

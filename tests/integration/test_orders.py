@@ -29,9 +29,7 @@ MONTHS = ("января", "февраля", "марта", "апреля", "ма�
 
 
 def school_event(org: str, municipality: str, **people: str):
-    event = org_event(org, municipality)
-    event.data.update(people)
-    return event
+    return org_event(org, municipality, **people)
 
 
 def setup(client) -> None:

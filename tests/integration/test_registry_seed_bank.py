@@ -15,6 +15,7 @@ from sqlalchemy import insert, select
 from services.registry.adapters.tables import Mentor, Organization, outbox
 from services.registry.importing.layouts import LAYOUTS
 from shared.events import utcnow
+from shared.sealing import unseal
 from tests.integration.test_registry_api import make_org, make_person
 from tests.integration.test_registry_downloads import rows_of, workbook
 from tests.integration.test_registry_import import sample, upload
@@ -76,16 +77,19 @@ def test_the_curator_and_head_of_an_organization_reach_its_event_and_api(registr
                               "10.01.2024", "Петров Пётр Петрович", "директор"]])
     assert upload(registry, "organizations", data, "orgs.xlsx").json["created"] == 1
     [event] = events(registry, "mentoring.organization.upserted")
-    assert (event["curator_name"], event["curator_position"]) == ("Иванова Анна Петровна", "заместитель директора")
+    opened = unseal(registry.settings, event["curator_name_sealed"])  # names travel sealed (shared/sealing.py)
+    assert (opened, event["curator_position"]) == ("Иванова Анна Петровна", "заместитель директора")
     assert (event["curator_trained"], event["curator_trained_on"], event["has_curator"]) == (True, "2024-01-10", True)
-    assert (event["head_name"], event["head_position"]) == ("Петров Пётр Петрович", "директор")
+    assert (unseal(registry.settings, event["head_name_sealed"]), event["head_position"]) == ("Петров Пётр Петрович",
+                                                                                            "директор")
     [org] = registry.get("/api/v1/organizations", headers=registry.admin).json["items"]
     assert (org["head_name"], org["curator_trained_on"]) == ("Петров Пётр Петрович", "2024-01-10")
     changed = registry.patch(f"/api/v1/organizations/{org['id']}", json={"head_name": "Сидоров Иван Иванович",
                                                                          "head_position": "и. о. директора"},
                              headers=registry.admin)
     assert changed.status_code == 200 and changed.json["head_position"] == "и. о. директора"
-    assert events(registry, "mentoring.organization.upserted")[-1]["head_name"] == "Сидоров Иван Иванович"
+    last = events(registry, "mentoring.organization.upserted")[-1]
+    assert unseal(registry.settings, last["head_name_sealed"]) == "Сидоров Иван Иванович"
     made = registry.post("/api/v1/organizations", json={"name": "МБОУ СОШ № 13", "municipality": "Белохолуницкий",
                                                         "curator_name": "Куратова Ольга Ивановна"},
                          headers=registry.admin)

@@ -10,7 +10,8 @@ from datetime import date, timedelta
 import openpyxl
 
 from shared.events import new_event
-from tests.integration.helpers import REGION, mentor_event, org_event
+from shared.sealing import seal
+from tests.integration.helpers import REGION, SEALING, mentor_event, org_event
 from tests.servers import one_database
 
 FACTS = "/api/v1/municipal-facts"
@@ -22,7 +23,7 @@ def curator_org_event(org: str, municipality: str, *, trained: bool, version: in
         "organization_id": org, "version": version, "name": f"Школа {org}", "kind": "school",
         "municipality_id": municipality, "municipality_name": f"Район {municipality}", "region_id": REGION,
         "has_curator": True, "curator_trained": trained, "curator_trained_on": "2025-03-01" if trained else None,
-        "curator_name": "Ефимова М. Г.", "curator_position": "заместитель директора"})
+        "curator_name_sealed": seal(SEALING, "Ефимова М. Г."), "curator_position": "заместитель директора"})
 
 
 def record(client, headers, **fields):

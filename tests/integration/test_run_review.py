@@ -17,7 +17,8 @@ from shared.auth import issue_token
 from shared.db import UnitOfWork
 from shared.event_catalog import PairChanged
 from shared.events import decode
-from tests.integration.helpers import REGION, mentee_event, mentor_event, org_event
+from shared.sealing import seal
+from tests.integration.helpers import REGION, SEALING, mentee_event, mentor_event, org_event
 
 SCOPE = "organization:o1"
 CHANGED = "Данные изменились после подбора: подбор пересчитан, проверьте предложения ещё раз"
@@ -289,7 +290,7 @@ def test_a_run_says_what_changed_against_the_previous_run_of_its_scope(matching)
 def test_the_workbooks_for_the_schools_open_and_hold_the_names(matching):
     school(matching, mentors=1, mentees=3)
     tricky = mentee_event("s9", "o1", "m1", subject="history")
-    tricky.data["full_name"] = "=HYPERLINK(\"http://example.org\")"
+    tricky.data["full_name_sealed"] = seal(SEALING, "=HYPERLINK(\"http://example.org\")")
     matching.apply(tricky)
     run = start(matching, draft=True)
     response = matching.get(f"/api/v1/runs/{run['id']}/proposals.xlsx", headers=matching.admin)

@@ -12,6 +12,8 @@ from services.matching.adapters.tables import Pair, Run
 from shared.consumer import PermanentEventError, dispatch
 from shared.event_catalog import MentorChanged, PairChanged
 from shared.events import CloudEvent, decode
+from shared.sealing import seal
+from tests.integration.helpers import SEALING
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 
@@ -57,7 +59,7 @@ def test_proposal_columns_must_name_every_varying_field():
 
 def mentor_changed(**data) -> CloudEvent:
     base = {"mentor_id": "t1", "version": 1, "status": "active", "organization_id": "o1", "municipality_id": "m1",
-            "region_id": "86", "full_name": "Наставник", "registered_at": "2026-11-24T09:30:00Z"}
+            "region_id": "86", "full_name_sealed": seal(SEALING, "Наставник"), "registered_at": "2026-11-24T09:30:00Z"}
     return CloudEvent(type="mentoring.mentor.registered", source="/registry", subject="t1", data={**base, **data})
 
 

@@ -12,7 +12,10 @@ from sqlalchemy import LargeBinary, func, literal, update
 from sqlmodel import Session, and_, or_, select
 
 from services.registry.adapters.tables import AuditRecord, Mentee, outbox
-from services.registry.domain.personal_data import NAME_FIELDS, scrub_changes
+from services.registry.domain.personal_data import scrub_changes
+
+SEALED_NAME = "full_name_sealed"
+"""The name in a mentor's or mentee's event, sealed with the services' key (shared/sealing.py)."""
 
 
 def scrub_audit(session: Session, person_id: str, old_name: str, name: str) -> int:
@@ -34,10 +37,11 @@ def scrub_audit(session: Session, person_id: str, old_name: str, name: str) -> i
 
 
 def scrub_outbox(session: Session, names: dict[str, str], kind: str) -> int:
-    """Rewrite the name in every outbox row about these people (`names`: person id → pseudonym; an event's
-    subject is the person's id): the body keeps its id, type and time, so a relay that has not sent it yet sends
-    the scrubbed one. One person: the rows holding the id are searched; several (retention): one pass over the
-    events of their kind. Returns the rows rewritten."""
+    """Rewrite the sealed name in every outbox row about these people (`names`: person id → their pseudonym,
+    sealed; an event's subject is the person's id): the body keeps its id, type and time, so a relay that has not
+    sent it yet sends the scrubbed one (the old name, sealed, opens with the services' key: it goes too). One
+    person: the rows holding the id are searched; several (retention): one pass over the events of their kind.
+    Returns the rows rewritten."""
     table = outbox.table
     if len(names) == 1:
         needle = b'"subject":"' + next(iter(names)).encode() + b'"'  # orjson writes no spaces
@@ -51,9 +55,8 @@ def scrub_outbox(session: Session, names: dict[str, str], kind: str) -> int:
         if name is None:
             continue
         data: dict[str, Any] = event.get("data") or {}
-        for field in NAME_FIELDS:
-            if field in data:
-                data[field] = name
+        if SEALED_NAME in data:
+            data[SEALED_NAME] = name
         session.execute(update(table).where(table.c.seq == seq).values(body=orjson.dumps(event)))
         rewritten += 1
     return rewritten

@@ -8,6 +8,7 @@ from typing import Any
 
 from services.registry.adapters.events import mentee_event, mentor_event
 from services.registry.adapters.tables import Mentee, Mentor
+from shared.config import Settings
 from shared.events import CloudEvent
 
 
@@ -18,7 +19,7 @@ class PersonKind:
     model: type[Mentor] | type[Mentee]
     entity: str
     label: str
-    event: Callable[[Any, str], CloudEvent]
+    event: Callable[[Settings, Any, str], CloudEvent]  # the event of a row and an action, names sealed
 
 
 MENTORS = PersonKind(Mentor, "mentor", "Наставник", mentor_event)

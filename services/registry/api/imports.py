@@ -35,8 +35,9 @@ def register(api: APIBlueprint) -> None:
         if len(data) > limit:
             raise PayloadTooLarge(f"Файл больше {limit // (1024 * 1024)} МБ")
         with ctx.uow() as uow:
-            report = run_import(uow, principal(), kind=query.kind, data=data, filename=form.file.filename or "",
-                                content_type=form.file.mimetype, dry_run=query.dry_run, on_error=query.on_error,
+            report = run_import(uow, ctx.settings, principal(), kind=query.kind, data=data,
+                                filename=form.file.filename or "", content_type=form.file.mimetype,
+                                dry_run=query.dry_run, on_error=query.on_error,
                                 region_id=query.region or ctx.settings.region_id)
         return jsonify(report)
 

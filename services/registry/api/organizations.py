@@ -51,7 +51,7 @@ def register(api: APIBlueprint) -> None:
     def create_organization(body: OrganizationIn) -> Response:
         ctx = context()
         with ctx.uow() as uow:
-            card = organizations.create_organization(uow, principal(), body.model_dump(), ctx.settings.region_id)
+            card = organizations.create_organization(uow, ctx.settings, principal(), body.model_dump())
             return organization_response(card, 201)
 
     @api.get("/organizations/<id>", tags=[organizations_tag], summary="Организация",
@@ -65,14 +65,17 @@ def register(api: APIBlueprint) -> None:
                responses={200: OrganizationOut})
     def patch_organization(path: IdPath, body: OrganizationPatch) -> Response:
         changes = body.model_dump(exclude_unset=True, exclude={"version"})
-        with context().uow() as uow:
-            card = organizations.patch_organization(uow, principal(), path.id, changes, expected_version(body.version))
+        ctx = context()
+        with ctx.uow() as uow:
+            card = organizations.patch_organization(uow, ctx.settings, principal(), path.id, changes,
+                                                    expected_version(body.version))
             return organization_response(card)
 
     @api.post("/organizations/<id>/withdraw", tags=[organizations_tag], summary="Исключить организацию",
               responses={200: OrganizationOut})
     def withdraw_organization(path: IdPath, body: WithdrawIn) -> Response:
-        with context().uow() as uow:
-            card = organizations.withdraw_organization(uow, principal(), path.id, expected_version(body.version),
-                                                       body.reason)
+        ctx = context()
+        with ctx.uow() as uow:
+            card = organizations.withdraw_organization(uow, ctx.settings, principal(), path.id,
+                                                       expected_version(body.version), body.reason)
             return organization_response(card)

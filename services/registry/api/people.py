@@ -57,8 +57,10 @@ def register(api: APIBlueprint, kind: PersonKind, plural: str, create_model: typ
         return jsonify({"items": items, "next_cursor": page.next_cursor, "total": page.total})
 
     def create_person(body: Any) -> Response:
-        with context().uow() as uow:
-            return person_response(kind, people.create_person(uow, principal(), kind, body.model_dump()), 201)
+        ctx = context()
+        with ctx.uow() as uow:
+            return person_response(kind, people.create_person(uow, ctx.settings, principal(), kind, body.model_dump()),
+                                   201)
 
     def get_person(path: IdPath) -> Response:
         with context().uow() as uow:
@@ -66,19 +68,24 @@ def register(api: APIBlueprint, kind: PersonKind, plural: str, create_model: typ
 
     def patch_person(path: IdPath, body: Any) -> Response:
         changes = body.model_dump(exclude_unset=True, exclude={"version"})
-        with context().uow() as uow:
-            card = people.patch_person(uow, principal(), kind, path.id, changes, expected_version(body.version))
+        ctx = context()
+        with ctx.uow() as uow:
+            card = people.patch_person(uow, ctx.settings, principal(), kind, path.id, changes,
+                                       expected_version(body.version))
             return person_response(kind, card)
 
     def withdraw_person(path: IdPath, body: WithdrawIn) -> Response:
-        with context().uow() as uow:
-            card = people.withdraw_person(uow, principal(), kind, path.id, expected_version(body.version),
+        ctx = context()
+        with ctx.uow() as uow:
+            card = people.withdraw_person(uow, ctx.settings, principal(), kind, path.id, expected_version(body.version),
                                           body.reason)
             return person_response(kind, card)
 
     def erase_person(path: IdPath, body: EraseIn) -> Response:
-        with context().uow() as uow:
-            return person_response(kind, erasure.erase_person(uow, principal(), kind, path.id, body.reason))
+        ctx = context()
+        with ctx.uow() as uow:
+            return person_response(kind, erasure.erase_person(uow, ctx.settings, principal(), kind, path.id,
+                                                              body.reason))
 
     create_person.__annotations__["body"] = create_model
     patch_person.__annotations__["body"] = patch_model

@@ -23,28 +23,31 @@ from services.registry.domain.personal_data import erased_values, pseudonym, ret
 from services.registry.domain.roles import ERASERS
 from services.registry.use_cases.results import PersonCard, person_card
 from shared.auth import Principal, Role
+from shared.config import Settings
 from shared.db import UnitOfWork
 from shared.events import utcnow
+from shared.sealing import seal
 
 RETENTION = Principal(subject="retention", role=Role.ADMIN)
 """The author of erasures by retention in the audit trail (`admin:retention`)."""
 RETENTION_BATCH = 200
 
 
-def erase_person(uow: UnitOfWork, principal: Principal, kind: PersonKind, person_id: str, reason: str) -> PersonCard:
+def erase_person(uow: UnitOfWork, settings: Settings, principal: Principal, kind: PersonKind, person_id: str,
+                 reason: str) -> PersonCard:
     """Pseudonymise one mentor or mentee inside the caller's scope on the person's request (404 outside it)."""
     principal.require(*ERASERS)
     row = locked(uow.session, kind.model, person_id, kind.label)
     principal.require_scope(organization_id=row.organization_id, municipality_id=row.municipality_id,
                             region_id=row.region_id)
     if row.erased_at is None:
-        _erase(uow, principal, kind, row, {"reason": reason, "basis": "request"})
-        scrub_outbox(uow.session, {row.id: row.full_name}, kind.entity)
+        _erase(uow, settings, principal, kind, row, {"reason": reason, "basis": "request"})
+        scrub_outbox(uow.session, {row.id: seal(settings, row.full_name)}, kind.entity)
     uow.commit()
     return person_card(uow.session, row)
 
 
-def erase_withdrawn(uow: UnitOfWork, kind: PersonKind, days: int, now: datetime | None = None,
+def erase_withdrawn(uow: UnitOfWork, settings: Settings, kind: PersonKind, days: int, now: datetime | None = None,
                     limit: int = RETENTION_BATCH) -> int:
     """Pseudonymise up to `limit` people of this kind withdrawn more than `days` days ago (a withdrawn record
     changes no more, so its `updated_at` is the withdrawal); returns how many. Run it until it returns 0."""
@@ -54,14 +57,15 @@ def erase_withdrawn(uow: UnitOfWork, kind: PersonKind, days: int, now: datetime 
                                                 model.updated_at < cutoff)
                             .order_by(model.updated_at, model.id).limit(limit).with_for_update()).all()
     for row in rows:
-        _erase(uow, RETENTION, kind, row, {"basis": "retention", "retention_days": days})
+        _erase(uow, settings, RETENTION, kind, row, {"basis": "retention", "retention_days": days})
     if rows:
-        scrub_outbox(uow.session, {row.id: row.full_name for row in rows}, kind.entity)
+        scrub_outbox(uow.session, {row.id: seal(settings, row.full_name) for row in rows}, kind.entity)
     uow.commit()
     return len(rows)
 
 
-def _erase(uow: UnitOfWork, principal: Principal, kind: PersonKind, row: Any, audit: dict[str, Any]) -> None:
+def _erase(uow: UnitOfWork, settings: Settings, principal: Principal, kind: PersonKind, row: Any,
+           audit: dict[str, Any]) -> None:
     old_name, name = row.full_name, pseudonym(row.id)
     columns = set(kind.model.__table__.c.keys())
     for field, value in erased_values(row.id, columns).items():
@@ -75,4 +79,4 @@ def _erase(uow: UnitOfWork, principal: Principal, kind: PersonKind, row: Any, au
     if kind is MENTORS:
         scrub_preferred_name(session, row.region_id, old_name, name)
     record_audit(session, principal, kind.entity, row.id, "erased", audit)  # never the old name
-    uow.publish(kind.event(row, "erased"))  # the callers then scrub the outbox (this event holds the pseudonym)
+    uow.publish(kind.event(settings, row, "erased"))  # the callers then scrub the outbox (it holds the pseudonym)

@@ -24,6 +24,7 @@ from services.registry.domain.import_scope import may_import_row
 from services.registry.domain.personal_data import consent_changed
 from services.registry.importing.records import MenteeRecord, MentorRecord, OrganizationRecord, Record, RowError
 from shared.auth import Principal
+from shared.config import Settings
 from shared.db import UnitOfWork
 from shared.dictionaries import normalize
 from shared.events import CloudEvent, utcnow
@@ -46,8 +47,8 @@ class ImportCounts:
 class Importer:
     """Applies the valid records of a parsed file to the registry inside the caller's unit of work."""
 
-    def __init__(self, uow: UnitOfWork, principal: Principal, region_id: str, kind: str) -> None:
-        self.uow, self.principal = uow, principal
+    def __init__(self, uow: UnitOfWork, settings: Settings, principal: Principal, region_id: str, kind: str) -> None:
+        self.uow, self.settings, self.principal = uow, settings, principal
         self.index = RegionIndex.load(uow.session, region_id, {"mentors": Mentor, "mentees": Mentee}.get(kind))
         self.counts = ImportCounts()
         self.events: list[CloudEvent] = []
@@ -117,7 +118,7 @@ class Importer:
             return
         self._consent(existing, fields)
         if existing is not None:
-            self._update(existing, fields, entity, lambda row: self.events.append(event(row, "updated")))
+            self._update(existing, fields, entity, lambda row: self.events.append(event(self.settings, row, "updated")))
             return
         now = utcnow()
         defaults = {k: v for k, v in PERSON_DEFAULTS.items() if k in model.__table__.c}
@@ -128,7 +129,7 @@ class Importer:
         self.index.people[key] = row
         self.counts.created += 1
         self._audits.append(audit_values(self.principal, entity, row["id"], "created", {"import": True}))
-        self.events.append(event(SimpleNamespace(**row), "registered"))
+        self.events.append(event(self.settings, SimpleNamespace(**row), "registered"))
 
     def _consent(self, existing: Any, fields: dict[str, Any]) -> None:
         """Consent to processing with its day: a file without the column consents a new person on the import's
@@ -173,7 +174,8 @@ class Importer:
         if self._audits:
             session.execute(insert(AuditRecord.__table__), self._audits)
         places = {m.id: m for m in self.index.municipalities.values()}
-        org_events = [organization_event(org, places[org.municipality_id]) for org in self.touched_orgs.values()]
+        org_events = [organization_event(self.settings, org, places[org.municipality_id])
+                      for org in self.touched_orgs.values()]
         self.uow.publish(*org_events, *self.events)
 
 

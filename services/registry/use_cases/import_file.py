@@ -11,16 +11,17 @@ from services.registry.importing.importer import ImportResult, Kind, import_file
 from services.registry.importing.records import OrganizationRecord, Record
 from services.registry.use_cases.import_apply import Importer
 from shared.auth import Principal
+from shared.config import Settings
 from shared.db import UnitOfWork
 from shared.errors import ValidationFailed
 
 
-def run_import(uow: UnitOfWork, principal: Principal, *, kind: Kind, data: bytes, filename: str,
+def run_import(uow: UnitOfWork, settings: Settings, principal: Principal, *, kind: Kind, data: bytes, filename: str,
                content_type: str | None, dry_run: bool, on_error: str, region_id: str) -> dict[str, Any]:
     """Parse, check scope, and apply; `abort` writes nothing when any row is invalid. Returns the report."""
     principal.require(*WRITERS)
     result = import_file(data, filename, content_type, kind)
-    importer = Importer(uow, principal, region_id, kind)
+    importer = Importer(uow, settings, principal, region_id, kind)
     errors = list(result.errors)
     accepted: list[Record] = []
     for imported in result.records:

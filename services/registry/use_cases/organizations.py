@@ -16,6 +16,7 @@ from services.registry.domain.changes import apply_changes, bump_version, check_
 from services.registry.domain.roles import ORGANIZATION_MANAGERS, READERS, WRITERS
 from services.registry.use_cases.results import OrganizationCard, Page, organization_card, organization_cards
 from shared.auth import Principal
+from shared.config import Settings
 from shared.db import UnitOfWork
 from shared.dictionaries import normalize
 from shared.errors import Conflict
@@ -39,13 +40,14 @@ def get_organization(uow: UnitOfWork, principal: Principal, organization_id: str
     return organization_card(uow.session, visible(uow.session, Organization, principal, organization_id, LABEL))
 
 
-def create_organization(uow: UnitOfWork, principal: Principal, data: dict[str, Any],
-                        region_id: str) -> OrganizationCard:
+def create_organization(uow: UnitOfWork, settings: Settings, principal: Principal,
+                        data: dict[str, Any]) -> OrganizationCard:
     """Add an organization to a municipality (created when new); its name is unique in the region."""
     principal.require(*ORGANIZATION_MANAGERS)
     session = uow.session
     data = with_curator(data)
-    municipality = resolve_municipality(session, data.pop("region_id", None) or region_id, data.pop("municipality"))
+    region_id = data.pop("region_id", None) or settings.region_id
+    municipality = resolve_municipality(session, region_id, data.pop("municipality"))
     principal.require_scope(municipality_id=municipality.id, region_id=municipality.region_id)
     namesake = find_organization(session, municipality.region_id, data["name"])
     if namesake is not None:
@@ -55,13 +57,13 @@ def create_organization(uow: UnitOfWork, principal: Principal, data: dict[str, A
     session.add(org)
     session.flush()
     record_audit(session, principal, "organization", org.id, "created", {k: plain(v) for k, v in data.items()})
-    uow.publish(organization_event(org, municipality))
+    uow.publish(organization_event(settings, org, municipality))
     uow.commit()
     return organization_card(session, org)
 
 
-def patch_organization(uow: UnitOfWork, principal: Principal, organization_id: str, changes: dict[str, Any],
-                       expected_version: int | None) -> OrganizationCard:
+def patch_organization(uow: UnitOfWork, settings: Settings, principal: Principal, organization_id: str,
+                       changes: dict[str, Any], expected_version: int | None) -> OrganizationCard:
     """Change the fields given; nothing changed means no new version, no audit record and no event."""
     principal.require(*WRITERS)
     org = _locked_in_scope(uow, principal, organization_id)
@@ -75,12 +77,12 @@ def patch_organization(uow: UnitOfWork, principal: Principal, organization_id: s
     if diff:
         bump_version(org, principal.actor)
         record_audit(uow.session, principal, "organization", org.id, "updated", diff)
-        uow.publish(organization_event(org, uow.session.get(Municipality, org.municipality_id)))
+        uow.publish(organization_event(settings, org, uow.session.get(Municipality, org.municipality_id)))
     uow.commit()
     return organization_card(uow.session, org)
 
 
-def withdraw_organization(uow: UnitOfWork, principal: Principal, organization_id: str,
+def withdraw_organization(uow: UnitOfWork, settings: Settings, principal: Principal, organization_id: str,
                           expected_version: int | None, reason: str | None) -> OrganizationCard:
     """Mark the organization withdrawn (once; withdrawing again changes nothing)."""
     principal.require(*ORGANIZATION_MANAGERS)
@@ -90,7 +92,7 @@ def withdraw_organization(uow: UnitOfWork, principal: Principal, organization_id
         org.status = "withdrawn"
         bump_version(org, principal.actor)
         record_audit(uow.session, principal, "organization", org.id, "withdrawn", {"reason": reason})
-        uow.publish(organization_event(org, uow.session.get(Municipality, org.municipality_id)))
+        uow.publish(organization_event(settings, org, uow.session.get(Municipality, org.municipality_id)))
     uow.commit()
     return organization_card(uow.session, org)
 

@@ -18,6 +18,7 @@ from services.registry.domain.personal_data import consent_changed, consent_give
 from services.registry.domain.roles import READERS, WRITERS
 from services.registry.use_cases.results import Page, PersonCard, person_card
 from shared.auth import Principal
+from shared.config import Settings
 from shared.db import UnitOfWork
 from shared.dictionaries import normalize
 from shared.errors import Conflict, ValidationFailed
@@ -49,7 +50,8 @@ def get_person(uow: UnitOfWork, principal: Principal, kind: PersonKind, person_i
     return person_card(uow.session, visible(uow.session, kind.model, principal, person_id, kind.label))
 
 
-def create_person(uow: UnitOfWork, principal: Principal, kind: PersonKind, data: dict[str, Any]) -> PersonCard:
+def create_person(uow: UnitOfWork, settings: Settings, principal: Principal, kind: PersonKind,
+                  data: dict[str, Any]) -> PersonCard:
     """Register a mentor (or mentee) in an active organization inside the caller's scope."""
     principal.require(*WRITERS)
     org = _organization_for_write(uow.session, principal, data.pop("organization_id"))
@@ -63,13 +65,13 @@ def create_person(uow: UnitOfWork, principal: Principal, kind: PersonKind, data:
     uow.session.add(row)
     uow.session.flush()
     record_audit(uow.session, principal, kind.entity, row.id, "created", {k: plain(v) for k, v in data.items()})
-    uow.publish(kind.event(row, "registered"))
+    uow.publish(kind.event(settings, row, "registered"))
     uow.commit()
     return person_card(uow.session, row)
 
 
-def patch_person(uow: UnitOfWork, principal: Principal, kind: PersonKind, person_id: str, changes: dict[str, Any],
-                 expected_version: int | None) -> PersonCard:
+def patch_person(uow: UnitOfWork, settings: Settings, principal: Principal, kind: PersonKind, person_id: str,
+                 changes: dict[str, Any], expected_version: int | None) -> PersonCard:
     """Change the fields given; a withdrawn record cannot change, an unchanged one keeps its version."""
     principal.require(*WRITERS)
     row = _locked_in_scope(uow, principal, kind, person_id)
@@ -85,12 +87,12 @@ def patch_person(uow: UnitOfWork, principal: Principal, kind: PersonKind, person
     if diff:
         bump_version(row, principal.actor)
         record_audit(uow.session, principal, kind.entity, row.id, "updated", diff)
-        uow.publish(kind.event(row, "updated"))
+        uow.publish(kind.event(settings, row, "updated"))
     uow.commit()
     return person_card(uow.session, row)
 
 
-def withdraw_person(uow: UnitOfWork, principal: Principal, kind: PersonKind, person_id: str,
+def withdraw_person(uow: UnitOfWork, settings: Settings, principal: Principal, kind: PersonKind, person_id: str,
                     expected_version: int | None, reason: str | None) -> PersonCard:
     """Mark the mentor (or mentee) withdrawn from the base (once; again changes nothing)."""
     principal.require(*WRITERS)
@@ -100,7 +102,7 @@ def withdraw_person(uow: UnitOfWork, principal: Principal, kind: PersonKind, per
         row.status = "withdrawn"
         bump_version(row, principal.actor)
         record_audit(uow.session, principal, kind.entity, row.id, "withdrawn", {"reason": reason})
-        uow.publish(kind.event(row, "withdrawn"))
+        uow.publish(kind.event(settings, row, "withdrawn"))
     uow.commit()
     return person_card(uow.session, row)
 
