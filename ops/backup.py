@@ -70,7 +70,7 @@ def make_backup(directory: Path, say: Say = print) -> dict[str, Any]:
 
 async def _backup(settings: Settings, url: str, directory: Path, paths: dict[str, Path], say: Say) -> dict[str, Any]:
     started, clock = datetime.now(UTC), time.monotonic()
-    nc = await connect(url, name="mentoring-backup", reconnect_forever=False)
+    nc = await connect(settings, url=url, name="mentoring-backup", reconnect_forever=False)
     try:
         js = nc.jetstream()
         try:
@@ -101,6 +101,8 @@ async def _backup(settings: Settings, url: str, directory: Path, paths: dict[str
         "format": layout.FORMAT, "created_at": started.isoformat(), "finished_at": datetime.now(UTC).isoformat(),
         "duration_s": round(time.monotonic() - clock, 3), "mentoring_version": version("mentoring"),
         "migrations": _migration_heads(), "databases": databases, "files": files,
+        # names in the stream's events are sealed with PERSONAL_DATA_KEYS when set, else with var/'s key file (kept)
+        "sealed_with_setting": bool(settings.personal_data_keys),
         "stream": {"name": settings.stream_name, "files": stream_files, "messages": snapshot.state["messages"],
                    "first_seq": snapshot.state["first_seq"], "last_seq": snapshot.state["last_seq"],
                    "last_seq_before_copy": before_copy, "events_after_copy": after_copy,

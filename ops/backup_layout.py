@@ -21,9 +21,12 @@ MANIFEST = "manifest.json"
 FORMAT = 1
 # Consumers before producers: an event applied in a consumer's copy was committed before that copy was taken, so
 # it is in the producer's copy taken after it (reports consumes both; matching consumes the registry's events).
+# Reports' own events (the monitoring submissions) are consumed by no service, so it can still go first.
 DATABASE_ORDER = ("reports", "matching", "registry", "console")
-PRODUCERS = ("registry", "matching")  # the services with an outbox: every event of the stream comes from one
-KEPT_FILES = ("console-secret", "console-admin.json", "demo-loaded.json", "console/run-marks")
+PRODUCERS = ("registry", "matching", "reports")  # the services with an outbox: every event of the stream comes from one
+# personal-data-key: the key the stream's names are sealed with (shared/sealing.py); without it they never open.
+KEPT_FILES = ("console-secret", "personal-data-key", "console-admin.json", "demo-loaded.json", "console/run-marks",
+              "nats/users.json")
 TITLES = {"registry": "реестр", "matching": "подбор", "reports": "показатели", "console": "консоль"}
 
 

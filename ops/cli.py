@@ -19,6 +19,7 @@ def _cmd_up(args: argparse.Namespace) -> int:
 
 
 def _cmd_nats(args: argparse.Namespace) -> int:
+    from ops.nats_users import embedded_accounts
     from ops.natsserver import nats_server_binary, write_config
     from shared.config import load_settings
 
@@ -26,10 +27,16 @@ def _cmd_nats(args: argparse.Namespace) -> int:
     port = args.port or urlparse(settings.nats_url).port or 4223
     store = Path(args.store_dir or settings.var_dir / "nats" / "store")
     config = write_config(settings.var_dir / "nats" / "nats.conf", port=port, store_dir=store,
-                          server_name="mentoring-embedded")
+                          server_name="mentoring-embedded", accounts=embedded_accounts(settings.var_dir))
     binary = nats_server_binary()
     os.execv(binary, [binary, "-c", str(config)])
     return 0
+
+
+def _cmd_nats_certs(args: argparse.Namespace) -> int:
+    from ops.nats_certs import command
+
+    return command(Path(args.dir), args.host)
 
 
 def _cmd_relay(args: argparse.Namespace) -> int:
@@ -211,8 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     nats.add_argument("--port", type=int)
     nats.add_argument("--store-dir")
     nats.set_defaults(func=_cmd_nats)
+    certs = sub.add_parser("nats-certs", help="сертификаты TLS для NATS: центр, узлы, клиенты (в папку)")
+    certs.add_argument("dir")
+    certs.add_argument("--host", action="append", help="имя или адрес узла (по умолчанию nats-1..3, localhost)")
+    certs.set_defaults(func=_cmd_nats_certs)
     relay = sub.add_parser("relay", help="ретранслятор outbox → JetStream одного сервиса")
-    relay.add_argument("service", choices=["registry", "matching"])
+    relay.add_argument("service", choices=["registry", "matching", "reports"])
     relay.set_defaults(func=_cmd_relay)
     consume = sub.add_parser("consume", help="потребитель событий одного сервиса")
     consume.add_argument("service", choices=["registry", "matching", "reports"])

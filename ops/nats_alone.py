@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from ops.backup_layout import BackupError
+from ops.nats_users import embedded_accounts, write_private
 from ops.natsserver import nats_server_binary, render_config
 from shared.broker import nats_reachable
 from shared.config import Settings
@@ -32,14 +33,14 @@ def nats_alone(settings: Settings, *, fsync_every_write: bool = True, timeout_s:
     flushes its files when it stops at the end of the block; a restore cut short is simply run again."""
     port = urlparse(settings.nats_url).port or EMBEDDED_PORT
     url = f"nats://127.0.0.1:{port}"
-    text = render_config(port=port, store_dir=store_dir(settings), server_name="mentoring-embedded")
+    text = render_config(port=port, store_dir=store_dir(settings), server_name="mentoring-embedded",
+                         accounts=embedded_accounts(settings.var_dir))
     if not fsync_every_write:
         text, replaced = re.subn(r"^\s*sync_interval:\s*always\s*$", "  sync_interval: 2m", text, flags=re.MULTILINE)
         if replaced != 1:
             raise RuntimeError("the embedded configuration no longer sets `sync_interval: always`")
     config = settings.var_dir / "nats" / "alone.conf"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(text)
+    write_private(config, text)
     with (settings.var_dir / "nats" / "alone.log").open("ab") as log:
         process = subprocess.Popen([nats_server_binary(), "-c", str(config)], stdout=log, stderr=log)
     try:

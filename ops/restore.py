@@ -38,6 +38,7 @@ def restore_backup(directory: Path, say: Say = print) -> dict[str, Any]:
     if damaged := layout.damaged_files(directory, manifest):
         raise layout.BackupError(f"резервная копия повреждена, контрольные суммы не сходятся: {', '.join(damaged)}")
     _check_migrations_known(manifest)
+    _check_sealing_key(settings, manifest)
     if running := running_parts(settings, paths):
         raise layout.BackupError(f"стенд запущен ({', '.join(running)}): остановите «mentoring up» (Ctrl-C) "
                                  "и повторите восстановление")
@@ -54,7 +55,7 @@ def restore_backup(directory: Path, say: Say = print) -> dict[str, Any]:
     step = time.monotonic()
     with nats_alone(settings, fsync_every_write=False) as url:
         try:
-            state = asyncio.run(_restore_stream(url, directory / "nats", manifest["stream"]))
+            state = asyncio.run(_restore_stream(settings, url, directory / "nats", manifest["stream"]))
         except StreamSnapshotError as exc:
             raise layout.BackupError(f"поток не восстановлен ({exc}); базы уже на месте, прежние данные — в "
                                      f"{aside}; повторите восстановление") from exc
@@ -65,8 +66,8 @@ def restore_backup(directory: Path, say: Say = print) -> dict[str, Any]:
     return state
 
 
-async def _restore_stream(url: str, folder: Path, stream: dict[str, Any]) -> dict[str, Any]:
-    nc = await connect(url, name="mentoring-restore", reconnect_forever=False)
+async def _restore_stream(settings: Settings, url: str, folder: Path, stream: dict[str, Any]) -> dict[str, Any]:
+    nc = await connect(settings, url=url, name="mentoring-restore", reconnect_forever=False)
     try:
         state = await restore_stream(nc, folder)
         if state["last_seq"] != stream["last_seq"] or state["messages"] != stream["messages"]:
@@ -126,6 +127,16 @@ def _check_migrations_known(manifest: dict[str, Any]) -> None:
                 f"(копия сделана версией {manifest['mentoring_version']}); обновите программу") from None
 
 
+def _check_sealing_key(settings: Settings, manifest: dict[str, Any]) -> None:
+    """The names in the stream's events are sealed with the stack's key (shared/sealing.py): PERSONAL_DATA_KEYS when
+    the backed-up stack had it, else its key file, which the backup keeps (none there: nothing was ever sealed). A
+    stream restored without its key would have matching terminate every person's event, so that is refused."""
+    if manifest.get("sealed_with_setting") and not settings.personal_data_keys and manifest["stream"]["messages"]:
+        raise layout.BackupError("ФИО в событиях потока запечатаны ключом из PERSONAL_DATA_KEYS, а он не задан: подбор "
+                                 "не прочтёт ни одного события о людях. Задайте PERSONAL_DATA_KEYS с ключом стенда, "
+                                 "где сделана копия, и повторите восстановление")
+
+
 def _move_current_aside(settings: Settings, paths: dict[str, Path]) -> Path | None:
     var_dir = settings.var_dir.resolve()
     aside = var_dir / f"before-restore-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
@@ -144,7 +155,7 @@ def _put_file(source: Path, target: Path) -> None:
     """Copy, flush to disk, then rename into place: a crash leaves the old file or the new one, never half."""
     target.parent.mkdir(parents=True, exist_ok=True)
     draft = target.with_name(f".{target.name}.restoring")
-    shutil.copyfile(source, draft)
+    shutil.copy2(source, draft)  # with its mode: the secrets (NATS users, console secret) stay 0600
     with draft.open("rb") as handle:
         os.fsync(handle.fileno())
     os.replace(draft, target)

@@ -17,7 +17,7 @@ from shared.config import DEFAULT_PORTS, Settings, load_settings
 
 SERVICES = ("registry", "matching", "reports")
 CONSUMERS = (("registry", "checkpoints"), ("matching", "read-model"), ("reports", "projection"))
-RELAYS = ("registry", "matching")
+RELAYS = ("registry", "matching", "reports")
 
 
 def process_table(settings: Settings) -> dict[str, str]:
@@ -61,9 +61,12 @@ def run_stack(settings: Settings | None = None, *, demo: bool = False) -> int:
 
     for service in migrations.SERVICES:
         migrations.upgrade(load_settings(service))
+    from ops.nats_users import all_users, ensure_passwords, process_env
+
+    passwords = ensure_passwords(settings.var_dir, all_users())
     manager = Manager()
     for name, command in process_table(settings).items():
-        env = dict(os.environ)
+        env = process_env(name, dict(os.environ), passwords)
         if name in SERVICES:
             env["SERVICE"] = name
             env["PROMETHEUS_MULTIPROC_DIR"] = str((settings.var_dir / "prometheus" / name).resolve())
@@ -96,7 +99,7 @@ def banner(settings: Settings) -> str:
         f"  реестр      {settings.registry_url}   (документация API: {settings.registry_url}/docs/)",
         f"  подбор      {settings.matching_url}   (документация API: {settings.matching_url}/docs/)",
         f"  показатели  {settings.reports_url}   (документация API: {settings.reports_url}/docs/)",
-        f"  NATS        {settings.nats_url}",
+        f"  NATS        {settings.nats_url}   (учётные записи: {settings.var_dir / 'nats' / 'users.json'})",
         "  Остановить: Ctrl-C",
         "  Токен администратора (Authorization: Bearer …):",
         f"  {token}",

@@ -23,6 +23,20 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, description="PostgreSQL or SQLite URL")
     nats_url: str = "nats://127.0.0.1:4223"
     nats_connect_timeout_s: float = 2.0
+    # NATS credentials (none: an open broker, as CI's system NATS): a user and password, an NKey seed file or a
+    # .creds file; without any of them a process beside the embedded stack's var/nats/users.json takes its admin.
+    nats_user: str | None = None
+    nats_password: str | None = None
+    nats_nkey_seed: Path | None = None
+    nats_creds: Path | None = None
+    # The only reply subjects a user may subscribe to (ops/nats_users.py): _INBOX_<NATS_USER> by default; set it
+    # for an NKey or .creds user (its name is not in the settings).
+    nats_inbox_prefix: str | None = None
+    # TLS to NATS: the CA that signed the servers' certificates, and this client's certificate and key when the
+    # servers verify clients.
+    nats_tls_ca: Path | None = None
+    nats_tls_cert: Path | None = None
+    nats_tls_key: Path | None = None
     stream_name: str = "MENTORING"
     stream_subjects: str = "mentoring.>"
     stream_replicas: int = 1
@@ -78,6 +92,9 @@ class Settings(BaseSettings):
     # withdrawn from the base is pseudonymised (`mentoring retention`) once this many days have passed since the
     # withdrawal: three years cover the longest mentoring program and the half-year reports that follow it.
     personal_data_retention_days: int = Field(default=1095, ge=1)
+    # Names travel in events sealed with the services' own Fernet keys (shared/sealing.py): comma-separated, the
+    # first seals, every one opens (rotation). Embedded default: a key generated once into var/personal-data-key.
+    personal_data_keys: str | None = None
 
     db_pool_size: int = 5
     db_max_overflow: int = 10

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from ops.natsserver import nats_server_binary, write_config
+from ops.natsserver import ServerTls, nats_server_binary, write_config
+from shared.config import Settings
 
 # the start-up check's own message (ops/ports.py), or a server's when the port went between the check and its bind
 PORT_TAKEN = re.compile(r"уже занят|address already in use|connection in use", re.IGNORECASE)
@@ -55,6 +56,8 @@ class NatsServer:
     route_ports: list[int] = field(default_factory=list)
     name: str = "test"
     process: subprocess.Popen | None = None
+    accounts: str = ""  # users and permissions (`ops.nats_users.render_accounts`); none: an open broker
+    tls: ServerTls | None = None
 
     @property
     def url(self) -> str:
@@ -63,7 +66,7 @@ class NatsServer:
     def start(self, wait: bool = True) -> NatsServer:
         config = write_config(self.workdir / f"{self.name}.conf", port=self.port, store_dir=self.workdir / "store",
                               server_name=self.name, cluster_name=self.cluster_name, cluster_port=self.cluster_port,
-                              route_ports=self.route_ports)
+                              route_ports=self.route_ports, accounts=self.accounts, tls=self.tls)
         log = (self.workdir / f"{self.name}.log").open("ab")
         self.process = subprocess.Popen([nats_server_binary(), "-c", str(config)], stdout=log, stderr=log)
         if wait:
@@ -189,6 +192,10 @@ class Stack:
             "LOG_LEVEL": "WARNING",
         })
         return env
+
+    def nats_settings(self) -> Settings:
+        """A client beside the stack: its NATS, and its var/ so the NATS admin `mentoring up` generated there."""
+        return Settings(nats_url=self.env["NATS_URL"], var_dir=self.workdir / "var")
 
     def start(self) -> Stack:
         import sys

@@ -120,18 +120,19 @@ def measure(workdir: Path, with_run: bool, mentors: int = 0) -> dict[str, Any]:
     }
 
 
-async def fill_and_snapshot(url: str, folder: Path, events: int) -> dict[str, Any]:
+async def fill_and_snapshot(settings: Settings, folder: Path, events: int) -> dict[str, Any]:
     import asyncio
     import os
 
     from ops.stream_snapshot import snapshot_stream
     from shared.broker import connect, ensure_stream
 
-    nc = await connect(url, name="bench", reconnect_forever=False)
+    nc = await connect(settings, name="bench", reconnect_forever=False)
     try:
         js = nc.jetstream()
-        await ensure_stream(js, Settings(nats_url=url))
-        body = json.dumps({"type": "mentoring.mentor.registered", "data": {"full_name": "Ф" * 100}}).encode()
+        await ensure_stream(js, settings)
+        sealed = "gAAAAA" + "x" * 350  # a name of 100 letters sealed (shared/sealing.py) is about this long
+        body = json.dumps({"type": "mentoring.mentor.registered", "data": {"full_name_sealed": sealed}}).encode()
         acks = []
         for n in range(events):
             acks.append(await js.publish_async("mentoring.mentor.registered", body + os.urandom(16).hex().encode(),
@@ -149,11 +150,11 @@ async def fill_and_snapshot(url: str, folder: Path, events: int) -> dict[str, An
         await nc.close()
 
 
-async def restore_alone(url: str, folder: Path) -> dict[str, Any]:
+async def restore_alone(settings: Settings, folder: Path) -> dict[str, Any]:
     from ops.stream_snapshot import restore_stream
     from shared.broker import connect
 
-    nc = await connect(url, name="bench", reconnect_forever=False)
+    nc = await connect(settings, name="bench", reconnect_forever=False)
     try:
         started = time.monotonic()
         state = await restore_stream(nc, folder)
@@ -171,10 +172,11 @@ def measure_stream(workdir: Path, events: int) -> dict[str, Any]:
 
     settings = Settings(var_dir=workdir / "var", nats_url=f"nats://127.0.0.1:{free_port()}")
     with nats_alone(settings) as url:
-        result = {"events": events, **asyncio.run(fill_and_snapshot(url, workdir / "snap", events))}
+        alone = settings.model_copy(update={"nats_url": url})
+        result = {"events": events, **asyncio.run(fill_and_snapshot(alone, workdir / "snap", events))}
     shutil.rmtree(store_dir(settings))
     with nats_alone(settings, fsync_every_write=False) as url:
-        result.update(asyncio.run(restore_alone(url, workdir / "snap")))
+        result.update(asyncio.run(restore_alone(settings.model_copy(update={"nats_url": url}), workdir / "snap")))
     return result
 
 

@@ -149,7 +149,7 @@ def prepare(path: Path, mentees: int, mentors: int, regions: int, seed: int,
 
 
 async def _waiting_pulls(url: str, stream: str) -> int:
-    nc = await connect(url, name="bench-national", reconnect_forever=False)
+    nc = await connect(Settings(nats_url=url), name="bench-national", reconnect_forever=False)
     try:
         return (await nc.jetstream().consumer_info(stream, "matching-worker")).num_waiting or 0
     except Exception:  # noqa: BLE001 - no consumer yet

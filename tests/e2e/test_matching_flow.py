@@ -79,10 +79,10 @@ def test_a_whole_region_run_proposes_only_eligible_pairs_within_capacity_and_exp
     for p in proposals:
         assert eligible(pair_problem(mentor_of[p["mentor_id"]], mentee_of[p["mentee_id"]]), 0, 0), p
 
-    proposed = wait_for(lambda: [e for e in asyncio.run(stream_events(Settings(nats_url=stack.env["NATS_URL"])))
+    proposed = wait_for(lambda: [e for e in asyncio.run(stream_events(stack.nats_settings()))
                                  if e["type"] == "mentoring.pair.proposed"])
     assert sorted(e["data"]["pair_id"] for e in proposed) == sorted(p["pair_id"] for p in proposals)
-    events = asyncio.run(stream_events(Settings(nats_url=stack.env["NATS_URL"])))
+    events = asyncio.run(stream_events(stack.nats_settings()))
     assert [e["data"]["run_id"] for e in events if e["type"] == "mentoring.run.completed"] == [run["id"]]
 
     suggestion = matching.get(f"/api/v1/mentees/{run['unmatched'][0]['mentee_id']}/suggestions",

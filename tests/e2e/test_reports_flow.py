@@ -82,7 +82,7 @@ def test_indicators_match_the_source_data_survive_a_rebuild_and_ignore_redeliver
                           json={"result": "reached" if k < 2 else "partly"}).raise_for_status()
 
     async def stream_size() -> int:
-        nc = await connect(stack.env["NATS_URL"], name="t")
+        nc = await connect(stack.nats_settings(), name="t")
         info = await nc.jetstream().stream_info("MENTORING")
         await nc.close()
         return info.state.messages
@@ -104,7 +104,7 @@ def test_indicators_match_the_source_data_survive_a_rebuild_and_ignore_redeliver
     assert figures(reports.get("/api/v1/indicators", params=query).json()) == want
 
     async def redeliver_everything() -> None:
-        nc = await connect(stack.env["NATS_URL"], name="t")
+        nc = await connect(stack.nats_settings(), name="t")
         js = nc.jetstream()
         info = await js.stream_info("MENTORING")
         for seq in range(info.state.first_seq, info.state.last_seq + 1):

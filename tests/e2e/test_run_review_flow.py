@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 
-from shared.config import Settings
 from tests.e2e.test_matching_flow import wait_for
 from tests.e2e.test_pair_workflow import clients, import_samples
 from tests.integration.helpers import stream_events
@@ -45,7 +44,7 @@ def test_a_draft_is_solved_again_after_a_registry_change_then_published_and_with
     assert matching.get("/api/v1/pairs/summary").json()["by_state"]["proposed"] == created
 
     def events(kind: str) -> list[dict]:
-        found = asyncio.run(stream_events(Settings(nats_url=stack.env["NATS_URL"])))
+        found = asyncio.run(stream_events(stack.nats_settings()))
         return [e for e in found if e["type"] == f"mentoring.pair.{kind}" and e["data"]["run_id"] == run["id"]]
 
     assert len(wait_for(lambda: len(events("proposed")) == created and events("proposed"))) == created

@@ -59,11 +59,10 @@ def assert_published_events_match_their_schemas(stack, expected_mentors: int) ->
 
     import jsonschema
 
-    from shared.config import Settings
     from shared.event_catalog import SCHEMA_DIR
     from tests.integration.helpers import stream_events
 
-    settings = Settings(nats_url=stack.env["NATS_URL"])
+    settings = stack.nats_settings()
     deadline = time.monotonic() + 30
     while True:
         events = asyncio.run(stream_events(settings))

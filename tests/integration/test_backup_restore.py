@@ -14,6 +14,7 @@ What "restored" means here, precisely:
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import sqlite3
@@ -122,12 +123,12 @@ def rows(var: Path, service: str, sql: str) -> list[tuple]:
         return connection.execute(sql).fetchall()
 
 
-async def stream_and_consumers(url: str) -> tuple[list[tuple[str, str]], dict[str, int]]:
+async def stream_and_consumers(stack: Stack) -> tuple[list[tuple[str, str]], dict[str, int]]:
     """(event id, subject) of every message in stream order, and each durable consumer's pending count."""
     from shared.broker import connect
 
-    messages = [(msg.headers["Nats-Msg-Id"], msg.subject) for msg in await stream_messages(url)]
-    nc = await connect(url, name="drill", reconnect_forever=False)
+    messages = [(msg.headers["Nats-Msg-Id"], msg.subject) for msg in await stream_messages(stack.nats_settings())]
+    nc = await connect(stack.nats_settings(), name="drill", reconnect_forever=False)
     try:
         consumers = await nc.jetstream().consumers_info("MENTORING")
         return messages, {c.name: c.num_pending + c.num_ack_pending for c in consumers}
@@ -138,7 +139,7 @@ async def stream_and_consumers(url: str) -> tuple[list[tuple[str, str]], dict[st
 def caught_up(stack: Stack, var: Path) -> bool:
     unsent = sum(rows(var, service, f"SELECT count(*) FROM {service}_outbox WHERE sent_at IS NULL")[0][0]
                  for service in ("registry", "matching"))
-    _, pending = asyncio.run(stream_and_consumers(stack.env["NATS_URL"]))
+    _, pending = asyncio.run(stream_and_consumers(stack))
     return unsent == 0 and set(CONSUMERS) <= set(pending) and not any(pending.values())
 
 
@@ -179,10 +180,21 @@ def test_a_backup_taken_under_writes_restores_every_acknowledged_record_once_and
     before = [record for record in writer.acked if record[0] < backup_started]
     after = [record for record in writer.acked if record[0] > backup_ended]
     assert before and after, "the writes must go on before and after the backup"
+    key = (var / "personal-data-key").read_bytes()  # the names in the stream's events are sealed with it
     shutil.rmtree(var)
+    keyless = tmp_path / "keyless"
+    shutil.copytree(folder, keyless)
+    manifest = json.loads((keyless / "manifest.json").read_text())
+    manifest["files"] = [entry for entry in manifest["files"] if entry["file"] != "files/personal-data-key"]
+    manifest["sealed_with_setting"] = True  # as a stack sealing with PERSONAL_DATA_KEYS writes it, restored without
+    (keyless / "manifest.json").write_text(json.dumps(manifest))
+    refused = mentoring(stack, "restore", str(keyless))
+    assert refused.returncode == 2 and "PERSONAL_DATA_KEYS, а он не задан" in refused.stderr, refused.stderr
+    assert not var.exists(), "refused before anything moved"
     restored = mentoring(stack, "restore", str(folder))
     assert restored.returncode == 0, restored.stdout + restored.stderr
     assert "Готово" in restored.stdout
+    assert (var / "personal-data-key").read_bytes() == key and (var / "personal-data-key").stat().st_mode & 0o077 == 0
 
     again = Stack(workdir=workdir).start()
     try:
@@ -198,7 +210,7 @@ def test_a_backup_taken_under_writes_restores_every_acknowledged_record_once_and
                 client = matching if kind == "pairs" else registry
                 assert client.get(f"/api/v1/{kind}/{record_id}").status_code == 404, (kind, record_id)
             wait_until(lambda: caught_up(again, var), 60, "outboxes sent and consumers without pending events")
-            messages, _ = asyncio.run(stream_and_consumers(again.env["NATS_URL"]))
+            messages, _ = asyncio.run(stream_and_consumers(again))
             outboxes = {row[0] for service in ("registry", "matching")
                         for row in rows(var, service, f"SELECT event_id FROM {service}_outbox")}
             assert {event_id for event_id, _ in messages} == outboxes

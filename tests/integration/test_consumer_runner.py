@@ -62,7 +62,7 @@ def setup(database_url, nats_server, settings_factory):
 
 
 async def publish_all(settings, events, *, msg_id=None) -> None:
-    nc = await connect(settings.nats_url, name="publisher")
+    nc = await connect(settings, name="publisher")
     js = nc.jetstream()
     await ensure_stream(js, settings)
     for event in events:
@@ -93,7 +93,7 @@ async def test_a_redelivered_event_is_recorded_once_and_garbage_is_terminated(se
     event = mentee_event(1)
     await publish_all(settings, [event])
     await publish_all(settings, [event], msg_id=str(uuid.uuid4()))
-    nc = await connect(settings.nats_url, name="garbage")
+    nc = await connect(settings, name="garbage")
     await nc.jetstream().publish("mentoring.mentor.updated", b"not json", headers={"Nats-Msg-Id": "garbage-1"})
     await nc.close()
     handler = FlakyHandler(0.0)

@@ -224,7 +224,7 @@ def test_kubernetes_settings_are_ones_the_processes_read_and_replicate_the_strea
     assert {key.lower() for key in passed - NON_SETTINGS_ENV} <= Settings.model_fields.keys()
     assert config["STREAM_REPLICAS"] == "3"
     assert config["NATS_URL"].split(",") == [f"nats://nats-{i}.nats-headless:4222" for i in range(3)]
-    assert {"DATABASE_URL", "JWT_SECRET"} <= secret.keys()
+    assert {"DATABASE_URL", "JWT_SECRET", "PERSONAL_DATA_KEYS"} <= secret.keys()
 
 
 def test_the_kubernetes_nats_cluster_fsyncs_every_write_and_routes_to_all_three_pods() -> None:
@@ -292,10 +292,13 @@ def test_compose_settings_are_ones_the_processes_read_and_replicate_the_stream_t
         assert env["DATABASE_URL"].startswith("postgresql://mentoring:") and "@postgres:5432/mentoring" in \
             env["DATABASE_URL"], name
         assert env["JWT_SECRET"].startswith("${JWT_SECRET:?"), f"{name}: JWT_SECRET must come from deploy/.env"
+        sealing = name in ("registry", "matching-read-model")  # the names in events: sealed, opened; nobody else
+        assert env.get("PERSONAL_DATA_KEYS", "").startswith("${PERSONAL_DATA_KEYS:?") == sealing, name
+        assert sealing or "PERSONAL_DATA_KEYS" not in env, name
 
 
 @pytest.mark.parametrize("node", NATS_NODES)
-def test_each_compose_nats_node_fsyncs_every_write_and_routes_to_the_other_two(node: str) -> None:
+def test_each_compose_nats_node_fsyncs_every_write_and_routes_to_the_other_two(node: str, tmp_path: Path) -> None:
     path = DEPLOY / "nats" / f"{node}.conf"
     conf = path.read_text()
     assert re.search(rf"^server_name:\s*{node}$", conf, re.MULTILINE)
@@ -304,8 +307,110 @@ def test_each_compose_nats_node_fsyncs_every_write_and_routes_to_the_other_two(n
     service = compose()["services"][node]
     assert f"./nats/{node}.conf:/etc/nats/nats.conf:ro" in service["volumes"]
     assert f"{node}-data:/data" in service["volumes"]
-    checked = subprocess.run([nats_server_binary(), "-t", "-c", str(path)], capture_output=True, text=True, timeout=30)
+    checked = subprocess.run([nats_server_binary(), "-t", "-c", str(nats_conf_with_certificates(path, tmp_path))],
+                             capture_output=True, text=True, timeout=30, env=nats_passwords())
     assert checked.returncode == 0, checked.stderr
+
+
+def nats_passwords() -> dict[str, str]:
+    """Every NATS user's password variable, as deploy/.env gives them to the nats containers."""
+    from ops.nats_users import all_users, new_password
+
+    return {user.env_var: new_password() for user in all_users()}
+
+
+def nats_conf_with_certificates(path: Path, folder: Path) -> Path:
+    """A copy of a node's configuration beside its accounts.conf, its certificates made by `nats-certs` in `folder`
+    (the paths of the container, /etc/nats/certs, point there)."""
+    from ops.nats_certs import write_certificates
+
+    write_certificates(folder / "certs")
+    shutil.copy(DEPLOY / "nats" / "accounts.conf", folder / "accounts.conf")
+    copy = folder / "nats.conf"
+    copy.write_text(path.read_text().replace("/etc/nats/certs", str(folder / "certs")))
+    return copy
+
+
+# --- NATS users, passwords and TLS ---
+
+
+def test_the_committed_nats_accounts_are_the_ones_generated_from_the_event_catalog() -> None:
+    from ops.nats_users import deploy_accounts
+
+    fix = "regenerate: python -m ops.nats_users > deploy/nats/accounts.conf, and the same in k8s/nats.yaml"
+    assert (DEPLOY / "nats" / "accounts.conf").read_text() == deploy_accounts(), fix
+    config = k8s_kind("ConfigMap")["nats-config"]["data"]
+    assert config["accounts.conf"] == deploy_accounts(), fix
+    assert re.search(r"^include \./accounts\.conf$", config["nats.conf"], re.MULTILINE)
+    for node in NATS_NODES:
+        assert re.search(r"^include \./accounts\.conf$", (DEPLOY / "nats" / f"{node}.conf").read_text(), re.MULTILINE)
+
+
+def test_every_compose_process_that_talks_to_nats_signs_in_as_its_own_user_over_tls() -> None:
+    from ops.nats_users import all_users, process_user
+
+    services = compose()["services"]
+    users = {user.name: user for user in all_users()}
+    connecting = [name for name in services if repository(services[name]["image"]) == "mentoring"
+                  and process_user(name) is not None]
+    assert set(procfile()) - {"nats", "console"} <= set(connecting)
+    for name in connecting:
+        env = services[name]["environment"]
+        user = users[process_user(name)]
+        assert env["NATS_USER"] == user.name, name
+        assert env["NATS_PASSWORD"] == f"${{{user.env_var}:?see deploy/env.example}}", name
+        assert env["NATS_TLS_CA"] == "/etc/mentoring/nats/ca.pem", name
+        assert "./nats/certs/ca.pem:/etc/mentoring/nats/ca.pem:ro" in services[name]["volumes"], name
+    for node in NATS_NODES:
+        env = services[node]["environment"]
+        assert env == {user.env_var: f"${{{user.env_var}:?see deploy/env.example}}" for user in users.values()}
+        assert {"./nats/accounts.conf:/etc/nats/accounts.conf:ro", "./nats/certs:/etc/nats/certs:ro"} <= \
+            set(services[node]["volumes"])
+        conf = (DEPLOY / "nats" / f"{node}.conf").read_text()
+        assert re.search(r'^tls \{[^}]*cert_file: "/etc/nats/certs/server.pem"', conf, re.MULTILINE)
+        assert re.search(r"cluster \{.*tls \{[^}]*verify: true", conf, re.DOTALL), "routes: mutual TLS"
+    example = (DEPLOY / "env.example").read_text()
+    assert all(re.search(rf"^{user.env_var}=[A-Za-z][A-Za-z0-9]*$", example, re.MULTILINE) for user in users.values())
+
+
+def test_every_kubernetes_process_that_talks_to_nats_takes_its_own_password_from_the_secret() -> None:
+    from ops.nats_users import all_users, process_user
+
+    users = {user.name: user for user in all_users()}
+    deployments = k8s_kind("Deployment")
+    connecting = [name for name in deployments if process_user(name) is not None]
+    assert len(connecting) >= 10
+    for name in connecting:
+        container = deployments[name]["spec"]["template"]["spec"]["containers"][0]
+        env = {item["name"]: item for item in container["env"]}
+        user = users[process_user(name)]
+        assert env["NATS_USER"]["value"] == user.name, name
+        assert env["NATS_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "mentoring-nats-users",
+                                                                     "key": user.env_var}, name
+    nats = k8s_kind("StatefulSet")["nats"]["spec"]["template"]["spec"]["containers"][0]
+    assert {"secretRef": {"name": "mentoring-nats-users"}} in nats["envFrom"]
+    example = k8s_kind("Secret")["mentoring-nats-users"]["stringData"]
+    assert set(example) == {user.env_var for user in users.values()}
+
+
+def test_no_nats_password_is_written_into_a_committed_manifest() -> None:
+    """Passwords are references (`$NATS_PASSWORD_…`, `${…:?}`, a Secret's key); the examples are placeholders."""
+    texts = {path: path.read_text() for path in [*(DEPLOY / "nats").glob("*.conf"), DEPLOY / "compose.yml",
+                                                 *K8S.rglob("*.yaml")]}
+    found = 0
+    for path, text in texts.items():
+        for value in re.findall(r"\bpassword:\s*([^,}\s]+)", text, re.IGNORECASE):
+            assert value.startswith(("$NATS_PASSWORD_", "${NATS_PASSWORD_", "${POSTGRES_PASSWORD")), (path, value)
+            found += 1
+    assert found >= 2 * 8  # deploy/nats/accounts.conf and its copy in k8s/nats.yaml
+    for _, container in k8s_containers():
+        assert not any(item["name"].startswith("NATS_PASSWORD") and "value" in item for item in
+                       container.get("env", [])), container["name"]
+    for name, value in k8s_kind("Secret")["mentoring-nats-users"]["stringData"].items():
+        assert value.startswith("changeMe"), name
+    checked = subprocess.run([nats_server_binary(), "-t", "-c", str(DEPLOY / "nats" / "accounts.conf")],
+                             capture_output=True, text=True, timeout=30, env={})
+    assert checked.returncode != 0 and "NATS_PASSWORD_" in checked.stderr, "without the passwords it must not start"
 
 
 # --- both ---

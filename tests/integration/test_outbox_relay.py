@@ -99,7 +99,7 @@ class CrashAfterPublish(OutboxRelay):
 async def test_a_relay_killed_between_publish_and_mark_republishes_and_jetstream_drops_the_copy(setup):
     settings, engine = setup
     ids = write(engine, 20)
-    nc = await connect(settings.nats_url, name="t")
+    nc = await connect(settings, name="t")
     js = nc.jetstream()
     crashing = CrashAfterPublish(engine, outbox, settings)
     from shared.broker import ensure_stream
@@ -171,7 +171,7 @@ async def test_a_refused_publish_marks_only_the_rows_before_it_and_the_rest_wait
                                                          body=b"{}", created_at=func.now()))
         uow.commit()
     write(engine, 2, start=10)
-    nc = await connect(settings.nats_url, name="t")
+    nc = await connect(settings, name="t")
     js = nc.jetstream()
     await ensure_stream(js, settings)
     relay = OutboxRelay(engine, outbox, settings.model_copy(update={"relay_publish_timeout_s": 1.0}))

@@ -125,7 +125,7 @@ class Broker:
         self.settings = settings
 
     async def __aenter__(self) -> Broker:
-        self.nc = await connect(self.settings.nats_url, name="test-probe")
+        self.nc = await connect(self.settings, name="test-probe")
         self.js = self.nc.jetstream()
         await ensure_stream(self.js, self.settings)
         return self

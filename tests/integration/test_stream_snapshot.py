@@ -15,6 +15,7 @@ from sqlalchemy import insert, select
 from ops import backup_layout
 from ops.backup import make_backup
 from ops.backup_layout import BackupError
+from ops.nats_users import embedded_accounts
 from ops.restore import restore_backup
 from ops.stream_snapshot import StreamSnapshotError, restore_stream, snapshot_stream
 from shared.broker import connect, ensure_stream
@@ -24,19 +25,22 @@ from tests.integration.helpers import stream_messages
 from tests.servers import NatsServer, free_port
 
 
-async def publish(url: str, count: int, *, first: int = 0, size: int = 3000) -> None:
-    nc = await connect(url, name="test-publisher", reconnect_forever=False)
+async def publish(url: str, count: int, *, first: int = 0, size: int = 3000, var_dir: Path | None = None) -> None:
+    """Publish as the admin of the embedded stack in `var_dir` (its users file), or to an open broker."""
+    settings = Settings(nats_url=url, **({"var_dir": var_dir} if var_dir else {}))
+    nc = await connect(settings, name="test-publisher", reconnect_forever=False)
     try:
         js = nc.jetstream()
-        await ensure_stream(js, Settings(nats_url=url))
+        await ensure_stream(js, settings)
         for n in range(first, first + count):
             await js.publish(f"mentoring.test.{n % 5}", os.urandom(size), headers={"Nats-Msg-Id": f"event-{n}"})
     finally:
         await nc.close()
 
 
-async def messages(url: str) -> list[tuple[int, str | None, bytes]]:
-    return [(msg.seq, (msg.headers or {}).get("Nats-Msg-Id"), msg.data) for msg in await stream_messages(url)]
+async def messages(url: str, var_dir: Path | None = None) -> list[tuple[int, str | None, bytes]]:
+    return [(msg.seq, (msg.headers or {}).get("Nats-Msg-Id"), msg.data)
+            for msg in await stream_messages(Settings(nats_url=url, **({"var_dir": var_dir} if var_dir else {})))]
 
 
 def test_a_snapshot_taken_in_small_acknowledged_chunks_restores_every_message_and_no_consumer(tmp_path):
@@ -45,7 +49,7 @@ def test_a_snapshot_taken_in_small_acknowledged_chunks_restores_every_message_an
         asyncio.run(publish(server.url, 400))  # ~1.2 MB of incompressible data: hundreds of 4 KiB chunks
 
         async def round_trip() -> tuple:
-            nc = await connect(server.url, name="test", reconnect_forever=False)
+            nc = await connect(Settings(nats_url=server.url), name="test", reconnect_forever=False)
             try:
                 js = nc.jetstream()
                 await js.add_consumer("MENTORING", durable_name="reader")
@@ -98,19 +102,22 @@ def test_an_event_published_after_its_database_was_copied_is_deleted_from_the_re
             connection.execute(insert(outbox.table).values(event_id=event_id, subject="mentoring.test.0", body=b"{}",
                                                            created_at=utcnow(), sent_at=utcnow() if sent else None))
 
-    server = NatsServer(workdir=embedded.var_dir / "nats", port=int(embedded.nats_url.rsplit(":", 1)[1]))
-    server.workdir.mkdir(parents=True)
+    # the embedded broker as `mentoring up` runs it: its users, the stream in their account
+    server = NatsServer(workdir=embedded.var_dir / "nats", port=int(embedded.nats_url.rsplit(":", 1)[1]),
+                        accounts=embedded_accounts(embedded.var_dir))
+    server.workdir.mkdir(parents=True, exist_ok=True)
     server.start()
     write("event-0", sent=True)
     write("event-1", sent=False)  # committed, not yet relayed
-    asyncio.run(publish(server.url, 1))
+    asyncio.run(publish(server.url, 1, var_dir=embedded.var_dir))
     copy = backup_layout.copy_database
 
     def copy_then_write(source: Path, target: Path) -> None:
         copy(source, target)
         if source.name == "registry.db":  # a use case commits and its relay publishes after the copy
             write("event-2", sent=True)
-            relay = threading.Thread(target=lambda: asyncio.run(publish(server.url, 1, first=2)))
+            relay = threading.Thread(target=lambda: asyncio.run(publish(server.url, 1, first=2,
+                                                                            var_dir=embedded.var_dir)))
             relay.start()  # the backup's event loop runs in this thread
             relay.join(10)
 
@@ -130,7 +137,7 @@ def test_an_event_published_after_its_database_was_copied_is_deleted_from_the_re
     restore_backup(tmp_path / "backup", say=said.append)
     server.start()
     try:
-        assert [event_id for _, event_id, _ in asyncio.run(messages(server.url))] == ["event-0"]
+        assert [event_id for _, event_id, _ in asyncio.run(messages(server.url, embedded.var_dir))] == ["event-0"]
     finally:
         server.stop()
     engine = engine_for(registry)

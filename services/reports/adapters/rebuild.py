@@ -34,7 +34,7 @@ async def rebuild(engine: Engine, settings: Settings) -> dict[Outcome, int]:
     spec = projection_spec()
     clear_projection(engine, spec.durable)
     runner = ConsumerRunner(engine, inbox, spec, settings)
-    nc = await connect(settings.nats_url, name="reports-rebuild", reconnect_forever=False)
+    nc = await connect(settings, name="reports-rebuild", reconnect_forever=False)
     try:
         js = nc.jetstream()
         await ensure_stream(js, settings)
