@@ -14,7 +14,7 @@ import yaml
 from flask import Response
 from flask_openapi3 import APIBlueprint
 
-from shared.event_catalog import CATALOG, PERSONAL_DATA, SCHEMA_DIR, json_schema
+from shared.event_catalog import CATALOG, INTERNAL_TYPES, PERSONAL_DATA, PUBLIC_SUBJECTS, SCHEMA_DIR, json_schema
 from shared.web import health_tag
 
 ASYNCAPI_VERSION = "3.0.0"
@@ -32,9 +32,14 @@ DESCRIPTION = """\
 Каждое сообщение — событие CloudEvents 1.0 в структурированном виде (JSON). Тема NATS совпадает с типом события \
 (`type`), заголовок `Nats-Msg-Id` — с его идентификатором (`id`): по нему JetStream отбрасывает повторы, и по нему \
 же потребитель узнаёт уже обработанное. Все темы `mentoring.>` хранит поток JetStream `{stream}`; чтобы читать \
-его с любого места (например, с даты), создайте свой постоянный потребитель.
+его с любого места (например, с даты), создайте свой постоянный потребитель с фильтром по одной из описанных \
+здесь тем. Учётную запись интегратора (имя и пароль, по желанию сертификат клиента для TLS) выдаёт оператор; \
+с ней можно только читать описанные здесь темы и создавать свои потребители. Служебные темы сервисов \
+({internal}) в документ не входят и интегратору закрыты. Руководство с примером потребителя — `docs/integrators.md`.
 
-Персональные данные (152-ФЗ). События не несут контактов (почта, телефон, страница). Поля, которые всё же \
+Персональные данные (152-ФЗ). События не несут контактов (почта, телефон, страница) и ФИО в открытом виде: \
+ФИО запечатаны ключом сервисов (поля `*_sealed`, токен Fernet), открыть их могут только сервисы, а интегратор \
+получает ФИО через API по своей роли. Поля, которые всё же \
 остаются персональными данными, помечены в схемах расширением `x-personal-data` с объяснением, зачем они нужны: \
 {personal}. Остальные сведения о наставнике и наставляемом (предметы, стаж, категория) связаны с человеком \
 только через идентификатор. Событие `*.erased` означает, что человек обезличен по запросу или по сроку хранения: \
@@ -42,9 +47,17 @@ DESCRIPTION = """\
 """
 
 
+SECURITY = {"$ref": "#/components/securitySchemes/integrator"}
+
+
+def public_types() -> list[str]:
+    """The event types an integrator may read: the catalog without the services' internal hand-over."""
+    return sorted(set(CATALOG) - INTERNAL_TYPES)
+
+
 def personal_fields() -> list[str]:
-    """Every `model.field` of the catalog marked as personal data, sorted."""
-    return sorted({f"{model.__name__}.{name}" for model in CATALOG.values()
+    """Every `model.field` of the public types marked as personal data, sorted."""
+    return sorted({f"{model.__name__}.{name}" for model in {CATALOG[t] for t in public_types()}
                    for name, schema in model.model_json_schema()["properties"].items() if PERSONAL_DATA in schema})
 
 
@@ -81,8 +94,8 @@ def _envelope(type_: str) -> dict[str, Any]:
 
 
 def build_document() -> dict[str, Any]:
-    """The AsyncAPI 3.0.0 document of the whole catalog, as a plain dict (YAML- and JSON-ready)."""
-    types = sorted(CATALOG)
+    """The AsyncAPI 3.0.0 document of the catalog's public types, as a plain dict (YAML- and JSON-ready)."""
+    types = public_types()
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
@@ -121,20 +134,25 @@ def build_document() -> dict[str, Any]:
         "info": {
             "title": "События наставничества",
             "version": DOCUMENT_VERSION,
-            "description": DESCRIPTION.format(stream=STREAM, personal=", ".join(f"`{f}`" for f in personal_fields())),
+            "description": DESCRIPTION.format(stream=STREAM, personal=", ".join(f"`{f}`" for f in personal_fields()),
+                                              internal=", ".join(f"`{t}`" for t in sorted(INTERNAL_TYPES))),
         },
         "defaultContentType": "application/json",
+        # The filters an integrator's consumer may be created with (one per consumer): the broker refuses others.
+        "x-nats-filters": list(PUBLIC_SUBJECTS),
         "servers": {
-            "embedded": {"host": EMBEDDED_NATS, "protocol": "nats",
+            "embedded": {"host": EMBEDDED_NATS, "protocol": "nats", "security": [SECURITY],
                          "description": "встроенный стенд (`mentoring up`) на этой машине"},
-            "region": {"host": "{host}:4222", "protocol": "nats",
+            "region": {"host": "{host}:4222", "protocol": "nats", "security": [SECURITY],
                        "description": "кластер NATS региона: адрес и учётные данные выдаёт оператор",
                        "variables": {"host": {"description": "имя узла кластера NATS региона",
                                               "default": "nats.example.org"}}},
         },
         "channels": channels,
         "operations": operations,
-        "components": {"schemas": schemas, "messages": messages},
+        "components": {"schemas": schemas, "messages": messages, "securitySchemes": {"integrator": {
+            "type": "userPassword", "description": "учётная запись интегратора в NATS (NATS_USER и NATS_PASSWORD); "
+                                                  "в кластере региона соединение идёт по TLS"}}},
     }
 
 
