@@ -128,13 +128,16 @@ class ConsumerRunner:
         try:
             event = decode(msg.data)
         except EventDecodeError as exc:
-            log.error("undecodable message terminated", extra={"error": str(exc), "subject": msg.subject})
+            log.error("undecodable message terminated", extra={
+                "error": str(exc), "subject": msg.subject, "event_id": (msg.headers or {}).get("Nats-Msg-Id"),
+                "consumer": self.spec.durable})
             await msg.term()
             return self._count(Outcome.TERMINATED)
         try:
             outcome = await asyncio.to_thread(self.apply, event)
         except PermanentEventError as exc:
-            log.error("event terminated", extra={"event_id": event.id, "type": event.type, "error": str(exc)})
+            log.error("event terminated", extra={"event_id": event.id, "type": event.type, "error": str(exc),
+                                                 "consumer": self.spec.durable})
             await msg.term()
             return self._count(Outcome.TERMINATED)
         except RetryLater as exc:
