@@ -21,6 +21,10 @@ from shared.auth import issue_token
 from shared.config import Settings
 from tests.conftest import TEST_DATA
 from tests.e2e.pages import assert_accessible
+from tests.e2e.stream_checks import (
+    assert_an_integrator_reads_every_public_event_once,
+    assert_no_personal_data_in_the_stream,
+)
 
 PASSWORD = "Рабочий-день-2026"
 DISTRICT = "Белоярский район"
@@ -211,3 +215,9 @@ def test_a_working_day_from_the_sample_files_to_the_indicators(stack, browser):
 
     wait_for(counted, timeout_s=60, every_s=1)
     see(page, "25-indicators")
+
+    # What the day left in the stream, read as an outsider: no name, e-mail or page in any event, and the
+    # integrators' guide's example consumer reads every public event once (the program and the diary entry too).
+    read = assert_no_personal_data_in_the_stream(stack)
+    public = assert_an_integrator_reads_every_public_event_once(stack, stack.workdir)
+    print(f"\n[stream] {read} messages without personal data; the example consumer read {public} public events once")
