@@ -152,7 +152,7 @@ def build_document() -> dict[str, Any]:
         "operations": operations,
         "components": {"schemas": schemas, "messages": messages, "securitySchemes": {"integrator": {
             "type": "userPassword", "description": "учётная запись интегратора в NATS (NATS_USER и NATS_PASSWORD); "
-                                                  "в кластере региона соединение идёт по TLS"}}},
+                                                  "в кластере региона — по TLS, если оператор его включил"}}},
     }
 
 
