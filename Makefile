@@ -45,7 +45,7 @@ asyncapi: install
 	  echo "npm could not install @asyncapi/cli: the AsyncAPI validation will skip (and fail under CI=true)"; }
 
 test: install lint browser asyncapi  ## every test: unit, integration (real NATS, SQLite, PostgreSQL when configured), e2e
-	$(PYTEST) tests/unit tests/integration tests/e2e
+	$(PYTEST) --durations=25 tests/unit tests/integration tests/e2e
 
 test-unit: install  ## pure rules and modules, no I/O
 	$(PYTEST) tests/unit

@@ -78,7 +78,7 @@ def stream_config(settings: Settings) -> StreamConfig:
 
 # A refused request is never answered: a consumer's user waits this long, not the JetStream timeout, before it
 # looks again for the stream a relay creates.
-STREAM_CHANGE_TIMEOUT_S = 2.0
+STREAM_CHANGE_TIMEOUT_S = 0.5
 
 
 async def ensure_stream(js: JetStreamContext, settings: Settings) -> None:
@@ -106,7 +106,7 @@ async def ensure_stream(js: JetStreamContext, settings: Settings) -> None:
             log.warning("stream not created or updated by this user", extra={"error": repr(exc)})
             if info is not None:
                 return
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(0.2)
 
 
 def _same_stream(have: StreamConfig, want: StreamConfig) -> bool:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import Any
 
@@ -12,6 +14,7 @@ import httpx
 from services.console.auth import accounts, passwords
 from shared.auth import issue_token
 from shared.config import Settings
+from tests.integration.helpers import eventually
 
 PASSWORD = "Надёжный-пароль-2026"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -23,7 +26,8 @@ def registry(stack: Any) -> httpx.Client:
 
 
 def seed_demo_region(stack: Any) -> None:
-    """The demo region's organizations, mentors and mentees, imported through the registry API."""
+    """The demo region's organizations, mentors and mentees, imported through the registry API, and applied by
+    matching's read model and the reports projection (the pages read both) before the tests go on."""
     from ops.demo import demo_files
 
     with registry(stack) as client:
@@ -31,6 +35,41 @@ def seed_demo_region(stack: Any) -> None:
             answer = client.post("/api/v1/imports", params={"kind": kind, "on_error": "skip"},
                                  files={"file": (f"{kind}.xlsx", content)})
             assert answer.status_code == 200, answer.text
+    with ThreadPoolExecutor(1) as pool:  # a thread of its own: a browser test's thread runs Playwright's loop
+        pool.submit(asyncio.run, eventually(lambda: consumers_caught_up(stack), timeout_s=60, every_s=0.25)).result()
+
+
+async def consumers_caught_up(stack: Any) -> bool:
+    """The registry's outbox is relayed (nothing left unsent) and both readers of it have nothing pending."""
+    from shared.broker import connect
+
+    nc = await connect(stack.nats_settings(), name="test-catch-up", reconnect_forever=False)
+    try:
+        js = nc.jetstream()
+        stream = await js.stream_info("MENTORING")
+        infos = {c.name: c for c in await js.consumers_info("MENTORING")}
+    finally:
+        await nc.close()
+    readers = [infos.get(name) for name in ("matching-read-model", "reports-projection")]
+    return bool(stream.state.messages) and all(
+        r is not None and r.num_pending == 0 and r.num_ack_pending == 0 for r in readers) and not unsent(stack)
+
+
+def unsent(stack: Any) -> int:
+    """Rows of the registry's outbox not yet on the stream."""
+    from sqlalchemy import func, select
+
+    from services.registry.adapters.tables import outbox
+    from shared.db import make_engine
+
+    url = stack.database_url or f"sqlite:///{stack.workdir / 'var' / 'registry.db'}"
+    engine = make_engine(Settings(database_url=url).resolved_database_url())
+    try:
+        with engine.connect() as connection:
+            return int(connection.scalar(select(func.count()).select_from(outbox.table)
+                                         .where(outbox.table.c.sent_at.is_(None))) or 0)
+    finally:
+        engine.dispose()
 
 
 def console_settings(stack: Any, database_url: str, var_dir: Any) -> Settings:
