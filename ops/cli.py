@@ -232,8 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("worker", help="исполнитель запусков подбора").set_defaults(func=_cmd_worker)
     token = sub.add_parser("token", help="выпустить токен доступа")
     token.add_argument("--role", required=True,
-                       choices=["admin", "region_operator", "municipal_operator", "school_curator", "integrator"])
-    token.add_argument("--scope", help="region:ID, municipality:ID или organization:ID")
+                       choices=["admin", "region_operator", "municipal_operator", "school_curator", "integrator",
+                                "mentor", "mentee"])
+    token.add_argument("--scope", help="region:ID, municipality:ID, organization:ID, mentor:ID или mentee:ID")
     token.add_argument("--subject")
     token.add_argument("--ttl", type=int, help="срок действия, секунд")
     token.set_defaults(func=_cmd_token)
@@ -264,8 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     add = user_sub.add_parser("add", help="создать учётную запись (например, первого администратора)")
     add.add_argument("--email", required=True)
     add.add_argument("--role", required=True,
-                     choices=["admin", "region_operator", "municipal_operator", "school_curator"])
-    add.add_argument("--scope", help="region:ID, municipality:ID или organization:ID (не для администратора)")
+                     choices=["admin", "region_operator", "municipal_operator", "school_curator", "mentor", "mentee"])
+    add.add_argument("--scope", help="region:ID, municipality:ID, organization:ID; mentor:ID или mentee:ID — "
+                     "наставник или наставляемый, своя запись реестра (не для администратора)")
     add.add_argument("--scope-name", help="название области; по умолчанию берётся из реестра")
     add.add_argument("--name", help="ФИО")
     add.add_argument("--password", help="пароль; без него печатается одноразовая ссылка для установки пароля")

@@ -19,6 +19,8 @@ class Role(StrEnum):
     MUNICIPAL_OPERATOR = "municipal_operator"
     SCHOOL_CURATOR = "school_curator"
     INTEGRATOR = "integrator"
+    MENTOR = "mentor"
+    MENTEE = "mentee"
     ANONYMOUS = "anonymous"
 
 
@@ -26,7 +28,10 @@ SCOPE_KIND_BY_ROLE = {
     Role.REGION_OPERATOR: "region",
     Role.MUNICIPAL_OPERATOR: "municipality",
     Role.SCHOOL_CURATOR: "organization",
+    Role.MENTOR: "mentor",
+    Role.MENTEE: "mentee",
 }
+"""A mentor's and a mentee's scope is their own record (`mentor:<id>`, `mentee:<id>`): they see only what is theirs."""
 
 
 @dataclass(frozen=True)
@@ -47,13 +52,15 @@ class Principal:
         return f"{self.role.value}:{self.subject}"
 
     def covers(self, *, organization_id: str | None = None, municipality_id: str | None = None,
-               region_id: str | None = None) -> bool:
-        """True when the record with these coordinates lies inside this principal's scope."""
+               region_id: str | None = None, mentor_id: str | None = None, mentee_id: str | None = None) -> bool:
+        """True when the record with these coordinates lies inside this principal's scope (a mentor or a mentee:
+        when the record is theirs, `mentor_id`/`mentee_id` naming them)."""
         if self.role in (Role.ADMIN, Role.INTEGRATOR):
             return True
         if self.role is Role.ANONYMOUS:
             return False
-        target = {"organization": organization_id, "municipality": municipality_id, "region": region_id}
+        target = {"organization": organization_id, "municipality": municipality_id, "region": region_id,
+                  "mentor": mentor_id, "mentee": mentee_id}
         return target.get(self.scope_kind or "") == self.scope_id
 
     def require(self, *roles: Role) -> None:
@@ -75,7 +82,8 @@ ANONYMOUS = Principal(subject="anonymous", role=Role.ANONYMOUS)
 
 def issue_token(settings: Settings, role: Role | str, scope: str | None = None, *, subject: str | None = None,
                 ttl_s: int | None = None) -> str:
-    """Sign a token; `scope` is `region:ID`, `municipality:ID` or `organization:ID` where the role needs one."""
+    """Sign a token; `scope` is `region:ID`, `municipality:ID`, `organization:ID`, `mentor:ID` or `mentee:ID` where
+    the role needs one."""
     role = Role(role)
     if role is Role.ANONYMOUS:
         raise ValueError("анонимному читателю токен не нужен")

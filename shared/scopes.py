@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 ScopeKind = Literal["region", "municipality", "organization"]
 SCOPE_KINDS: tuple[ScopeKind, ...] = ("region", "municipality", "organization")
 KIND_LABELS = {"region": "Регион", "municipality": "Район", "organization": "Организация"}
+PersonKind = Literal["mentor", "mentee"]
+PERSON_KINDS: tuple[PersonKind, ...] = ("mentor", "mentee")
 
 
 @dataclass(frozen=True)
@@ -44,18 +46,27 @@ class Scope:
         return located[self.kind] == self.id
 
 
-def visible_rows(principal: Principal, *, region: Any, municipality: Any, organization: Any) -> tuple[Any, ...]:
+def person_scope(kind: str, person_id: str) -> str:
+    """The scope of a mentor's or a mentee's account: their own record, `mentor:<id>` or `mentee:<id>`."""
+    if kind not in PERSON_KINDS or not person_id:
+        raise ValueError(f"область человека: mentor:<id> или mentee:<id>, не {kind}:{person_id}")
+    return f"{kind}:{person_id}"
+
+
+def visible_rows(principal: Principal, *, region: Any, municipality: Any, organization: Any, mentor: Any = None,
+                 mentee: Any = None) -> tuple[Any, ...]:
     """WHERE clauses for the rows located inside the caller's scope: `stmt.where(*visible_rows(...))`.
 
     Admin and integrator see every row (no clause); a scoped role sees the rows of its own region,
-    municipality or organization.
+    municipality or organization; a mentor or a mentee the rows whose `mentor`/`mentee` column names them, and
+    none where the caller gives no such column.
     """
     from shared.auth import Role
 
     if principal.role in (Role.ADMIN, Role.INTEGRATOR):
         return ()
-    column = {"region": region, "municipality": municipality, "organization": organization}.get(
-        principal.scope_kind or "")
+    column = {"region": region, "municipality": municipality, "organization": organization, "mentor": mentor,
+              "mentee": mentee}.get(principal.scope_kind or "")
     if column is None:
         from sqlalchemy import false
 

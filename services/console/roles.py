@@ -5,15 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ADMIN, REGION, MUNICIPAL, CURATOR = "admin", "region_operator", "municipal_operator", "school_curator"
+MENTOR, MENTEE = "mentor", "mentee"
 ROLE_LABELS = {
     ADMIN: "Администратор",
     REGION: "Региональный оператор",
     MUNICIPAL: "Муниципальный оператор",
     CURATOR: "Куратор образовательной организации",
+    MENTOR: "Наставник",
+    MENTEE: "Наставляемый",
 }
-SCOPE_KIND = {REGION: "region", MUNICIPAL: "municipality", CURATOR: "organization"}
-KIND_LABELS = {"region": "Регион", "municipality": "Район", "organization": "Организация"}
+SCOPE_KIND = {REGION: "region", MUNICIPAL: "municipality", CURATOR: "organization", MENTOR: "mentor",
+              MENTEE: "mentee"}
+KIND_LABELS = {"region": "Регион", "municipality": "Район", "organization": "Организация", "mentor": "Наставник",
+               "mentee": "Наставляемый"}
 OPERATORS = (ADMIN, REGION, MUNICIPAL)
+STAFF = (ADMIN, REGION, MUNICIPAL, CURATOR)
+PEOPLE = (MENTOR, MENTEE)
+"""A mentor's or a mentee's account is bound to their own record (`mentor:<id>`, `mentee:<id>`)."""
+PERSON_ACCOUNT_MAKERS = OPERATORS
+"""Who opens a mentor's or a mentee's account from the person's card."""
 USER_MANAGERS = (ADMIN, REGION)
 
 
@@ -25,11 +35,14 @@ class NavItem:
 
 
 NAV = (
-    NavItem("home.index", "Главная", (ADMIN, REGION, MUNICIPAL, CURATOR)),
-    NavItem("bank.index", "Банк наставников", (ADMIN, REGION, MUNICIPAL, CURATOR)),
-    NavItem("mentees.index", "Наставляемые", (ADMIN, REGION, MUNICIPAL, CURATOR)),
+    NavItem("home.index", "Главная", STAFF),
+    NavItem("bank.index", "Банк наставников", STAFF),
+    NavItem("mentees.index", "Наставляемые", STAFF),
     NavItem("upload.index", "Загрузка файлов", OPERATORS),
     NavItem("users.index", "Пользователи", USER_MANAGERS),
+    NavItem("own.pairs", "Мои пары", (MENTOR,)),
+    NavItem("own.program", "Моя программа", (MENTEE,)),
+    NavItem("consent.index", "Согласие на обработку данных", PEOPLE),
 )
 
 
@@ -39,7 +52,8 @@ def nav_for(role: str) -> list[NavItem]:
 
 
 def assignable_roles(inviter_role: str) -> list[str]:
-    """Roles an inviter may give: an admin any; a region operator the roles inside a region."""
+    """Roles an inviter may give on the users' page: an admin any; a region operator the roles inside a region (a
+    mentor's or a mentee's account is opened from their card instead)."""
     if inviter_role == ADMIN:
         return [ADMIN, REGION, MUNICIPAL, CURATOR]
     if inviter_role == REGION:

@@ -5,8 +5,9 @@ the matching read model and the reports projection, as the relay and the consume
 role has its own records and, just outside its scope, someone else's:
 
     place  region  municipality  outside the scope of
-    A1a    86      A1            nobody: the school of the curator, inside every scoped token
-    A1b    86      A1            the school curator
+    A1a    86      A1            nobody: the school of the curator, inside every scoped token; its mentor and
+                                 mentee are the `mentor:` and `mentee:` tokens
+    A1b    86      A1            the school curator, the mentor and the mentee of A1a
     A2a    86      A2            the municipal operator
     B1a    72      B1            the region operator
 
@@ -14,8 +15,10 @@ Each case probes the role's own place and its foreign place (admin, integrator a
 Out of scope: a record named in the path reads as absent (404, its existence is not disclosed); a scope
 named in the query (indicators, order drafts) is refused (403); registry writes are refused (403) and pair
 writes read as absent (404, the pair is looked up through the caller's scope). Integrators never write (403),
-anonymous callers see only the public endpoints and get 401 elsewhere. Lists contain exactly the records
-inside the caller's scope.
+anonymous callers see only the public endpoints and get 401 elsewhere. A mentor and a mentee reach their own
+record, their own pairs (the mentor writes the diary and the report, the mentee marks the plan, each gives their
+own consent) and nothing else: 403 for every other endpoint. Lists contain exactly the records inside the
+caller's scope.
 """
 
 from __future__ import annotations
@@ -60,16 +63,18 @@ from shared.scopes import Scope
 TODAY = date.today()
 REGION_A, REGION_B = "86", "72"
 SCOPED = ("region_operator", "municipal_operator", "school_curator")
-ROLES = ("admin", *SCOPED, "integrator", "anonymous")
+PEOPLE = ("mentor", "mentee")
+ROLES = ("admin", *SCOPED, *PEOPLE, "integrator", "anonymous")
 READERS = ("admin", *SCOPED, "integrator")
 WRITERS = ("admin", *SCOPED)
 PLACES = {"A1a": (REGION_A, "Белоярский район", "МБОУ СОШ № 1"),
           "A1b": (REGION_A, "Белоярский район", "МБОУ СОШ № 2"),
           "A2a": (REGION_A, "Октябрьский район", "МБОУ СОШ № 3"),
           "B1a": (REGION_B, "Тобольский район", "МАОУ Гимназия № 1")}
-FOREIGN = {"school_curator": "A1b", "municipal_operator": "A2a", "region_operator": "B1a"}
+FOREIGN = {"school_curator": "A1b", "municipal_operator": "A2a", "region_operator": "B1a", "mentor": "A1b",
+           "mentee": "A1b"}
 VISIBLE = {"admin": set(PLACES), "integrator": set(PLACES), "region_operator": {"A1a", "A1b", "A2a"},
-           "municipal_operator": {"A1a", "A1b"}, "school_curator": {"A1a"}}
+           "municipal_operator": {"A1a", "A1b"}, "school_curator": {"A1a"}, "mentor": {"A1a"}, "mentee": {"A1a"}}
 PROBLEM_JSON = "application/problem+json"
 CONFIRM = {"mentor_consent_on": str(TODAY), "mentee_consent_on": str(TODAY), "order_number": "15-н",
            "order_date": str(TODAY), "curator_name": "Ефимова М. Г."}
@@ -221,8 +226,9 @@ def seed(world: World) -> None:
             "answers": {"normative_documents": 2}})
     own = world.places["A1a"]
     scopes = {"region_operator": f"region:{REGION_A}", "municipal_operator": f"municipality:{own.municipality_id}",
-              "school_curator": f"organization:{own.org_id}"}
-    for role in READERS:
+              "school_curator": f"organization:{own.org_id}", "mentor": f"mentor:{own.mentor_id}",
+              "mentee": f"mentee:{own.mentee_id}"}
+    for role in (*READERS, *PEOPLE):
         world.tokens[role] = {"Authorization": f"Bearer {issue_token(settings, role, scopes.get(role))}"}
 
 
@@ -306,6 +312,15 @@ def named_again(model: Any, attribute: str) -> Callable[[World, Place], None]:
     return reset
 
 
+def consent(model: Any, attribute: str, given: bool) -> Callable[[World, Place], None]:
+    """The person has not consented yet (so that giving it changes the record), or has again as seeded."""
+    def change(world: World, place: Place) -> None:
+        world.sql("registry", update(model).where(model.id == getattr(place, attribute)).values(
+            consent_processing=given, consent_processing_on=TODAY if given else None))
+
+    return change
+
+
 # Checking what an allowed answer contains ------------------------------------------------------------------------
 
 
@@ -353,6 +368,19 @@ def counted_pairs(world: World, role: str, place: Place, response: TestResponse)
     assert response.get_json()["total"] >= 1, response.get_json()
 
 
+def mentee_sees_no_diary(world: World, role: str, place: Place, response: TestResponse) -> None:
+    """The mentee reads the mentor, the program and the plan of their pair, not the mentor's diary and reports."""
+    body = response.get_json()
+    assert body["mentor_name"] == place.mentor_name and body["plan"], body
+    if role == "mentee":
+        assert body["diary"] == [] and body["reports"] == [], body
+
+
+def consented_today(world: World, role: str, place: Place, response: TestResponse) -> None:
+    body = response.get_json()
+    assert body["consent_processing"] is True and body["consent_processing_on"] == str(TODAY), body
+
+
 def out_of_scope_rows(world: World, role: str, place: Place, response: TestResponse) -> None:
     if response.status_code == 422:
         assert {e["code"] for e in response.get_json()["errors"]} == {"out_of_scope"}, response.get_json()
@@ -381,7 +409,7 @@ def guarded(allowed: tuple[str, ...], ok: int = 200, foreign: int | None = 404) 
             out[role] = Expect(401, 401)
         elif role not in allowed:
             out[role] = Expect(403, 403)
-        elif role in SCOPED and foreign is not None:
+        elif role in (*SCOPED, *PEOPLE) and foreign is not None:
             out[role] = Expect(ok, foreign)
         else:
             out[role] = Expect(ok, ok)
@@ -469,9 +497,9 @@ def registry_cases() -> list[Case]:
         Case("registry", "GET", "/api/v1/bank", public(), get("/api/v1/bank", district=lambda p: p.municipality_id)),
         Case("registry", "GET", "/bank", public(), get("/bank", district=lambda p: p.municipality_id)),
     ]
-    for path, attribute, model, subject, patch in (
-            (mentors, "mentor_id", Mentor, {"subjects": ["math"]}, {"capacity": 5}),
-            (mentees, "mentee_id", Mentee, {"subject": "math"}, {"experience_years": 1})):
+    for path, attribute, model, subject, patch, own in (
+            (mentors, "mentor_id", Mentor, {"subjects": ["math"]}, {"capacity": 5}, "mentor"),
+            (mentees, "mentee_id", Mentee, {"subject": "math"}, {"experience_years": 1}, "mentee")):
         record = f"{path}/{{p.{attribute}}}"
         cases += [
             Case("registry", "GET", path, listed(READERS),
@@ -479,7 +507,10 @@ def registry_cases() -> list[Case]:
                  check=counted(listing(items("id"), lambda p, a=attribute: getattr(p, a)))),
             Case("registry", "POST", path, guarded(WRITERS, 201, 403), send(path, lambda w, p, s=subject: {
                 "organization_id": p.org_id, "full_name": person(w), **s})),
-            Case("registry", "GET", f"{path}/<id>", guarded(READERS), get(record)),
+            Case("registry", "GET", f"{path}/<id>", guarded((*READERS, own)), get(record)),
+            Case("registry", "POST", f"{path}/<id>/consent", guarded((own,)), send(record + "/consent", fixed({})),
+                 before=consent(model, attribute, False), after=consent(model, attribute, True),
+                 check=consented_today),
             Case("registry", "PATCH", f"{path}/<id>", guarded(WRITERS, 200, 403), send(record, fixed(patch))),
             Case("registry", "POST", f"{path}/<id>/withdraw", guarded(WRITERS, 200, 403),
                  send(record + "/withdraw", fixed({"reason": "проверка прав"})), after=active_again(model, attribute)),
@@ -533,7 +564,7 @@ def matching_cases() -> list[Case]:
         Case("matching", "GET", "/api/v1/status", guarded(READERS, foreign=None), get("/api/v1/status")),
         Case("matching", "GET", "/api/v1/mentees/<id>/suggestions", guarded(WRITERS),
              get("/api/v1/mentees/{p.mentee_id}/suggestions")),
-        Case("matching", "GET", "/api/v1/pairs", listed(READERS),
+        Case("matching", "GET", "/api/v1/pairs", listed((*READERS, *PEOPLE)),
              get("/api/v1/pairs", organization=lambda p: p.org_id, limit=lambda p: 500),
              check=listing(items("id"), lambda p: p.pair_id)),
         Case("matching", "POST", "/api/v1/pairs", guarded(WRITERS, 201, 403),
@@ -541,15 +572,18 @@ def matching_cases() -> list[Case]:
              before=spare_mentee_free),
         Case("matching", "GET", "/api/v1/pairs/attention", listed(WRITERS), get("/api/v1/pairs/attention"),
              before=every_pair_needing_attention, check=listing(items("pair_id"), lambda p: p.pair_id, filtered=False)),
-        Case("matching", "GET", "/api/v1/pairs/<id>", guarded(READERS), get(pair)),
+        Case("matching", "GET", "/api/v1/pairs/<id>", guarded((*READERS, *PEOPLE)), get(pair),
+             check=mentee_sees_no_diary),
         Case("matching", "PUT", "/api/v1/pairs/<id>/program", guarded(WRITERS), send(pair + "/program", fixed({
             "goals": "подготовить открытый урок"})), before=pair_in("active")),
-        Case("matching", "PATCH", "/api/v1/pairs/<id>/plan/<item_id>", guarded(WRITERS),
+        Case("matching", "PATCH", "/api/v1/pairs/<id>/plan/<item_id>", guarded((*WRITERS, "mentee")),
              send(pair + "/plan/{p.item_id}", fixed({"done_on": str(TODAY)})), before=pair_in("active")),
-        Case("matching", "POST", "/api/v1/pairs/<id>/diary", guarded(WRITERS, 201), send(pair + "/diary", fixed({
-            "month": f"{TODAY.year - 1}-01", "text": "посетили уроки", "author": "наставник"})),
+        Case("matching", "POST", "/api/v1/pairs/<id>/diary", guarded((*WRITERS, "mentor"), 201),
+             send(pair + "/diary", fixed({"month": f"{TODAY.year - 1}-01", "text": "посетили уроки",
+                                          "author": "наставник"})),
              before=pair_in("active", diary=True)),
-        Case("matching", "POST", "/api/v1/pairs/<id>/reports", guarded(WRITERS, 201), send(pair + "/reports", fixed({
+        Case("matching", "POST", "/api/v1/pairs/<id>/reports", guarded((*WRITERS, "mentor"), 201),
+             send(pair + "/reports", fixed({
             "period": f"{TODAY.year}-H1", "text": "дополнено"})), before=pair_in("active", report=True)),
         Case("matching", "POST", "/api/v1/pairs/<id>/reports/<report_id>/decision", guarded(deciders),
              send(pair + "/reports/{p.report_id}/decision", fixed({"accept": False, "comment": "добавьте"})),

@@ -31,6 +31,32 @@ def test_a_municipal_operator_covers_every_organization_of_the_municipality_only
     assert not principal.covers(organization_id="o9", municipality_id="m2")
 
 
+def test_a_mentor_and_a_mentee_cover_only_records_naming_them():
+    mentor = principal_from_header(SETTINGS, bearer(issue_token(SETTINGS, "mentor", "mentor:p1")))
+    assert mentor.role is Role.MENTOR and (mentor.scope_kind, mentor.scope_id) == ("mentor", "p1")
+    assert mentor.covers(organization_id="o1", mentor_id="p1", mentee_id="e1")
+    assert not mentor.covers(organization_id="o1", mentor_id="p2", mentee_id="p1")
+    assert not mentor.covers(organization_id="o1", municipality_id="m1", region_id="86")
+    mentee = principal_from_header(SETTINGS, bearer(issue_token(SETTINGS, "mentee", "mentee:e1")))
+    assert mentee.covers(mentor_id="p1", mentee_id="e1") and not mentee.covers(mentor_id="e1", mentee_id="e2")
+    with pytest.raises(Forbidden):
+        mentor.require(Role.SCHOOL_CURATOR)
+
+
+@pytest.mark.parametrize("role,scope", [("mentor", None), ("mentor", "mentee:e1"), ("mentee", "organization:o1"),
+                                        ("mentee", "mentee:")])
+def test_a_person_token_needs_their_own_record_as_scope(role, scope):
+    with pytest.raises(ValueError):
+        issue_token(SETTINGS, role, scope)
+
+
+def test_a_person_token_whose_scope_is_not_a_record_of_theirs_is_refused():
+    claims = {"sub": "a", "role": "mentor", "scope": "organization:o1", "aud": SETTINGS.jwt_audience,
+              "iss": SETTINGS.jwt_issuer, "exp": int(time.time()) + 60}
+    with pytest.raises(Unauthorized):
+        principal_from_header(SETTINGS, bearer(jwt.encode(claims, SETTINGS.jwt_secret, algorithm="HS256")))
+
+
 def test_no_header_is_the_anonymous_reader():
     assert principal_from_header(SETTINGS, None) is ANONYMOUS
 

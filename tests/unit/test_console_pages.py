@@ -30,6 +30,17 @@ def test_a_scope_must_fit_the_role():
     assert scope_problem("integrator", None) == "Неизвестная роль"
 
 
+def test_a_mentor_and_a_mentee_have_their_own_pages_and_are_bound_to_their_record():
+    assert [i.label for i in nav_for("mentor")] == ["Мои пары", "Согласие на обработку данных"]
+    assert [i.label for i in nav_for("mentee")] == ["Моя программа", "Согласие на обработку данных"]
+    assert scope_problem("mentor", "mentor:m1") is None
+    assert scope_problem("mentee", "mentee:e1") is None
+    assert scope_problem("mentor", "mentee:e1") is not None
+    assert scope_problem("mentee", "organization:o1") is not None
+    assert scope_problem("mentor", None) is not None
+    assert "mentor" not in assignable_roles("admin")  # opened from the person's card, not invited
+
+
 def query(text: str | None) -> dict[str, list[str]]:
     assert text is not None
     return parse_qs(text.removeprefix("?"))

@@ -42,6 +42,9 @@ def scope_name_from_registry(settings: Settings, scope: str) -> tuple[str, str]:
         if kind == "organization":
             org = client.get(f"/api/v1/organizations/{ident}").raise_for_status().json()
             return f"{org['name']} ({org['municipality_name']})", org["region_id"]
+        if kind in ("mentor", "mentee"):
+            person = client.get(f"/api/v1/{kind}s/{ident}").raise_for_status().json()
+            return person_scope_name(person), person["region_id"]
         if kind == "municipality":
             districts = client.get("/api/v1/municipalities").raise_for_status().json()["items"]
             found = next((d for d in districts if d["id"] == ident), None)
@@ -50,6 +53,11 @@ def scope_name_from_registry(settings: Settings, scope: str) -> tuple[str, str]:
             return found["name"], found["region_id"]
     name = settings.region_name if ident == settings.region_id else ident
     return name, ident
+
+
+def person_scope_name(person: dict[str, object]) -> str:
+    """How a mentor's or a mentee's account names its scope: the person and their school."""
+    return f"{person['full_name']} ({person['organization_name']})"
 
 
 def resolve_scope(settings: Settings, scope: str | None, scope_name: str | None) -> tuple[str | None, str | None]:

@@ -35,6 +35,8 @@ def register_pages(app: Flask) -> None:
         mentees,
         monitoring,
         order_templates,
+        own,
+        own_consent,
         pairs,
         runs,
         upload,
@@ -42,7 +44,8 @@ def register_pages(app: Flask) -> None:
     )
     from services.console.pages.nav_extra import install_nav
 
-    for module in (home, bank, mentees, upload, users, pairs, indicators, runs, monitoring, order_templates):
+    for module in (home, bank, mentees, upload, users, pairs, indicators, runs, monitoring, order_templates, own,
+                   own_consent):
         app.register_blueprint(module.blueprint())
     install_nav(app)
 

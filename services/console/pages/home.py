@@ -6,14 +6,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from services.console.client import ServiceError
 from services.console.context import console
 from services.console.pages.common import api, organizations, roles
 from services.console.pages.overview import Overview, count_pairs, from_indicators, with_summary
-from services.console.roles import ADMIN, CURATOR, MUNICIPAL, REGION
+from services.console.roles import ADMIN, CURATOR, MENTEE, MENTOR, MUNICIPAL, REGION
 
 ATTENTION_SHOWN = 10
 
@@ -64,8 +64,10 @@ def blueprint() -> Blueprint:
     bp = Blueprint("home", __name__)
 
     @bp.get("/")
-    @roles(ADMIN, REGION, MUNICIPAL, CURATOR)
+    @roles(ADMIN, REGION, MUNICIPAL, CURATOR, MENTOR, MENTEE)
     def index():
+        if current_user.role in (MENTOR, MENTEE):  # their own page is their home
+            return redirect(url_for("own.pairs" if current_user.role == MENTOR else "own.program"))
         scope, scope_name = home_scope()
         client = api()
         answers = fetch_together({

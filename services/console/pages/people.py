@@ -10,11 +10,11 @@ from flask_login import current_user
 
 from services.console.auth.forms import ActionForm
 from services.console.client import ServiceError
-from services.console.pages import exports
+from services.console.pages import exports, person_account
 from services.console.pages.common import api, labels, municipalities, organization_choices, roles
 from services.console.pages.paging import Pager, parse_stack
 from services.console.pages.person_forms import body_of, build_form, show_errors
-from services.console.roles import ADMIN, CURATOR, MUNICIPAL, REGION
+from services.console.roles import ADMIN, CURATOR, MUNICIPAL, PERSON_ACCOUNT_MAKERS, REGION
 
 EVERYONE = (ADMIN, REGION, MUNICIPAL, CURATOR)
 ERASERS = (ADMIN, REGION, MUNICIPAL)  # as the registry allows: operators of the person's district or region
@@ -89,7 +89,8 @@ def build(kind: Kind) -> Blueprint:
     def card(ident: str):
         record = api().person(kind.plural, ident)
         return render_template("people/card.html", kind=kind, record=record, pairs=pairs_of(kind, ident),
-                               statuses=STATUSES, erasers=ERASERS)
+                               statuses=STATUSES, erasers=ERASERS, account_makers=PERSON_ACCOUNT_MAKERS,
+                               account=person_account.account_of(kind.plural[:-1], ident))
 
     @bp.route("/new", methods=["GET", "POST"])
     @roles(*EVERYONE)
@@ -157,6 +158,7 @@ def build(kind: Kind) -> Blueprint:
         return render_template("people/erase.html", kind=kind, record=record, form=form, reason=reason,
                                problem=problem), 422 if problem else 200
 
+    person_account.install(bp, kind.plural)
     return bp
 
 

@@ -46,6 +46,7 @@ from services.matching.use_cases import pair_lists, programs
 from services.matching.use_cases.manual_pair import create_pair
 from services.matching.use_cases.pair_access import visible_pair
 from services.matching.use_cases.pair_workflow import transition
+from shared.auth import Role
 from shared.json_provider import moments, timestamp_names
 from shared.web import SECURITY, Problem, context, etag_response, expected_version, principal
 
@@ -77,6 +78,14 @@ def _state_fields(state: str) -> dict[str, Any]:
 def listed_pair_out(row: dict[str, Any]) -> dict[str, Any]:
     """A pair of a list, from its plain row (`pair_lists.list_pairs`): the same JSON as `pair_out` plus its names."""
     return {**moments(row, PAIR_STAMPS), **_state_fields(row["state"])}
+
+
+def _shown(body: dict[str, Any]) -> dict[str, Any]:
+    """A pair's program as the caller may read it: the mentee sees the mentor, the program and the plan, not the
+    mentor's diary and reports."""
+    if principal().role is Role.MENTEE:
+        body.update(diary=[], reports=[])
+    return body
 
 
 def _with_etag(pair: Pair, status: int = 200) -> Response:
@@ -124,14 +133,16 @@ def build_pairs_api() -> APIBlueprint:
             return _with_etag(pair, 201)
 
     @api.get("/pairs/<id>", tags=[pairs_tag], summary="Пара с программой, дневником и отчётами",
-             responses={200: PairDetail})
+             responses={200: PairDetail},
+             description="Наставник и наставляемый видят только свои пары; наставляемому дневник и отчёты "
+                         "не показываются.")
     def read(path: PairPath) -> Response:
         with context().uow() as uow:
             pair = visible_pair(uow.session, principal(), path.id)
             body = pair_out(pair)
             body.update(programs.program_view(uow.session, pair, date.today()))
             body.update(pair_lists.pair_names(uow.session, pair))
-            return etag_response(body, pair.version)
+            return etag_response(_shown(body), pair.version)
 
     def action_route(action: Action, model: type[Versioned], summary: str) -> None:
         def act(path: PairPath, body: Any) -> Response:
@@ -162,20 +173,22 @@ def build_pairs_api() -> APIBlueprint:
             return jsonify(programs.program_view(uow.session, uow.session.get(Pair, path.id), date.today()))
 
     @api.patch("/pairs/<id>/plan/<item_id>", tags=[program_tag], summary="Отметить пункт плана выполненным",
-               responses={200: ProgramView})
+               responses={200: ProgramView}, description="Кураторы в своей зоне и наставляемый своей пары.")
     def plan_mark(path: ItemPath, body: PlanMarkIn) -> Response:
         with context().uow() as uow:
             programs.mark_plan_item(uow, principal(), path.id, path.item_id, body.done_on)
-            return jsonify(programs.program_view(uow.session, uow.session.get(Pair, path.id), date.today()))
+            return jsonify(_shown(programs.program_view(uow.session, uow.session.get(Pair, path.id), date.today())))
 
     @api.post("/pairs/<id>/diary", tags=[program_tag], summary="Запись дневника наставника за месяц",
-              responses={201: DiaryOut})
+              responses={201: DiaryOut}, description="Кураторы в своей зоне и наставник своей пары (автор записи — "
+                                                     "он сам).")
     def diary(path: PairPath, body: DiaryIn) -> Response:
         with context().uow() as uow:
             entry = programs.add_diary(uow, principal(), path.id, body.month, body.text, body.author)
             return _created(entry.model_dump(mode="json"))
 
-    @api.post("/pairs/<id>/reports", tags=[program_tag], summary="Полугодовой отчёт", responses={201: ReportOut})
+    @api.post("/pairs/<id>/reports", tags=[program_tag], summary="Полугодовой отчёт", responses={201: ReportOut},
+              description="Составляет наставник своей пары (или куратор); куратор принимает или возвращает.")
     def report(path: PairPath, body: ReportIn) -> Response:
         with context().uow() as uow:
             saved = programs.submit_report(uow, principal(), path.id, body.period, body.text)

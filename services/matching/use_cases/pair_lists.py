@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from services.matching.adapters.tables import MenteeView, MentorView, OrganizationView, Pair
 from services.matching.domain.workflow import State
-from services.matching.use_cases.pair_access import WRITERS
+from services.matching.use_cases.pair_access import PEOPLE, WRITERS
 from services.matching.use_cases.programs import needing_attention
 from services.matching.use_cases.runs import check_scope_access
 from shared.auth import Principal, Role
@@ -48,9 +48,10 @@ def pair_names(session: Session, pair: Pair) -> dict[str, str]:
 
 
 def _visible(principal: Principal) -> tuple[Any, ...]:
-    """Pairs located (by the mentee's organization) inside the caller's scope; admin and integrator see all."""
+    """Pairs located (by the mentee's organization) inside the caller's scope, or naming the caller as their mentor
+    or mentee; admin and integrator see all."""
     return visible_rows(principal, region=Pair.region_id, municipality=Pair.municipality_id,
-                        organization=Pair.organization_id)
+                        organization=Pair.organization_id, mentor=Pair.mentor_id, mentee=Pair.mentee_id)
 
 
 def filtered(query: Any, principal: Principal, proposed_from: date | None, proposed_to: date | None,
@@ -74,8 +75,9 @@ def list_pairs(session: Session, principal: Principal, *, cursor: str | None, li
                **equal: str | None) -> tuple[list[dict[str, Any]], str | None]:
     """One page of pairs in id order, each a dict of its columns (but the cost terms) and its names (`NAMES`), read
     as plain rows: `equal` filters by region, municipality, organization, state, mentor, mentee or form;
-    `proposed_from`/`proposed_to` bound the proposal day. Returns the next page's cursor."""
-    principal.require(*WRITERS, Role.INTEGRATOR)
+    `proposed_from`/`proposed_to` bound the proposal day. Returns the next page's cursor. A mentor or a mentee
+    lists their own pairs."""
+    principal.require(*WRITERS, *PEOPLE, Role.INTEGRATOR)
     query = filtered(select(*LISTED), principal, proposed_from, proposed_to, equal)
     if cursor:
         query = query.where(Pair.id > cursor)

@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from services.matching.adapters.program_events import diary_entry_added, program_set, report_changed
-from services.matching.adapters.tables import DiaryEntry, HalfYearReport, Pair, PlanItem, Program
+from services.matching.adapters.tables import DiaryEntry, HalfYearReport, MentorView, Pair, PlanItem, Program
 from services.matching.domain.program_attention import attention
 from services.matching.use_cases.pair_access import WRITERS, covers, lock_pair
 from shared.auth import Principal, Role
@@ -20,8 +20,10 @@ from shared.events import utcnow
 WORKING = ("confirmed", "active")
 
 
-def _writable_pair(uow: UnitOfWork, principal: Principal, pair_id: str, states: tuple[str, ...] = WORKING) -> Pair:
-    principal.require(*WRITERS)
+def _writable_pair(uow: UnitOfWork, principal: Principal, pair_id: str, states: tuple[str, ...] = WORKING,
+                   people: tuple[Role, ...] = ()) -> Pair:
+    """The pair, locked, for a writer in scope or for one of its own `people` (the mentor or the mentee it names)."""
+    principal.require(*WRITERS, *people)
     pair = lock_pair(uow.session, pair_id)
     if not covers(principal, pair):
         raise NotFound(f"Пара {pair_id} не найдена")
@@ -55,8 +57,8 @@ def save_program(uow: UnitOfWork, principal: Principal, pair_id: str, data: dict
 
 
 def mark_plan_item(uow: UnitOfWork, principal: Principal, pair_id: str, item_id: str, done_on: date | None) -> None:
-    """Mark a plan item done on a day (or not done, with None)."""
-    pair = _writable_pair(uow, principal, pair_id)
+    """Mark a plan item done on a day (or not done, with None): the curators, and the pair's mentee."""
+    pair = _writable_pair(uow, principal, pair_id, people=(Role.MENTEE,))
     item = uow.session.get(PlanItem, item_id)
     if item is None or item.pair_id != pair.id:
         raise NotFound(f"Пункт плана {item_id} не найден")
@@ -65,8 +67,12 @@ def mark_plan_item(uow: UnitOfWork, principal: Principal, pair_id: str, item_id:
 
 
 def add_diary(uow: UnitOfWork, principal: Principal, pair_id: str, month: str, text: str, author: str) -> DiaryEntry:
-    """One diary entry a month (the mentor's monthly diary); a second one for the month is a 409."""
-    pair = _writable_pair(uow, principal, pair_id, ("active",))
+    """One diary entry a month (the mentor's monthly diary); a second one for the month is a 409. The pair's mentor
+    writes it under their own name, whatever `author` says."""
+    pair = _writable_pair(uow, principal, pair_id, ("active",), people=(Role.MENTOR,))
+    if principal.role is Role.MENTOR:
+        mentor = uow.session.get(MentorView, pair.mentor_id)
+        author = mentor.full_name if mentor is not None and mentor.full_name else author
     if uow.session.exec(select(DiaryEntry.id).where(DiaryEntry.pair_id == pair.id, DiaryEntry.month == month)).first():
         raise Conflict(f"Запись дневника за {month} уже есть")
     entry = DiaryEntry(pair_id=pair.id, month=month, text=text, author=author)
@@ -77,8 +83,9 @@ def add_diary(uow: UnitOfWork, principal: Principal, pair_id: str, month: str, t
 
 
 def submit_report(uow: UnitOfWork, principal: Principal, pair_id: str, period: str, text: str) -> HalfYearReport:
-    """Submit (or resubmit, unless accepted) the half-year report of a period."""
-    pair = _writable_pair(uow, principal, pair_id, ("active", "completed"))
+    """Submit (or resubmit, unless accepted) the half-year report of a period: the curators, and the pair's
+    mentor who drafts it for the curator to accept or return."""
+    pair = _writable_pair(uow, principal, pair_id, ("active", "completed"), people=(Role.MENTOR,))
     report = uow.session.exec(select(HalfYearReport).where(HalfYearReport.pair_id == pair.id,
                                                            HalfYearReport.period == period)).first()
     if report is not None and report.status == "accepted":

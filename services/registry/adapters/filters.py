@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.registry.adapters.person_kinds import MENTORS, PersonKind
-from services.registry.adapters.tables import Organization
+from services.registry.adapters.tables import Mentee, Mentor, Organization
 from shared.auth import Principal
 from shared.dictionaries import normalize
 from shared.scopes import visible_rows
@@ -14,10 +14,12 @@ from shared.types import contains_code
 
 
 def visible_to(principal: Principal, model: Any) -> tuple[Any, ...]:
-    """Rows of `model` inside the caller's scope (an organization is located by its own id)."""
+    """Rows of `model` inside the caller's scope (an organization is located by its own id; a mentor or a mentee
+    sees their own record)."""
     organization = model.id if model is Organization else model.organization_id
     return visible_rows(principal, region=model.region_id, municipality=model.municipality_id,
-                        organization=organization)
+                        organization=organization, mentor=model.id if model is Mentor else None,
+                        mentee=model.id if model is Mentee else None)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from services.registry.adapters.person_lists import ListTotals
 from services.registry.api.schemas.common import EraseIn, IdPath, PersonQuery, WithdrawIn
 from services.registry.api.schemas.mentees import MenteeOut
 from services.registry.api.schemas.mentors import MentorOut
-from services.registry.use_cases import erasure, people
+from services.registry.use_cases import erasure, own_record, people
 from services.registry.use_cases.results import PersonCard
 from shared.json_provider import moments, timestamp_names
 from shared.web import context, etag_response, expected_version, principal
@@ -22,6 +22,8 @@ FILTERS = {"region", "municipality", "organization", "q", "status", "subject", "
 ERASURE = ("По заявлению субъекта (152-ФЗ): ФИО заменяется псевдонимом «Субъект ПДн № …», контакты и свободный текст "
            "удаляются в реестре, журнале изменений, подборе и отчётах; статус и счётчики сохраняются. Необратимо; "
            "повторный вызов ничего не меняет. Региональный и муниципальный операторы (в своей зоне), администратор.")
+CONSENT = ("Даёт сам человек в консоли (роль mentor или mentee, своя запись): согласие датируется сегодняшним днём, "
+           "в журнале изменений записано, кто его дал. Уже данное согласие не меняется.")
 LOCKING = "Оптимистическая блокировка: версия в `If-Match` или в поле `version`; устаревшая → 409."
 
 
@@ -81,6 +83,11 @@ def register(api: APIBlueprint, kind: PersonKind, plural: str, create_model: typ
                                           body.reason)
             return person_response(kind, card)
 
+    def consent_person(path: IdPath) -> Response:
+        ctx = context()
+        with ctx.uow() as uow:
+            return person_response(kind, own_record.give_consent(uow, ctx.settings, principal(), kind, path.id))
+
     def erase_person(path: IdPath, body: EraseIn) -> Response:
         ctx = context()
         with ctx.uow() as uow:
@@ -91,7 +98,8 @@ def register(api: APIBlueprint, kind: PersonKind, plural: str, create_model: typ
     patch_person.__annotations__["body"] = patch_model
     for view, name in ((list_people, f"list_{plural}"), (create_person, f"create_{kind.entity}"),
                        (get_person, f"get_{kind.entity}"), (patch_person, f"patch_{kind.entity}"),
-                       (withdraw_person, f"withdraw_{kind.entity}"), (erase_person, f"erase_{kind.entity}")):
+                       (withdraw_person, f"withdraw_{kind.entity}"), (erase_person, f"erase_{kind.entity}"),
+                       (consent_person, f"consent_{kind.entity}")):
         view.__name__ = view.__qualname__ = name
     label = kind.label.lower()
     api.get(f"/{plural}", tags=[tag], summary=f"Список: {label}", operation_id=f"list_{plural}",
@@ -106,3 +114,5 @@ def register(api: APIBlueprint, kind: PersonKind, plural: str, create_model: typ
              operation_id=f"withdraw_{kind.entity}", responses={200: out_model})(withdraw_person)
     api.post(f"/{plural}/<id>/erase", tags=[tag], summary=f"Удалить персональные данные: {label}",
              operation_id=f"erase_{kind.entity}", description=ERASURE, responses={200: out_model})(erase_person)
+    api.post(f"/{plural}/<id>/consent", tags=[tag], summary=f"Согласие на обработку персональных данных: {label}",
+             operation_id=f"consent_{kind.entity}", description=CONSENT, responses={200: out_model})(consent_person)

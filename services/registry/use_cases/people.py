@@ -17,7 +17,7 @@ from services.registry.domain.changes import apply_changes, bump_version, check_
 from services.registry.domain.personal_data import consent_changed, consent_given
 from services.registry.domain.roles import READERS, WRITERS
 from services.registry.use_cases.results import Page, PersonCard, person_card
-from shared.auth import Principal
+from shared.auth import Principal, Role
 from shared.config import Settings
 from shared.db import UnitOfWork
 from shared.dictionaries import normalize
@@ -45,8 +45,8 @@ def list_people(uow: UnitOfWork, principal: Principal, kind: PersonKind, filters
 
 
 def get_person(uow: UnitOfWork, principal: Principal, kind: PersonKind, person_id: str) -> PersonCard:
-    """One mentor (or mentee) inside the caller's scope (404 otherwise)."""
-    principal.require(*READERS)
+    """One mentor (or mentee) inside the caller's scope (404 otherwise); a mentor or a mentee reads their own."""
+    principal.require(*READERS, Role(kind.entity))
     return person_card(uow.session, visible(uow.session, kind.model, principal, person_id, kind.label))
 
 
