@@ -128,6 +128,7 @@ def test_the_digest_is_in_russian_with_names_days_and_a_signed_unsubscribe_link(
     link = message["List-Unsubscribe"].strip("<>")
     assert link.startswith("https://console.example.org/reminders/off/")
     assert f"Отписаться от напоминаний: {link}" in text
+    assert f"\nList-Unsubscribe: <{link}>\n" in message.as_string()  # as mail clients read it, not encoded
     assert account_of(settings, link.rsplit("/", 1)[1]) == "cur"
     assert account_of(settings, link.rsplit("/", 1)[1] + "x") is None
     assert f'href="{link}"' in html and "&lt;" not in text and "<li>" in html

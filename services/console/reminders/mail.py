@@ -4,6 +4,7 @@ unsubscribe link (also as List-Unsubscribe, one click)."""
 from __future__ import annotations
 
 from datetime import date
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from functools import cache
@@ -17,6 +18,8 @@ from services.console.reminders.unsubscribe import unsubscribe_url
 from shared.config import Settings
 from shared.formatting import LOCALE
 
+# Headers as long as SMTP allows: a folded List-Unsubscribe would be written as an encoded word mail clients ignore.
+HEADERS_POLICY = policy.default.clone(max_line_length=998)
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "mail"
 HEADINGS = {
     "plan_overdue": "Просрочены пункты плана",
@@ -75,7 +78,7 @@ def compose(settings: Settings, digest: Digest, today: date) -> EmailMessage:
     values = {"name": digest.reader.full_name, "today": day(today), "groups": groups,
               "console_url": settings.console_url.rstrip("/") + "/",
               "unsubscribe_url": unsubscribe_url(settings, digest.reader.id)}
-    message = EmailMessage()
+    message = EmailMessage(policy=HEADERS_POLICY)
     message["Subject"] = f"Напоминания о наставничестве на {day(today)}"
     message["From"] = settings.smtp_from
     message["To"] = digest.reader.email
