@@ -36,6 +36,7 @@ def register_pages(app: Flask) -> None:
         monitoring,
         order_templates,
         pairs,
+        reminders,
         runs,
         upload,
         users,
@@ -44,6 +45,7 @@ def register_pages(app: Flask) -> None:
 
     for module in (home, bank, mentees, upload, users, pairs, indicators, runs, monitoring, order_templates):
         app.register_blueprint(module.blueprint())
+    reminders.install(app)
     install_nav(app)
 
     @app.get("/openapi.json")
