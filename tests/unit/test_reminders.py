@@ -133,3 +133,18 @@ def test_the_digest_is_in_russian_with_names_days_and_a_signed_unsubscribe_link(
     assert account_of(settings, link.rsplit("/", 1)[1] + "x") is None
     assert f'href="{link}"' in html and "&lt;" not in text and "<li>" in html
     assert isinstance(message, EmailMessage) and day(date(2026, 3, 5)) == "5 марта 2026"
+
+
+def test_the_daily_process_waits_for_the_next_reminders_hour_and_the_command_wants_a_day(capsys):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from ops.cli import main
+    from services.console.reminders.runner import seconds_until_next
+
+    settings = Settings(reminders_hour=7)
+    moscow = ZoneInfo(TZ)
+    assert seconds_until_next(settings, datetime(2026, 11, 26, 6, 30, tzinfo=moscow)) == 1800
+    assert seconds_until_next(settings, datetime(2026, 11, 26, 7, 0, tzinfo=moscow)) == 86400
+    assert main(["remind", "--today", "26.11.2026"]) == 2
+    assert "ГГГГ-ММ-ДД" in capsys.readouterr().err
