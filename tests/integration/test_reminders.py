@@ -1,7 +1,8 @@
 """`mentoring remind` against the real registry and matching of `mentoring up`, on a fixed day: a run proposes the
 pairs of a school, two are confirmed and started (one with an overdue plan item and no diary or half-year report,
 one ending within two weeks), one stays a proposal about to expire. The digests go to a real SMTP server started
-here (aiosmtpd), one per person, each fact once; a second run that day sends nothing, the next day repeats
+here (aiosmtpd), one per person, each fact once (a mail server that does not answer records nothing, so nothing is
+lost); a second run that day sends nothing, the next day repeats
 nothing, an unsubscribed curator gets nothing; without SMTP_HOST the mail lands in var/mail/, shown on «Почта»."""
 
 from __future__ import annotations
@@ -153,6 +154,10 @@ def test_reminders_reach_each_person_once_a_day_and_each_fact_once(services, dat
 
     by_smtp = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": controller.port,
                                           "smtp_starttls": False, "smtp_user": "reminders", "smtp_password": "s3cret"})
+    refused = remind_on(by_smtp.model_copy(update={"smtp_port": free_port()}), day)  # nobody listens there
+    assert (refused.digests, refused.failed) == (0, 4)
+    with app.extensions["console"].read() as session:
+        assert session.exec(select(SentReminder)).all() == []  # nothing recorded: tried again at the next run
     first = remind_on(by_smtp, day)
     received = texts(inbox)
     assert set(received) == {curator, district, mentor, mentee} and first.digests == 4 and first.failed == 0
