@@ -2,8 +2,8 @@
 pairs of a school, two are confirmed and started (one with an overdue plan item and no diary or half-year report,
 one ending within two weeks), one stays a proposal about to expire. The digests go to a real SMTP server started
 here (aiosmtpd), one per person, each fact once (a mail server that does not answer records nothing, so nothing is
-lost); a second run that day sends nothing, the next day repeats
-nothing, an unsubscribed curator gets nothing; without SMTP_HOST the mail lands in var/mail/, shown on «Почта»."""
+lost); a second run that day sends nothing, the next day repeats nothing, an unsubscribed curator gets nothing;
+without SMTP_HOST the mail lands in var/mail/, shown on «Почта»."""
 
 from __future__ import annotations
 
