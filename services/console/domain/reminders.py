@@ -159,12 +159,12 @@ def plan_digests(facts: Iterable[Fact], readers: Iterable[Reader], sent: Mapping
             by_scope.setdefault(scope, {})[fact.key] = fact
     digests = []
     for reader in readers:
-        scope = reader_scope(reader)
-        if scope is None or not (reader.active and reader.reminders_on and reader.email) or \
+        heard = reader_scope(reader)
+        if heard is None or not (reader.active and reader.reminders_on and reader.email) or \
                 reader.id in reminded_today:
             continue
         seen = sent.get(reader.id, set())
-        new = [fact for key, fact in by_scope.get(scope, {}).items() if key not in seen]
+        new = [fact for key, fact in by_scope.get(heard, {}).items() if key not in seen]
         if new:
             new.sort(key=lambda f: (KINDS.index(f.kind), f.day or date.min, f.mentor_name, f.mentee_name, f.key))
             digests.append(Digest(reader, tuple(new)))
