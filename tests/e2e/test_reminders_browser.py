@@ -1,6 +1,7 @@
 """The reminders' two pages in a real headless Chromium on `mentoring up`: the admin reads the local mailbox
 («Почта», list and message) the digests land in without SMTP_HOST, and a curator follows the unsubscribe link of
-a digest without signing in; both axe-clean, screenshots kept in test-artifacts/."""
+a digest without signing in, which the admin can undo on «Пользователи»; axe-clean, screenshots kept in
+test-artifacts/."""
 
 from __future__ import annotations
 
@@ -66,4 +67,11 @@ def test_the_admin_reads_the_mailbox_and_a_curator_unsubscribes_without_signing_
     assert_accessible(visitor, "console-reminders-off-done")
     with Session(engine) as session:
         assert session.get(Account, curator.id).reminders_off_at is not None
+    page.goto(f"{console}/users/")
+    assert "напоминания отключены" in page.locator("main").inner_text()
+    assert_accessible(page, "console-users-reminders-off")
+    page.click("text=Включить напоминания")
+    assert "напоминания снова включены" in page.locator("main").inner_text()
+    with Session(engine) as session:
+        assert session.get(Account, curator.id).reminders_off_at is None
     engine.dispose()

@@ -25,7 +25,14 @@ from services.console.domain.reminders import local_day
 from services.console.reminders.facts import ServiceFacts
 from services.console.reminders.runner import remind_on
 from services.console.reminders.unsubscribe import unsubscribe_token
-from tests.integration.console_helpers import add_account, admin_client, console_settings, sign_in, wait_for
+from tests.integration.console_helpers import (
+    add_account,
+    admin_client,
+    console_settings,
+    post_form,
+    sign_in,
+    wait_for,
+)
 from tests.servers import free_port
 
 TODAY = date.today()
@@ -196,3 +203,10 @@ def test_reminders_reach_each_person_once_a_day_and_each_fact_once(services, dat
     shown = web.get(f"/mail/{key}").get_data(as_text=True)
     assert "Скоро заканчивается программа наставничества" in shown and b["mentee_name"] in shown
     assert web.get("/mail/nonexistent").status_code == 404
+
+    users = web.get("/users/").get_data(as_text=True)
+    assert "напоминания отключены" in users and "Включить напоминания" in users
+    assert post_form(web, "/users/", f"/users/{quiet}/reminders", {}).status_code == 302
+    with app.extensions["console"].read() as session:
+        assert session.get(Account, quiet).reminders_off_at is None
+    assert "Включить напоминания" not in web.get("/users/").get_data(as_text=True)
