@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from ops.match import run_match
+from services.console.reminders.command import add_remind_command
 
 
 def _cmd_up(args: argparse.Namespace) -> int:
@@ -275,6 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     retention = sub.add_parser("retention", help="обезличить выбывших из базы дольше срока хранения ПДн")
     retention.add_argument("--days", type=int, help="срок в днях; по умолчанию PERSONAL_DATA_RETENTION_DAYS")
     retention.set_defaults(func=_cmd_retention)
+    add_remind_command(sub)
     backup = sub.add_parser("backup", help="резервная копия встроенного стенда (можно на ходу): базы, файлы, поток")
     backup.add_argument("dir", help="новая или пустая папка для копии")
     backup.set_defaults(func=_cmd_backup)

@@ -39,6 +39,8 @@ def process_table(settings: Settings) -> dict[str, str]:
     # one process with threads: the sign-in limits are counted in its memory (RATELIMIT_STORAGE_URI=memory://)
     table["console"] = (f"exec {shlex.quote(str(bindir / 'gunicorn'))} -c {shlex.quote(str(gunicorn_conf))} "
                         f"-b 127.0.0.1:{console_port} -w 1 --threads 8 'services.console.app:create_app()'")
+    # the day's reminder e-mails at start and every day at REMINDERS_HOUR (into var/mail/ unless SMTP_HOST is set)
+    table["reminders"] = f"exec {python} -m ops.cli remind --daily"
     return table
 
 

@@ -67,6 +67,16 @@ class Settings(BaseSettings):
     console_link_ttl_h: int = 72
     console_session_hours: int = 10
     ratelimit_storage_uri: str = "memory://"
+    # Reminders (`mentoring remind`): mail goes through SMTP_HOST when it is set, else into the local mailbox
+    # var/mail/ (a Maildir the console shows to the admin on «Почта»), so nothing leaves the machine by default.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "Наставничество <noreply@mentoring.local>"
+    smtp_starttls: bool = True
+    # The embedded stack's daily reminder process sends at this hour of CONSOLE_TIMEZONE (and once at start).
+    reminders_hour: int = Field(default=7, ge=0, le=23)
 
     relay_batch_size: int = 200
     relay_poll_interval_s: float = 0.1

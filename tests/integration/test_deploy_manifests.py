@@ -204,6 +204,9 @@ def test_kubernetes_runs_every_process_of_the_procfile_with_the_same_command() -
         if name == "nats":
             assert k8s_kind("StatefulSet")["nats"]["spec"]["replicas"] == 3
             continue
+        if name == "reminders":  # a daily loop in the embedded stack and compose; a CronJob in Kubernetes
+            assert argv == ["mentoring", "remind", "--daily"]
+            continue
         deployment = deployments[f"{name}-api" if name in API_SERVICES else name]
         container = deployment["spec"]["template"]["spec"]["containers"][0]
         assert normalised([*container.get("command", ["mentoring"]), *container["args"]]) == argv, name
@@ -213,6 +216,9 @@ def test_kubernetes_runs_every_process_of_the_procfile_with_the_same_command() -
     retention = k8s_kind("CronJob")["mentoring-retention"]["spec"]
     assert retention["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"] == ["retention"]
     assert retention["concurrencyPolicy"] == "Forbid"
+    reminders = k8s_kind("CronJob")["mentoring-reminders"]["spec"]
+    assert reminders["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"] == ["remind"]
+    assert reminders["concurrencyPolicy"] == "Forbid"
 
 
 def test_kubernetes_settings_are_ones_the_processes_read_and_replicate_the_stream_three_times() -> None:
@@ -353,7 +359,7 @@ def test_every_compose_process_that_talks_to_nats_signs_in_as_its_own_user_over_
     users = {user.name: user for user in all_users()}
     connecting = [name for name in services if repository(services[name]["image"]) == "mentoring"
                   and process_user(name) is not None]
-    assert set(procfile()) - {"nats", "console"} <= set(connecting)
+    assert set(procfile()) - {"nats", "console", "reminders"} <= set(connecting)  # those two speak HTTP only
     for name in connecting:
         env = services[name]["environment"]
         user = users[process_user(name)]

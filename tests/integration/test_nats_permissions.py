@@ -283,7 +283,7 @@ def test_the_stacks_processes_work_under_their_own_users(embedded: tuple[Broker,
     assert users == {"registry-relay": "registry-relay", "matching-relay": "matching-relay",
                      "reports-relay": "reports-relay", "registry-checkpoints": "registry",
                      "matching-read-model": "matching", "matching-worker": "matching",
-                     "reports-projection": "reports"}, users
+                     "reports-projection": "reports", "reminders": ""}, users  # reminders: HTTP only, no NATS
     assert oct((stack.workdir / "var" / "nats" / "users.json").stat().st_mode & 0o777) == "0o600"
 
 

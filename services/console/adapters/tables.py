@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
+from sqlalchemy import Index, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -32,6 +33,8 @@ class Account(ConsoleModel, table=True):
     # Changed at every sign-in, sign-out, password change and disabling: a session carries the nonce it was
     # issued with, and a session whose nonce is no longer the account's stops working at its next request.
     session_nonce: str | None = Field(default=None, max_length=64)
+    # Set by the unsubscribe link of a reminder e-mail: no more reminders for this account.
+    reminders_off_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
     created_by: str = Field(default="system", max_length=300)
 
@@ -48,6 +51,24 @@ class PasswordLink(ConsoleModel, table=True):
     expires_at: datetime = Field(sa_column=timestamp_column(nullable=False))
     used_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
     created_by: str = Field(default="system", max_length=300)
+
+
+class SentReminder(ConsoleModel, table=True):
+    """One fact reminded to one account on one day (`fact_key`: `plan:<item>`, `diary:<pair>:<month>`, …).
+
+    Unique per account and fact: a fact is reminded once, never again on a later day; the rows of a day also say
+    that the account had its digest that day."""
+
+    __tablename__ = "console_reminder"
+    __table_args__ = (UniqueConstraint("account_id", "fact_key", name="uq_console_reminder_fact"),
+                      Index("ix_console_reminder_account_day", "account_id", "sent_on"))
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    account_id: str = Field(max_length=36, foreign_key="console_account.id")
+    fact_key: str = Field(max_length=200)
+    kind: str = Field(max_length=30)
+    sent_on: date
+    sent_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
 
 
 metadata = ConsoleModel.metadata

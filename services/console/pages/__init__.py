@@ -38,6 +38,7 @@ def register_pages(app: Flask) -> None:
         own,
         own_consent,
         pairs,
+        reminders,
         runs,
         upload,
         users,
@@ -47,6 +48,7 @@ def register_pages(app: Flask) -> None:
     for module in (home, bank, mentees, upload, users, pairs, indicators, runs, monitoring, order_templates, own,
                    own_consent):
         app.register_blueprint(module.blueprint())
+    reminders.install(app)
     install_nav(app)
 
     @app.get("/openapi.json")

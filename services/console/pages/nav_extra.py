@@ -13,6 +13,7 @@ EXTRA = (
     NavItem("indicators.index", "Показатели", (ADMIN, REGION, MUNICIPAL)),
     NavItem("runs.index", "Подбор", (ADMIN, REGION, MUNICIPAL)),
     NavItem("monitoring.index", "Мониторинг", (ADMIN, REGION, MUNICIPAL)),
+    NavItem("mail.index", "Почта", (ADMIN,)),
 )
 AFTER = "mentees.index"
 

@@ -113,6 +113,17 @@ def blueprint() -> Blueprint:
         flash(f"{account.full_name}: доступ {'включён' if action == 'enable' else 'отключён'}.", "success")
         return redirect(url_for(".index"))
 
+    @bp.post("/<ident>/reminders")
+    @roles(*USER_MANAGERS)
+    def reminders_on(ident: str):
+        """Reminders back on for an account that unsubscribed (at the person's request)."""
+        account = managed(ident)
+        with console().uow() as uow:
+            uow.session.get(Account, account.id).reminders_off_at = None
+            uow.commit()
+        flash(f"{account.full_name}: напоминания снова включены.", "success")
+        return redirect(url_for(".index"))
+
     return bp
 
 

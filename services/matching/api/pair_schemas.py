@@ -49,6 +49,10 @@ class PairsQuery(PairsFilter):
     limit: int = Field(50, ge=1, le=500)
 
 
+class AttentionQuery(Query):
+    on: Day | None = Field(None, description="день, на который считать просрочки (по умолчанию — сегодня)")
+
+
 class PairIn(Body):
     mentor_id: str = Field(max_length=36)
     mentee_id: str = Field(max_length=36)

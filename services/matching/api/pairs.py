@@ -13,6 +13,7 @@ from services.matching.adapters.tables import Pair
 from services.matching.api import documents
 from services.matching.api.pair_schemas import (
     ActivateIn,
+    AttentionQuery,
     CompleteIn,
     ConfirmIn,
     DeclineIn,
@@ -120,10 +121,11 @@ def build_pairs_api() -> APIBlueprint:
     @api.get("/pairs/attention", tags=[program_tag], summary="Пары, требующие внимания куратора",
              responses={200: AttentionList},
              description="Работающие пары области с просроченными пунктами плана или без записи дневника "
-                         "за прошлый месяц.")
-    def attention_list() -> Response:
+                         "за прошлый месяц. on: день, на который считать (рассылка напоминаний за этот день).")
+    def attention_list(query: AttentionQuery) -> Response:
         with context().uow() as uow:
-            return jsonify({"items": pair_lists.pairs_needing_attention(uow.session, principal(), date.today())})
+            return jsonify({"items": pair_lists.pairs_needing_attention(uow.session, principal(),
+                                                                        query.on or date.today())})
 
     @api.post("/pairs", tags=[pairs_tag], summary="Создать пару вручную (по тем же правилам подбора и загрузки)",
               responses={201: PairOut})

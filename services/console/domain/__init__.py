@@ -1,0 +1,1 @@
+"""The console's pure rules (no web, database or broker): who is reminded of what."""
