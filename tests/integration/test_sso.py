@@ -120,6 +120,24 @@ def test_a_person_without_a_role_or_an_account_is_refused_in_russian_and_nothing
     assert accounts_of(app) == ["admin@sso.test"]
 
 
+def test_an_id_token_for_another_nonce_is_refused_and_the_provider_requires_pkce(app, oidc_provider):
+    client = app.test_client()
+    start = client.get("/sign-in/sso")
+    with client.session_transaction() as kept:
+        [key] = [name for name in kept if name.startswith("_state_provider_")]
+        kept[key]["data"]["nonce"] = "a-nonce-of-another-sign-in"
+        kept.modified = True
+    back = urlsplit(walk(start.headers["Location"], "region", CONSOLE_URL))
+    refused = client.get(back.path, query_string=back.query)
+    assert refused.status_code == 400 and "не подтвердил вход" in refused.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+    without_pkce = {k: v for k, v in parse_qs(urlsplit(start.headers["Location"]).query).items()
+                    if not k.startswith("code_challenge")}
+    answer = httpx.get(oidc_provider.metadata()["authorization_endpoint"], params=without_pkce, timeout=30)
+    assert answer.is_redirect and "error=invalid_request" in answer.headers["location"]
+    assert "requires PKCE" in parse_qs(urlsplit(answer.headers["location"]).query)["error_description"][0]
+
+
 def test_a_callback_whose_state_the_console_did_not_issue_is_refused(app):
     client = app.test_client()
     client.get("/sign-in/sso")
