@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST := $(VENV)/bin/pytest -p no:cacheprovider
 
-.PHONY: install run up test test-unit test-integration test-e2e lint bench clean schemas browser asyncapi
+.PHONY: install run up test test-unit test-integration test-e2e lint bench clean schemas browser asyncapi oidc
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,13 +44,22 @@ asyncapi: install
 	  npm install --silent --no-save --no-audit --no-fund --prefix $(VENV)/asyncapi @asyncapi/cli@6.2.0 >/dev/null 2>&1 || \
 	  echo "npm could not install @asyncapi/cli: the AsyncAPI validation will skip (and fail under CI=true)"; }
 
-test: install lint browser asyncapi  ## every test: unit, integration (real NATS, SQLite, PostgreSQL when configured), e2e
+OIDC_PROVIDER := $(VENV)/oidc/node_modules/oidc-provider/lib/index.js
+
+# Single sign-on is tested against a real OpenID provider: the certified `oidc-provider` from the npm registry,
+# installed into .venv/oidc once and started by the tests (tests/oidc/provider.mjs) with node.
+oidc: install
+	@test -f $(OIDC_PROVIDER) || { echo "single sign-on is tested with oidc-provider from the npm registry: installing it into $(VENV)/oidc (once)"; \
+	  npm install --silent --no-save --no-audit --no-fund --prefix $(VENV)/oidc oidc-provider@9.13.3 >/dev/null 2>&1 || \
+	  echo "npm could not install oidc-provider: the single sign-on tests will skip (and fail under CI=true)"; }
+
+test: install lint browser asyncapi oidc  ## every test: unit, integration (real NATS, SQLite, PostgreSQL when configured), e2e
 	$(PYTEST) --durations=25 tests/unit tests/integration tests/e2e
 
 test-unit: install  ## pure rules and modules, no I/O
 	$(PYTEST) tests/unit
 
-test-integration: install asyncapi  ## real SQLite, PostgreSQL (when configured) and nats-server
+test-integration: install asyncapi oidc  ## real SQLite, PostgreSQL (when configured) and nats-server
 	$(PYTEST) tests/integration
 
 test-e2e: install browser  ## the running stack over HTTP and NATS, and the pages in Chromium

@@ -1,4 +1,5 @@
-"""Bearer tokens (PyJWT, HS256) with the roles and scopes of the design."""
+"""Bearer tokens with the roles and scopes of the design: our own (PyJWT, HS256) and, when a provider is configured,
+the region's OpenID provider's (RS256, shared/oidc.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from enum import StrEnum
 
 import jwt
 
+from shared import oidc
 from shared.config import Settings
 from shared.errors import Forbidden, Unauthorized
 
@@ -112,19 +114,29 @@ def _verified(settings: Settings, header: str) -> tuple[Principal, int, int]:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Ожидается заголовок Authorization: Bearer <токен>")
+    token = token.strip()
     try:
-        claims = jwt.decode(token.strip(), settings.jwt_secret, algorithms=["HS256"], audience=settings.jwt_audience,
-                            issuer=settings.jwt_issuer, options={"require": ["exp", "sub", "aud", "iss"]})
-        role = Role(claims["role"])
+        if oidc.is_provider_token(settings, token):
+            claims = oidc.provider_claims(settings, token)
+            role_value = oidc.claim_text(claims, settings.oidc_role_claim)
+            scope_value = oidc.claim_text(claims, settings.oidc_scope_claim)
+            if role_value is None:
+                raise Unauthorized("В токене поставщика удостоверений нет роли "
+                                   f"(утверждение «{settings.oidc_role_claim}»)")
+        else:
+            claims = jwt.decode(token, settings.jwt_secret, algorithms=["HS256"], audience=settings.jwt_audience,
+                                issuer=settings.jwt_issuer, options={"require": ["exp", "sub", "aud", "iss"]})
+            role_value, scope_value = claims["role"], claims.get("scope")
+        role = Role(role_value)
     except jwt.ExpiredSignatureError:
         raise Unauthorized("Срок действия токена истёк") from None
-    except (jwt.InvalidTokenError, KeyError, ValueError):
+    except (jwt.PyJWTError, KeyError, ValueError):
         raise Unauthorized("Токен недействителен") from None
     if role is Role.ANONYMOUS:
         raise Unauthorized("Токен недействителен")
     scope_kind, scope_id = None, None
     if role in SCOPE_KIND_BY_ROLE:
-        scope_kind, _, scope_id = str(claims.get("scope", "")).partition(":")
+        scope_kind, _, scope_id = str(scope_value or "").partition(":")
         if scope_kind != SCOPE_KIND_BY_ROLE[role] or not scope_id:
             raise Unauthorized("В токене нет области действия роли")
     principal = Principal(subject=str(claims["sub"]), role=role, scope_kind=scope_kind, scope_id=scope_id)

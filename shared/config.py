@@ -78,6 +78,22 @@ class Settings(BaseSettings):
     # The embedded stack's daily reminder process sends at this hour of CONSOLE_TIMEZONE (and once at start).
     reminders_hour: int = Field(default=7, ge=0, le=23)
 
+    # Single sign-on through the region's OpenID provider. With OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET
+    # the console offers «Войти через OIDC_PROVIDER_NAME» (authorization code with PKCE); with OIDC_ISSUER the services
+    # also accept the provider's RS256 access tokens for OIDC_AUDIENCE. Role and scope come from the claims
+    # OIDC_ROLE_CLAIM and OIDC_SCOPE_CLAIM (a role of the design and `kind:id`), else (console only) from the local
+    # account with the provider's verified e-mail. OIDC_METADATA_URL: where this process reads the discovery document
+    # when the issuer's own address is not reachable from it (a compose network).
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_metadata_url: str | None = None
+    oidc_audience: str = "mentoring-api"
+    oidc_role_claim: str = "mentoring_role"
+    oidc_scope_claim: str = "mentoring_scope"
+    oidc_scopes: str = "openid email profile"
+    oidc_provider_name: str = "единую учётную запись"
+
     relay_batch_size: int = 200
     relay_poll_interval_s: float = 0.1
     relay_publish_timeout_s: float = 5.0
@@ -129,6 +145,15 @@ class Settings(BaseSettings):
         if region_id == self.region_id or not self.region_names:
             return self.region_name
         return f"Регион {region_id}"
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """The console signs in through the provider (the services need only the issuer)."""
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
+
+    def oidc_discovery_url(self) -> str:
+        """The provider's discovery document: OIDC_METADATA_URL, else `<issuer>/.well-known/openid-configuration`."""
+        return self.oidc_metadata_url or f"{(self.oidc_issuer or '').rstrip('/')}/.well-known/openid-configuration"
 
     @property
     def is_sqlite(self) -> bool:

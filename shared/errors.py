@@ -56,3 +56,7 @@ class PayloadTooLarge(AppError):
 
 class ValidationFailed(AppError):
     status, title = 422, "Ошибка проверки данных"
+
+
+class Unavailable(AppError):
+    status, title = 503, "Сервис временно недоступен"

@@ -226,6 +226,35 @@ def reports(database_url, nats_server, settings_factory):
     return client
 
 
+def started_oidc_provider(workdir: Path, **options: object):
+    """A real OpenID provider (tests/oidc_provider.py); without node or `make oidc`: skipped (CI=true: failed)."""
+    from tests.oidc_provider import OidcProvider, runtime_missing
+
+    missing = runtime_missing()
+    if missing:
+        if IN_CI:
+            pytest.fail(f"CI=true but {missing}")
+        pytest.skip(missing)
+    return OidcProvider(workdir, **options).start()
+
+
+@pytest.fixture(scope="module")
+def oidc_provider(tmp_path_factory: pytest.TempPathFactory):
+    """The region's OpenID provider: the certified `oidc-provider` from npm on a free port, the tests' clients and
+    people (tests/oidc_provider.py), stopped after the module."""
+    provider = started_oidc_provider(tmp_path_factory.mktemp("oidc"))
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture(scope="module")
+def foreign_oidc_provider(tmp_path_factory: pytest.TempPathFactory):
+    """Another provider, as another region's or an intruder's: the same clients and people, its own issuer and keys."""
+    provider = started_oidc_provider(tmp_path_factory.mktemp("foreign-oidc"))
+    yield provider
+    provider.stop()
+
+
 @pytest.fixture
 def browser():
     """Debian's Chromium, headless, driven by Playwright (it cannot download a browser of its own here)."""

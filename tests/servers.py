@@ -176,6 +176,7 @@ class Stack:
     database_url: str | None = None
     drop_database: object = None
     log_start: int = 0
+    extra_env: dict[str, str] = field(default_factory=dict)  # settings of this stack only (e.g. OIDC_ISSUER)
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -191,6 +192,7 @@ class Stack:
             "REPORTS_URL": self.url("reports"), "CONSOLE_URL": self.url("console"), "WEB_CONCURRENCY": "1",
             "LOG_LEVEL": "WARNING",
         })
+        env.update(self.extra_env)
         return env
 
     def nats_settings(self) -> Settings:

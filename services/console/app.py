@@ -16,6 +16,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from services.console.adapters.tables import metadata
     from services.console.auth.limits import install_limiter
     from services.console.auth.login import install_login
+    from services.console.auth.sso import install_sso
     from services.console.auth.views import build_auth
     from services.console.context import ConsoleContext, secret_key
     from services.console.errors import install_errors
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     install_login(app)
     limiter = install_limiter(app, settings.ratelimit_storage_uri)
     app.register_blueprint(build_auth(limiter))
+    install_sso(app, settings)
     register_pages(app)
     install_templating(app)
     install_errors(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -16,13 +17,14 @@ import pytest
 import yaml
 
 from ops.natsserver import nats_server_binary
+from services.console.roles import ADMIN, CURATOR, MUNICIPAL, REGION, ROLE_LABELS
 from shared.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
 NATS_NODES = ("nats-1", "nats-2", "nats-3")
-THIRD_PARTY_IMAGES = ("nats", "natsio/nats-box", "postgres")
+THIRD_PARTY_IMAGES = ("nats", "natsio/nats-box", "postgres", "quay.io/keycloak/keycloak")
 # Read by gunicorn (deploy/gunicorn.conf.py) and prometheus_client rather than by shared/config.py.
 NON_SETTINGS_ENV = {"WEB_CONCURRENCY", "WEB_THREADS", "WEB_TIMEOUT", "PROMETHEUS_MULTIPROC_DIR"}
 API_SERVICES = ("registry", "matching", "reports")
@@ -417,6 +419,58 @@ def test_no_nats_password_is_written_into_a_committed_manifest() -> None:
     checked = subprocess.run([nats_server_binary(), "-t", "-c", str(DEPLOY / "nats" / "accounts.conf")],
                              capture_output=True, text=True, timeout=30, env={})
     assert checked.returncode != 0 and "NATS_PASSWORD_" in checked.stderr, "without the passwords it must not start"
+
+
+def keycloak_realm() -> Doc:
+    return json.loads((DEPLOY / "keycloak" / "mentoring-realm.json").read_text(encoding="utf-8"))
+
+
+def sso_callback_path() -> str:
+    """The console's own callback route (services/console/auth/sso.py)."""
+    from flask import Flask, url_for
+
+    from services.console.auth.sso import build_sso
+
+    app = Flask("routes")
+    app.register_blueprint(build_sso())
+    with app.test_request_context():
+        return url_for("sso.callback")
+
+
+def test_compose_keycloak_imports_the_realm_whose_client_the_console_signs_in_with() -> None:
+    """Client id, secret, redirect URI, PKCE, the audience of the APIs and the role and scope claims: the realm the
+    `keycloak` service imports says what the console and the services are configured to expect."""
+    services, defaults = compose()["services"], Settings()
+    keycloak, console, registry = services["keycloak"], services["console"]["environment"], services["registry"]
+    assert "--import-realm" in keycloak["command"] and keycloak["profiles"] == ["sso"]
+    assert "./keycloak:/opt/keycloak/data/import:ro" in keycloak["volumes"]
+    realm = keycloak_realm()
+    issuer_path = f"/realms/{realm['realm']}"
+    discovery = with_defaults(registry["environment"]["OIDC_METADATA_URL"])
+    assert discovery == f"http://keycloak:8080{issuer_path}/.well-known/openid-configuration"
+    assert with_defaults(console["OIDC_METADATA_URL"]) == discovery and console["OIDC_ISSUER"] == "${OIDC_ISSUER:-}"
+    [client] = [c for c in realm["clients"] if c["clientId"] == with_defaults(console["OIDC_CLIENT_ID"])]
+    assert client["publicClient"] is False and client["standardFlowEnabled"] is True
+    assert client["implicitFlowEnabled"] is False and client["directAccessGrantsEnabled"] is False
+    assert client["attributes"]["pkce.code.challenge.method"] == "S256"
+    assert client["secret"] == "${OIDC_CLIENT_SECRET}"  # the realm file's placeholder, filled from deploy/.env
+    assert keycloak["environment"]["OIDC_CLIENT_SECRET"] == console["OIDC_CLIENT_SECRET"]
+    assert keycloak["environment"]["CONSOLE_URL"] == console["CONSOLE_URL"]
+    assert client["redirectUris"] == ["${CONSOLE_URL}" + sso_callback_path()]
+    mappers = {m["protocolMapper"]: m["config"] for m in client["protocolMappers"]} | {
+        m["config"].get("claim.name"): m["config"] for m in client["protocolMappers"]}
+    for claim in (defaults.oidc_role_claim, defaults.oidc_scope_claim):
+        assert mappers[claim]["user.attribute"] == claim
+        assert mappers[claim]["id.token.claim"] == mappers[claim]["access.token.claim"] == "true", claim
+    audience = mappers["oidc-audience-mapper"]
+    assert audience["included.custom.audience"] == defaults.oidc_audience and audience["access.token.claim"] == "true"
+    profile = json.loads(realm["components"]["org.keycloak.userprofile.UserProfileProvider"][0]["config"][
+        "kc.user.profile.config"][0])
+    attributes = {a["name"]: a for a in profile["attributes"]}
+    assert {ADMIN, REGION, MUNICIPAL, CURATOR} <= set(attributes["mentoring_role"]["validations"]["options"][
+        "options"]) <= set(ROLE_LABELS)
+    assert attributes["mentoring_role"]["permissions"]["edit"] == ["admin"]  # people cannot give themselves a role
+    assert attributes["mentoring_scope"]["permissions"]["edit"] == ["admin"]
 
 
 # --- both ---

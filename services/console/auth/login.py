@@ -13,14 +13,17 @@ from flask import Flask
 from flask_login import LoginManager, UserMixin
 
 from services.console.adapters.tables import Account
+from services.console.auth import sso_identity
+from services.console.auth.sso_identity import ProviderIdentity
 from services.console.context import console
 from services.console.roles import ADMIN, OPERATORS, REGION, ROLE_LABELS, USER_MANAGERS
 
 
 class SignedIn(UserMixin):
-    """The signed-in person as the views see them (a detached copy of the account row)."""
+    """The signed-in person as the views see them (a detached copy of the account row, or the identity the
+    provider's claims gave at single sign-on)."""
 
-    def __init__(self, account: Account) -> None:
+    def __init__(self, account: Account | ProviderIdentity) -> None:
         self.id = account.id
         self.email = account.email
         self.full_name = account.full_name
@@ -55,7 +58,11 @@ class SignedIn(UserMixin):
 
 
 def load_user(user_id: str) -> SignedIn | None:
-    """The session's account if it is still active and the session's nonce is still the account's."""
+    """The session's account if it is still active and the session's nonce is still the account's; a single
+    sign-on identity of the claims if the session still carries it."""
+    if user_id.startswith(sso_identity.PREFIX):
+        identity = sso_identity.recall(user_id)
+        return SignedIn(identity) if identity is not None else None
     ident, _, nonce = user_id.partition(":")
     if not ident or not nonce:
         return None
