@@ -25,8 +25,9 @@ NO_CONSENT = "нет согласия на обработку персональ
 
 def create_pair(uow: UnitOfWork, principal: Principal, *, mentor_id: str, mentee_id: str, form: str,
                 role_model: str, group_id: str | None) -> Pair:
-    """Propose the pair the curator chose: 404 for unknown people, 409 for a busy mentee or mentor or a pair
-    declined before, 422 when the pair breaks a matching rule; the event commits with it."""
+    """Propose the pair the curator (of the mentee's school or of the mentor's) chose: 404 for unknown people, 409
+    for a busy mentee or mentor or a pair declined before, 422 when the pair breaks a matching rule; the event
+    commits with it."""
     principal.require(*WRITERS)
     session = uow.session
     mentee, mentor = session.get(MenteeView, mentee_id), session.get(MentorView, mentor_id)
@@ -34,8 +35,11 @@ def create_pair(uow: UnitOfWork, principal: Principal, *, mentor_id: str, mentee
         raise NotFound(f"Наставляемый {mentee_id} не найден")
     if mentor is None or mentor.status != "active":
         raise NotFound(f"Наставник {mentor_id} не найден")
-    principal.require_scope(organization_id=mentee.organization_id, municipality_id=mentee.municipality_id,
-                            region_id=mentee.region_id)
+    if not (principal.scope_kind == "organization" and principal.scope_id == mentor.organization_id):
+        # the curator of the mentor's school proposes too (a teacher's request from the public bank lands there):
+        # the pair is then theirs to follow as well (`pair_access.covers`)
+        principal.require_scope(organization_id=mentee.organization_id, municipality_id=mentee.municipality_id,
+                                region_id=mentee.region_id)
     refuse_without_consent(mentee=mentee, mentor=mentor)
     lock_capacity(session, mentee.region_id)
     if session.exec(select(Pair.id).where(Pair.mentee_id == mentee_id, is_open_pair())).first():
