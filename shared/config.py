@@ -118,6 +118,9 @@ class Settings(BaseSettings):
     # withdrawn from the base is pseudonymised (`mentoring retention`) once this many days have passed since the
     # withdrawal: three years cover the longest mentoring program and the half-year reports that follow it.
     personal_data_retention_days: int = Field(default=1095, ge=1)
+    # Applications from the public bank (to become a mentor, to ask one): no captcha, so one address sends at most
+    # this many an hour (counted in the registry's table, so every worker and replica shares the count).
+    public_applications_per_hour: int = Field(default=5, ge=1)
     # Names travel in events sealed with the services' own Fernet keys (shared/sealing.py): comma-separated, the
     # first seals, every one opens (rotation). Embedded default: a key generated once into var/personal-data-key.
     personal_data_keys: str | None = None

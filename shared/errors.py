@@ -58,5 +58,15 @@ class ValidationFailed(AppError):
     status, title = 422, "Ошибка проверки данных"
 
 
+class TooManyRequests(AppError):
+    """A limit per sender is spent; `retry_after` (seconds) goes out as the Retry-After header too."""
+
+    status, title = 429, "Слишком много запросов"
+
+    def __init__(self, detail: str | None = None, *, retry_after: int, **extra: Any) -> None:
+        super().__init__(detail, retry_after=retry_after, **extra)
+        self.retry_after = retry_after
+
+
 class Unavailable(AppError):
     status, title = 503, "Сервис временно недоступен"

@@ -21,7 +21,7 @@ from shared.auth import Principal, VerifiedTokens
 from shared.broker import nats_reachable
 from shared.config import Settings
 from shared.db import UnitOfWork, create_tables, engine_from_settings, ping
-from shared.errors import AppError, BadRequest, Unauthorized, ValidationFailed
+from shared.errors import AppError, BadRequest, TooManyRequests, Unauthorized, ValidationFailed
 from shared.json_provider import OrjsonProvider
 from shared.logs import configure_logging
 from shared.metrics import LATENCY, REQUESTS, render
@@ -161,7 +161,10 @@ def _install_hooks(app: OpenAPI, service: str) -> None:
 
     @app.errorhandler(AppError)
     def _app_error(exc: AppError) -> Response:
-        return problem_response(exc.to_problem(request.path), exc.status)
+        response = problem_response(exc.to_problem(request.path), exc.status)
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.errorhandler(ValidationError)
     def _pydantic_error(exc: ValidationError) -> Response:

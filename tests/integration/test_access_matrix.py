@@ -99,6 +99,7 @@ class Place:
     item_id: str = ""
     report_id: str = ""
     run_id: str = ""
+    application_id: str = ""
 
 
 @dataclass
@@ -234,7 +235,8 @@ def seed(world: World) -> None:
 
 @pytest.fixture
 def world(database_url, nats_server, settings_factory) -> World:
-    built = World(apps(settings_factory, database_url, nats_server.url), {})
+    # every probe of the public forms comes from the test client's one address: the hourly limit is tested apart
+    built = World(apps(settings_factory, database_url, nats_server.url, public_applications_per_hour=100_000), {})
     seed(built)
     return built
 
@@ -459,6 +461,49 @@ def serial_name(prefix: str) -> Callable[[World], str]:
     return lambda world: f"{prefix} {next(world.serial):04d}"
 
 
+NOMINATIONS, REQUESTS, APPLICATIONS = "/api/v1/bank/nominations", "/api/v1/bank/requests", "/api/v1/applications"
+
+
+def nomination(world: World, p: Place) -> dict[str, Any]:
+    serial = next(world.serial)
+    return {"organization_id": p.org_id, "full_name": f"Кандидатова {p.key} Ольга {serial:04d}",
+            "email": f"candidate-{serial}@example.ru", "subjects": ["math"], "consent_processing": True}
+
+
+def mentor_request(world: World, p: Place) -> dict[str, Any]:
+    serial = next(world.serial)
+    return {"mentor_id": p.mentor_id, "organization_id": p.org_id, "full_name": f"Просящая {p.key} Ирина {serial:04d}",
+            "email": f"asking-{serial}@example.ru", "subject": "math", "stage": "basic", "consent_processing": True}
+
+
+def application_waiting(body: Callable[[World, Place], dict[str, Any]], path: str) -> Callable[[World, Place], None]:
+    """A fresh application of the place, sent as a teacher sends it (each decision probe decides its own)."""
+    def send_one(world: World, place: Place) -> None:
+        response = world.clients["registry"].post(path, json=body(world, place))
+        assert response.status_code == 201, response.get_json()
+        place.application_id = response.get_json()["id"]
+
+    return send_one
+
+
+def application_cases() -> list[Case]:
+    record = APPLICATIONS + "/{p.application_id}"
+    nominated, requested = application_waiting(nomination, NOMINATIONS), application_waiting(mentor_request, REQUESTS)
+    return [
+        Case("registry", "POST", NOMINATIONS, public(201), send(NOMINATIONS, nomination)),
+        Case("registry", "POST", REQUESTS, public(201), send(REQUESTS, mentor_request)),
+        Case("registry", "GET", APPLICATIONS, listed(WRITERS), get(APPLICATIONS, limit=lambda p: 500),
+             before=nominated, check=listing(items("organization_id"), lambda p: p.org_id, filtered=False)),
+        Case("registry", "GET", f"{APPLICATIONS}/<id>", guarded(WRITERS), get(record), before=nominated),
+        Case("registry", "POST", f"{APPLICATIONS}/<id>/select", guarded(WRITERS, 200, 403),
+             send(record + "/select", fixed({})), before=nominated),
+        Case("registry", "POST", f"{APPLICATIONS}/<id>/accept", guarded(WRITERS, 200, 403),
+             send(record + "/accept", fixed({})), before=requested),
+        Case("registry", "POST", f"{APPLICATIONS}/<id>/decline", guarded(WRITERS, 200, 403),
+             send(record + "/decline", fixed({"reason": "проверка прав"})), before=nominated),
+    ]
+
+
 def registry_cases() -> list[Case]:
     org, mentors, mentees = "/api/v1/organizations", "/api/v1/mentors", "/api/v1/mentees"
     operators = ("admin", "region_operator", "municipal_operator")
@@ -496,6 +541,14 @@ def registry_cases() -> list[Case]:
         Case("registry", "GET", "/api/v1/audit", guarded(("admin",), foreign=None), get("/api/v1/audit")),
         Case("registry", "GET", "/api/v1/bank", public(), get("/api/v1/bank", district=lambda p: p.municipality_id)),
         Case("registry", "GET", "/bank", public(), get("/bank", district=lambda p: p.municipality_id)),
+        Case("registry", "GET", "/bank/apply", public(), get("/bank/apply")),
+        Case("registry", "POST", "/bank/apply", public(303), lambda w, p: {
+            "path": "/bank/apply", "data": {**nomination(w, p), "consent_processing": "yes", "subjects": "math"}}),
+        Case("registry", "GET", "/bank/ask/<mentor_id>", public(), get("/bank/ask/{p.mentor_id}")),
+        Case("registry", "POST", "/bank/ask/<mentor_id>", public(303), lambda w, p: {
+            "path": f"/bank/ask/{p.mentor_id}", "data": {**mentor_request(w, p), "consent_processing": "yes"}}),
+        Case("registry", "GET", "/bank/sent", public(), get("/bank/sent")),
+        *application_cases(),
     ]
     for path, attribute, model, subject, patch, own in (
             (mentors, "mentor_id", Mentor, {"subjects": ["math"]}, {"capacity": 5}, "mentor"),
@@ -828,9 +881,10 @@ def test_the_matrix_names_every_endpoint_of_every_service_and_nothing_else(bare_
 
 def test_integrators_never_write_and_anonymous_callers_reach_only_public_endpoints():
     public_paths = {"/bank", "/api/v1/bank", "/api/v1/dictionaries", "/dashboard", "/healthz", "/readyz", "/metrics",
+                    "/bank/apply", "/bank/ask/<mentor_id>", "/bank/sent", NOMINATIONS, REQUESTS,
                     "/openapi.json", "/asyncapi.yaml"}
     for case in CASES:
-        if case.method != "GET":
+        if case.method != "GET" and case.rule not in public_paths:
             assert case.expect["integrator"] == Expect(403, 403), (case.method, case.rule)
         is_public = case.rule in public_paths or case.rule.startswith(("/docs", "/static"))
         assert (case.expect["anonymous"] != Expect(401, 401)) == is_public, (case.method, case.rule)

@@ -1,6 +1,7 @@
 """Where else the registry keeps an erased person's data, and how it is scrubbed there: the audit trail (their
 own records and any text quoting their name), the outbox (the events already written about them, sent or not),
-and the mentees who wrote the erased mentor's name as the mentor they prefer."""
+the mentees who wrote the erased mentor's name as the mentor they prefer, and the application that brought the person
+in from the public bank."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import orjson
 from sqlalchemy import LargeBinary, func, literal, update
 from sqlmodel import Session, and_, or_, select
 
-from services.registry.adapters.tables import AuditRecord, Mentee, outbox
+from services.registry.adapters.tables import Application, AuditRecord, Mentee, outbox
 from services.registry.domain.personal_data import scrub_changes
+from shared.dictionaries import normalize
 
 SEALED_NAME = "full_name_sealed"
 """The name in a mentor's or mentee's event, sealed with the services' key (shared/sealing.py)."""
@@ -77,3 +79,9 @@ def scrub_preferred_name(session: Session, region_id: str, old_name: str, name: 
         row.preferred_mentor_name = (row.preferred_mentor_name or "").replace(old_name, name)
         session.add(row)
     return len(rows)
+
+
+def scrub_application(session: Session, person_id: str, name: str) -> int:
+    """The application the person was selected or accepted from: the pseudonym for the name, no e-mail, no text."""
+    return session.exec(update(Application).where(Application.person_id == person_id).values(  # type: ignore[call-overload]
+        full_name=name, normalized_name=normalize(name), email="", message=None)).rowcount

@@ -138,6 +138,46 @@ class Mentee(RegistryModel, table=True):
     updated_by: str = Field(default="system", max_length=200)
 
 
+class Application(RegistryModel, table=True):
+    """A teacher's application from the public bank, waiting for a school's curator: a nomination (to become a
+    mentor: the applicant's school decides) or a request for a published mentor (the mentor's school decides)."""
+
+    __tablename__ = "registry_application"
+    __table_args__ = (
+        Index("ix_registry_application_list", "organization_id", "status", "created_at"),
+        Index("ix_registry_application_sender", "sender_key", "created_at"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    kind: str = Field(max_length=20)
+    status: str = Field(default="new", max_length=20)
+    region_id: str = Field(max_length=36)
+    municipality_id: str = Field(max_length=36, index=True)
+    organization_id: str = Field(max_length=36, foreign_key="registry_organization.id")
+    applicant_organization_id: str = Field(max_length=36, foreign_key="registry_organization.id")
+    mentor_id: str | None = Field(default=None, max_length=36, foreign_key="registry_mentor.id")
+    full_name: str = Field(max_length=300)
+    normalized_name: str = Field(max_length=300)
+    email: str = Field(max_length=300)
+    subjects: list[str] = Field(default_factory=list, sa_column=code_list_column())
+    stages: list[str] = Field(default_factory=list, sa_column=code_list_column())
+    directions: list[str] = Field(default_factory=list, sa_column=code_list_column())
+    formats: list[str] = Field(default_factory=list, sa_column=code_list_column())
+    experience_years: int | None = None
+    qualification_category: str | None = Field(default=None, max_length=20)
+    capacity: int | None = None
+    mentee_category: str | None = Field(default=None, max_length=50)
+    message: str | None = Field(default=None, sa_column=Column(Text))
+    consent_processing_on: date
+    consent_publication: bool = False
+    sender_key: str = Field(max_length=64)
+    person_id: str | None = Field(default=None, max_length=36)
+    decline_reason: str | None = Field(default=None, sa_column=Column(Text))
+    decided_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    decided_by: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
+
+
 class AuditRecord(RegistryModel, table=True):
     """Who changed which record, when, and what changed."""
 

@@ -8,6 +8,8 @@ from flask import Response, jsonify, render_template, request
 from flask_openapi3 import APIBlueprint
 from pydantic import ValidationError
 
+from services.registry.api.applications import register_public
+from services.registry.api.public_forms import register_forms
 from services.registry.api.schemas.bank import BankEntry, BankList, BankQuery, Dictionaries
 from services.registry.api.tags import bank_tag, misc_tag
 from services.registry.use_cases.bank import browse_bank, list_districts
@@ -36,7 +38,8 @@ def bank_page(uow: UnitOfWork, query: BankQuery) -> Page[BankEntry]:
 
 
 def build_public() -> APIBlueprint:
-    """The dictionaries, the bank as JSON and the bank page (/bank, not in OpenAPI)."""
+    """The dictionaries, the bank as JSON and the bank page (/bank, not in OpenAPI), and the applications a
+    teacher sends from it (JSON and the pages' forms)."""
     bp = APIBlueprint("registry_public", __name__, abp_security=[], abp_responses={400: Problem, 422: Problem},
                       template_folder="templates")
 
@@ -67,4 +70,6 @@ def build_public() -> APIBlueprint:
                                next_cursor=page.next_cursor, next_query=next_query, dicts=as_json(), labels=labels)
         return Response(html, mimetype="text/html")
 
+    register_public(bp, bank_tag)
+    register_forms(bp)
     return bp

@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import select
 
 from services.registry.adapters.audit_log import record_audit
-from services.registry.adapters.erasure import scrub_audit, scrub_outbox, scrub_preferred_name
+from services.registry.adapters.erasure import scrub_application, scrub_audit, scrub_outbox, scrub_preferred_name
 from services.registry.adapters.lookups import locked
 from services.registry.adapters.person_kinds import MENTORS, PersonKind
 from services.registry.domain.changes import bump_version
@@ -76,6 +76,7 @@ def _erase(uow: UnitOfWork, settings: Settings, principal: Principal, kind: Pers
     uow.session.flush()
     session = uow.session
     scrub_audit(session, row.id, old_name, name)
+    scrub_application(session, row.id, name)
     if kind is MENTORS:
         scrub_preferred_name(session, row.region_id, old_name, name)
     record_audit(session, principal, kind.entity, row.id, "erased", audit)  # never the old name

@@ -55,6 +55,13 @@ def create_person(uow: UnitOfWork, settings: Settings, principal: Principal, kin
     """Register a mentor (or mentee) in an active organization inside the caller's scope."""
     principal.require(*WRITERS)
     org = _organization_for_write(uow.session, principal, data.pop("organization_id"))
+    return register_person(uow, settings, principal, kind, org, data)
+
+
+def register_person(uow: UnitOfWork, settings: Settings, principal: Principal, kind: PersonKind, org: Organization,
+                    data: dict[str, Any]) -> PersonCard:
+    """Add the person to `org` (the caller's right to do so is checked before), audited, with its event, committed
+    with whatever else the transaction holds."""
     data["consent_processing"], data["consent_processing_on"] = consent_given(
         data.get("consent_processing"), data.get("consent_processing_on"), utcnow().date())
     row = kind.model(region_id=org.region_id, municipality_id=org.municipality_id, organization_id=org.id,
