@@ -26,18 +26,18 @@ ITEM = "Провести открытый урок по теме «Дроби»"
 TODAY = date.today()
 
 
-def see(page: Page, step: str) -> None:
+def see(page: Page, step: str, prefix: str = "people") -> None:
     expect(page.locator("h1").first).to_be_visible()
-    assert_accessible(page, f"people-{step}")
+    assert_accessible(page, f"{prefix}-{step}")
 
 
-def sign_in(page: Page, console: str, email: str, landing: str, step: str) -> None:
+def sign_in(page: Page, console: str, email: str, landing: str, step: str, prefix: str = "people") -> None:
     page.goto(f"{console}/sign-in")
     page.get_by_label("Адрес электронной почты").fill(email)
     page.get_by_label("Пароль").fill(PASSWORD)
     page.get_by_role("button", name="Войти").click()
     expect(page.get_by_role("heading", name=re.compile(f"^{landing}"))).to_be_visible()
-    see(page, step)
+    see(page, step, prefix)
 
 
 def sign_out(page: Page) -> None:

@@ -36,11 +36,11 @@ def test_months_and_half_years_of_a_program():
     assert half_years(None, date(2026, 3, 1)) == [("2026-H1", "1-е полугодие 2026 г.")]
 
 
-def test_pairs_and_indicators_join_the_menu_after_the_mentees_by_role():
+def test_pairs_applications_and_indicators_join_the_menu_after_the_mentees_by_role():
     curator = [i.label for i in with_extra_pages(nav_for("school_curator"), "school_curator")]
-    assert curator == ["Главная", "Банк наставников", "Наставляемые", "Пары"]
+    assert curator == ["Главная", "Банк наставников", "Наставляемые", "Пары", "Заявки"]
     region = [i.label for i in with_extra_pages(nav_for("region_operator"), "region_operator")]
-    assert region[:5] == ["Главная", "Банк наставников", "Наставляемые", "Пары", "Показатели"]
+    assert region[:6] == ["Главная", "Банк наставников", "Наставляемые", "Пары", "Заявки", "Показатели"]
     assert region[-1] == "Пользователи"
 
 

@@ -29,6 +29,7 @@ HEALTH_OPENAPI = {
 
 def register_pages(app: Flask) -> None:
     from services.console.pages import (
+        applications,
         bank,
         home,
         indicators,
@@ -45,8 +46,8 @@ def register_pages(app: Flask) -> None:
     )
     from services.console.pages.nav_extra import install_nav
 
-    for module in (home, bank, mentees, upload, users, pairs, indicators, runs, monitoring, order_templates, own,
-                   own_consent):
+    for module in (home, bank, mentees, upload, users, pairs, applications, indicators, runs, monitoring,
+                   order_templates, own, own_consent):
         app.register_blueprint(module.blueprint())
     reminders.install(app)
     install_nav(app)

@@ -10,6 +10,7 @@ from services.console.roles import ADMIN, CURATOR, MUNICIPAL, REGION, NavItem
 
 EXTRA = (
     NavItem("pairs.index", "Пары", (ADMIN, REGION, MUNICIPAL, CURATOR)),
+    NavItem("applications.index", "Заявки", (ADMIN, REGION, MUNICIPAL, CURATOR)),
     NavItem("indicators.index", "Показатели", (ADMIN, REGION, MUNICIPAL)),
     NavItem("runs.index", "Подбор", (ADMIN, REGION, MUNICIPAL)),
     NavItem("monitoring.index", "Мониторинг", (ADMIN, REGION, MUNICIPAL)),
