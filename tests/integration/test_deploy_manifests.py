@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import re
@@ -471,6 +472,75 @@ def test_compose_keycloak_imports_the_realm_whose_client_the_console_signs_in_wi
         "options"]) <= set(ROLE_LABELS)
     assert attributes["mentoring_role"]["permissions"]["edit"] == ["admin"]  # people cannot give themselves a role
     assert attributes["mentoring_scope"]["permissions"]["edit"] == ["admin"]
+
+
+def oidc_settings_read(*modules: Any) -> set[str]:
+    """The OIDC_* settings these modules read (`settings.oidc_…`), a property or method of Settings counted as the
+    fields it reads itself."""
+    found = {name for module in modules for name in re.findall(r"\bsettings\.(oidc_\w+)", inspect.getsource(module))}
+    fields: set[str] = set()
+    while found:
+        name = found.pop()
+        if name in Settings.model_fields:
+            fields.add(name)
+            continue
+        member = inspect.getattr_static(Settings, name)
+        found |= set(re.findall(r"\bself\.(oidc_\w+)", inspect.getsource(getattr(member, "fget", member))))
+    return fields
+
+
+def k8s_env_names(deployment: str) -> set[str]:
+    """Every variable a Deployment's first container gets: its ConfigMap and Secrets (from the templates) and its own
+    `env`."""
+    container = k8s_kind("Deployment")[deployment]["spec"]["template"]["spec"]["containers"][0]
+    config, secrets = k8s_kind("ConfigMap"), k8s_kind("Secret")
+    names = {item["name"] for item in container.get("env", [])}
+    for source in container.get("envFrom", []):
+        if "configMapRef" in source:
+            names |= config[source["configMapRef"]["name"]]["data"].keys()
+        else:
+            names |= secrets[source["secretRef"]["name"]]["stringData"].keys()
+    return names
+
+
+def test_kubernetes_gives_the_console_and_the_apis_every_single_sign_on_setting_they_read() -> None:
+    """What services/console/auth and shared/oidc.py read is in the manifests (a setting added there and forgotten
+    here fails); empty OIDC_ISSUER keeps single sign-on off, the rest are the defaults; the client secret reaches the
+    console alone, from an optional Secret."""
+    from services.console.auth import sso, sso_identity
+    from shared import auth, oidc
+
+    console_reads = oidc_settings_read(sso, sso_identity, oidc)
+    api_reads = oidc_settings_read(auth, oidc)
+    assert {"oidc_issuer", "oidc_client_id", "oidc_client_secret", "oidc_role_claim", "oidc_scope_claim",
+            "oidc_audience", "oidc_metadata_url"} <= console_reads | api_reads
+    assert {name.lower() for name in k8s_env_names("console")} >= console_reads
+    compose_console = compose()["services"]["console"]["environment"]
+    assert {name for name in compose_console if name.startswith("OIDC_")} <= k8s_env_names("console")
+    for service in API_SERVICES:
+        assert {name.lower() for name in k8s_env_names(f"{service}-api")} >= api_reads, service
+
+    config = k8s_kind("ConfigMap")["mentoring-config"]["data"]
+    oidc_config = {key.lower(): value for key, value in config.items() if key.startswith("OIDC_")}
+    assert oidc_config["oidc_issuer"] == "" and "oidc_client_secret" not in oidc_config
+    for name, value in oidc_config.items():  # the client's name as compose and the Keycloak realm call it
+        assert value == (Settings.model_fields[name].default or "") or name == "oidc_client_id", \
+            f"{name}: not the default of shared/config.py"
+    secret_example = k8s_kind("Secret")["mentoring-oidc"]["stringData"]["OIDC_CLIENT_SECRET"]
+    assert not Settings(**oidc_config, oidc_client_secret=secret_example).oidc_enabled  # the default: off
+    enabled = Settings(**{**oidc_config, "oidc_issuer": "https://sso.example.org/realms/mentoring"},
+                       oidc_client_secret=secret_example)
+    assert enabled.oidc_enabled
+    assert enabled.oidc_discovery_url() == "https://sso.example.org/realms/mentoring/.well-known/openid-configuration"
+    assert oidc_config["oidc_client_id"] == compose_console["OIDC_CLIENT_ID"].split(":-")[1].rstrip("}")
+
+    console_env = {item["name"]: item for item in
+                   k8s_kind("Deployment")["console"]["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert console_env["OIDC_CLIENT_SECRET"]["valueFrom"]["secretKeyRef"] == {
+        "name": "mentoring-oidc", "key": "OIDC_CLIENT_SECRET", "optional": True}
+    for name in k8s_kind("Deployment"):
+        if name != "console":
+            assert "OIDC_CLIENT_SECRET" not in k8s_env_names(name), name
 
 
 # --- both ---
