@@ -93,6 +93,10 @@ class Settings(BaseSettings):
     oidc_scope_claim: str = "mentoring_scope"
     oidc_scopes: str = "openid email profile"
     oidc_provider_name: str = "единую учётную запись"
+    # A token naming a key id the process does not know makes it fetch the provider's keys (JWKS) again, the provider
+    # may have rotated them; at most once per this many seconds (a failed fetch counts): within it such a token is
+    # refused (401) without asking the provider, so made-up key ids do not turn every request into a fetch.
+    oidc_jwks_refetch_cooldown_s: float = Field(default=60.0, ge=0)
 
     relay_batch_size: int = 200
     relay_poll_interval_s: float = 0.1
