@@ -94,6 +94,11 @@ SCHEMAS: dict[str, Doc] = {
         "schedule": {"type": "string", "pattern": r"^\S+( \S+){4}$"},
         "jobTemplate": {"type": "object", "required": ["spec"], "properties": {"spec": {
             "type": "object", "required": ["template"], "properties": {"template": POD_TEMPLATE}}}}}}),
+    "PersistentVolumeClaim": _kind("v1", {"type": "object", "required": ["accessModes", "resources"], "properties": {
+        "accessModes": {"type": "array", "minItems": 1, "items": {
+            "enum": ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]}},
+        "resources": {"type": "object", "required": ["requests"], "properties": {
+            "requests": {"type": "object", "required": ["storage"], "properties": {"storage": {"type": "string"}}}}}}}),
     "PodDisruptionBudget": _kind("policy/v1", {"type": "object", "required": ["selector"],
                                                "properties": {"selector": SELECTOR}}),
     "Kustomization": _kind("kustomize.config.k8s.io/v1beta1", resources=STRINGS),
@@ -543,6 +548,48 @@ def test_kubernetes_gives_the_console_and_the_apis_every_single_sign_on_setting_
             assert "OIDC_CLIENT_SECRET" not in k8s_env_names(name), name
 
 
+
+def pod_spec(doc: Doc) -> Doc:
+    return (doc["spec"]["jobTemplate"]["spec"] if doc["kind"] == "CronJob" else doc["spec"])["template"]["spec"]
+
+
+def test_the_reminders_and_the_console_share_the_mail_volume_at_mail_dir() -> None:
+    """Without SMTP_HOST the reminders keep the digests in MAIL_DIR and the console shows them under «Почта»: in
+    compose and in Kubernetes both mount the same volume there (not a container's /tmp, lost and unseen)."""
+    services = compose()["services"]
+    mounts: dict[str, tuple[str, str]] = {}
+    for name in ("console", "reminders"):
+        mail_dir = services[name]["environment"]["MAIL_DIR"]
+        assert mail_dir.startswith("/") and not mail_dir.startswith("/tmp"), name
+        [volume] = [entry.split(":")[0] for entry in services[name]["volumes"] if entry.split(":")[1] == mail_dir]
+        mounts[name] = (volume, mail_dir)
+    assert mounts["console"] == mounts["reminders"] and mounts["console"][0] in compose()["volumes"]
+    assert f"mkdir -p {mounts['console'][1]}" in (DEPLOY / "Dockerfile").read_text()  # owned by the image's user
+
+    mail_dir = k8s_kind("ConfigMap")["mentoring-config"]["data"]["MAIL_DIR"]
+    assert mail_dir == mounts["console"][1]
+    claims = set()
+    for doc in (k8s_kind("Deployment")["console"], k8s_kind("CronJob")["mentoring-reminders"]):
+        spec = pod_spec(doc)
+        [container] = spec["containers"]
+        assert {"configMapRef": {"name": "mentoring-config"}} in container["envFrom"]
+        assert "MAIL_DIR" not in {item["name"] for item in container.get("env", [])}  # the ConfigMap's, not another
+        [mount] = [m for m in container["volumeMounts"] if m["mountPath"] == mail_dir]
+        assert not mount.get("readOnly") and not mount.get("subPath")
+        [volume] = [v for v in spec["volumes"] if v["name"] == mount["name"]]
+        claims.add(volume["persistentVolumeClaim"]["claimName"])
+        assert spec["securityContext"]["fsGroup"] == spec["securityContext"]["runAsUser"]
+    [claim] = claims
+    access = k8s_kind("PersistentVolumeClaim")[claim]["spec"]["accessModes"]
+    if "ReadWriteMany" not in access:  # one node at a time: the job goes where the console runs, which recreates
+        reminders = pod_spec(k8s_kind("CronJob")["mentoring-reminders"])
+        [term] = reminders["affinity"]["podAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+        assert term["topologyKey"] == "kubernetes.io/hostname"
+        assert term["labelSelector"]["matchLabels"].items() <= k8s_kind("Deployment")["console"]["spec"]["template"][
+            "metadata"]["labels"].items()
+        assert k8s_kind("Deployment")["console"]["spec"]["strategy"]["type"] == "Recreate"
+
+
 # --- both ---
 
 
@@ -573,7 +620,7 @@ def test_docker_compose_accepts_the_compose_file() -> None:
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
 @pytest.mark.parametrize(("directory", "kinds"), [(K8S, {"Deployment", "StatefulSet", "Service", "ConfigMap",
-                                                         "CronJob"}),
+                                                         "CronJob", "PersistentVolumeClaim"}),
                                                   (K8S / "migrate", {"Job"}), (K8S / "keda", {"ScaledObject"})],
                          ids=["installation", "migration", "keda"])
 def test_kustomize_builds_every_resource_into_the_namespace(directory: Path, kinds: set[str]) -> None:
