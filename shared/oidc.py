@@ -44,6 +44,8 @@ class ProviderKeys:
         """The key the token names (`kid`); `PyJWKClientError` when the provider has none such (or it was asked
         within the cooldown), `PyJWKClientConnectionError` when its keys cannot be read."""
         kid = jwt.get_unverified_header(token).get("kid")
+        if not isinstance(kid, str) or not kid:  # the provider's keys all have one (PyJWT keeps no other)
+            raise jwt.PyJWKClientError("The token names no key id")
         with self._lock:  # one fetch at a time; the tokens waiting for it then see its keys or the cooldown
             key = self._client.match_kid(self._client.get_signing_keys(), kid)
             if key is not None:

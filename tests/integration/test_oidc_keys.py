@@ -70,7 +70,7 @@ def new_key() -> rsa.RSAPrivateKey:
 @pytest.fixture
 def provider() -> Iterator[Provider]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             state.fetches.append(self.path)
             if self.path == "/.well-known/openid-configuration":
                 body: dict[str, Any] = {"issuer": state.issuer, "jwks_uri": f"{state.issuer}/jwks"}
@@ -119,6 +119,9 @@ def test_unknown_key_ids_cost_the_provider_one_fetch_per_cooldown(provider: Prov
     assert answers == ["401"] * 200
     assert provider.jwks_fetches() == 2  # the first made-up kid refetched the JWKS; the other 199 were refused
     assert caller(settings, provider.token("key-1")) == "admin"  # the known key still works
+    no_kid = jwt.encode({"iss": provider.issuer, "aud": AUDIENCE, "sub": "u1", "exp": int(time.time()) + 300},
+                        attacker, algorithm="RS256")
+    assert caller(settings, no_kid) == "401"  # no key id at all: refused, nothing fetched
     assert provider.jwks_fetches() == 2
 
 
