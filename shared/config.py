@@ -68,13 +68,17 @@ class Settings(BaseSettings):
     console_session_hours: int = 10
     ratelimit_storage_uri: str = "memory://"
     # Reminders (`mentoring remind`): mail goes through SMTP_HOST when it is set, else into the local mailbox
-    # var/mail/ (a Maildir the console shows to the admin on «Почта»), so nothing leaves the machine by default.
+    # MAIL_DIR, default var/mail/ (a Maildir the console shows to the admin on «Почта»), so nothing leaves the
+    # machine by default.
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_from: str = "Наставничество <noreply@mentoring.local>"
     smtp_starttls: bool = True
+    # The local mailbox (a Maildir) when SMTP_HOST is not set; default VAR_DIR/mail. Compose and Kubernetes point it at
+    # a volume shared by the reminders (which write) and the console (which shows «Почта»).
+    mail_dir: Path | None = None
     # The embedded stack's daily reminder process sends at this hour of CONSOLE_TIMEZONE (and once at start).
     reminders_hour: int = Field(default=7, ge=0, le=23)
 
@@ -93,6 +97,10 @@ class Settings(BaseSettings):
     oidc_scope_claim: str = "mentoring_scope"
     oidc_scopes: str = "openid email profile"
     oidc_provider_name: str = "единую учётную запись"
+    # A token naming a key id the process does not know makes it fetch the provider's keys (JWKS) again, the provider
+    # may have rotated them; at most once per this many seconds (a failed fetch counts): within it such a token is
+    # refused (401) without asking the provider, so made-up key ids do not turn every request into a fetch.
+    oidc_jwks_refetch_cooldown_s: float = Field(default=60.0, ge=0)
 
     relay_batch_size: int = 200
     relay_poll_interval_s: float = 0.1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import re
@@ -93,6 +94,11 @@ SCHEMAS: dict[str, Doc] = {
         "schedule": {"type": "string", "pattern": r"^\S+( \S+){4}$"},
         "jobTemplate": {"type": "object", "required": ["spec"], "properties": {"spec": {
             "type": "object", "required": ["template"], "properties": {"template": POD_TEMPLATE}}}}}}),
+    "PersistentVolumeClaim": _kind("v1", {"type": "object", "required": ["accessModes", "resources"], "properties": {
+        "accessModes": {"type": "array", "minItems": 1, "items": {
+            "enum": ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]}},
+        "resources": {"type": "object", "required": ["requests"], "properties": {
+            "requests": {"type": "object", "required": ["storage"], "properties": {"storage": {"type": "string"}}}}}}}),
     "PodDisruptionBudget": _kind("policy/v1", {"type": "object", "required": ["selector"],
                                                "properties": {"selector": SELECTOR}}),
     "Kustomization": _kind("kustomize.config.k8s.io/v1beta1", resources=STRINGS),
@@ -473,6 +479,117 @@ def test_compose_keycloak_imports_the_realm_whose_client_the_console_signs_in_wi
     assert attributes["mentoring_scope"]["permissions"]["edit"] == ["admin"]
 
 
+def oidc_settings_read(*modules: Any) -> set[str]:
+    """The OIDC_* settings these modules read (`settings.oidc_…`), a property or method of Settings counted as the
+    fields it reads itself."""
+    found = {name for module in modules for name in re.findall(r"\bsettings\.(oidc_\w+)", inspect.getsource(module))}
+    fields: set[str] = set()
+    while found:
+        name = found.pop()
+        if name in Settings.model_fields:
+            fields.add(name)
+            continue
+        member = inspect.getattr_static(Settings, name)
+        found |= set(re.findall(r"\bself\.(oidc_\w+)", inspect.getsource(getattr(member, "fget", member))))
+    return fields
+
+
+def k8s_env_names(deployment: str) -> set[str]:
+    """Every variable a Deployment's first container gets: its ConfigMap and Secrets (from the templates) and its own
+    `env`."""
+    container = k8s_kind("Deployment")[deployment]["spec"]["template"]["spec"]["containers"][0]
+    config, secrets = k8s_kind("ConfigMap"), k8s_kind("Secret")
+    names = {item["name"] for item in container.get("env", [])}
+    for source in container.get("envFrom", []):
+        if "configMapRef" in source:
+            names |= config[source["configMapRef"]["name"]]["data"].keys()
+        else:
+            names |= secrets[source["secretRef"]["name"]]["stringData"].keys()
+    return names
+
+
+def test_kubernetes_gives_the_console_and_the_apis_every_single_sign_on_setting_they_read() -> None:
+    """What services/console/auth and shared/oidc.py read is in the manifests (a setting added there and forgotten
+    here fails); empty OIDC_ISSUER keeps single sign-on off, the rest are the defaults; the client secret reaches the
+    console alone, from an optional Secret."""
+    from services.console.auth import sso, sso_identity
+    from shared import auth, oidc
+
+    console_reads = oidc_settings_read(sso, sso_identity, oidc)
+    api_reads = oidc_settings_read(auth, oidc)
+    assert {"oidc_issuer", "oidc_client_id", "oidc_client_secret", "oidc_role_claim", "oidc_scope_claim",
+            "oidc_audience", "oidc_metadata_url"} <= console_reads | api_reads
+    assert {name.lower() for name in k8s_env_names("console")} >= console_reads
+    compose_console = compose()["services"]["console"]["environment"]
+    assert {name for name in compose_console if name.startswith("OIDC_")} <= k8s_env_names("console")
+    for service in API_SERVICES:
+        assert {name.lower() for name in k8s_env_names(f"{service}-api")} >= api_reads, service
+
+    config = k8s_kind("ConfigMap")["mentoring-config"]["data"]
+    oidc_config = {key.lower(): value for key, value in config.items() if key.startswith("OIDC_")}
+    assert oidc_config["oidc_issuer"] == "" and "oidc_client_secret" not in oidc_config
+    parsed = Settings(**oidc_config)
+    for name in oidc_config.keys() - {"oidc_client_id"}:  # the client's name as compose and the Keycloak realm call it
+        assert getattr(parsed, name) == (Settings.model_fields[name].default or ""), f"{name}: not the default"
+    secret_example = k8s_kind("Secret")["mentoring-oidc"]["stringData"]["OIDC_CLIENT_SECRET"]
+    assert not Settings(**oidc_config, oidc_client_secret=secret_example).oidc_enabled  # the default: off
+    enabled = Settings(**{**oidc_config, "oidc_issuer": "https://sso.example.org/realms/mentoring"},
+                       oidc_client_secret=secret_example)
+    assert enabled.oidc_enabled
+    assert enabled.oidc_discovery_url() == "https://sso.example.org/realms/mentoring/.well-known/openid-configuration"
+    assert oidc_config["oidc_client_id"] == compose_console["OIDC_CLIENT_ID"].split(":-")[1].rstrip("}")
+
+    console_env = {item["name"]: item for item in
+                   k8s_kind("Deployment")["console"]["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert console_env["OIDC_CLIENT_SECRET"]["valueFrom"]["secretKeyRef"] == {
+        "name": "mentoring-oidc", "key": "OIDC_CLIENT_SECRET", "optional": True}
+    for name in k8s_kind("Deployment"):
+        if name != "console":
+            assert "OIDC_CLIENT_SECRET" not in k8s_env_names(name), name
+
+
+
+def pod_spec(doc: Doc) -> Doc:
+    return (doc["spec"]["jobTemplate"]["spec"] if doc["kind"] == "CronJob" else doc["spec"])["template"]["spec"]
+
+
+def test_the_reminders_and_the_console_share_the_mail_volume_at_mail_dir() -> None:
+    """Without SMTP_HOST the reminders keep the digests in MAIL_DIR and the console shows them under «Почта»: in
+    compose and in Kubernetes both mount the same volume there (not a container's /tmp, lost and unseen)."""
+    services = compose()["services"]
+    mounts: dict[str, tuple[str, str]] = {}
+    for name in ("console", "reminders"):
+        mail_dir = services[name]["environment"]["MAIL_DIR"]
+        assert mail_dir.startswith("/") and not mail_dir.startswith("/tmp"), name
+        [volume] = [entry.split(":")[0] for entry in services[name]["volumes"] if entry.split(":")[1] == mail_dir]
+        mounts[name] = (volume, mail_dir)
+    assert mounts["console"] == mounts["reminders"] and mounts["console"][0] in compose()["volumes"]
+    assert f"mkdir -p {mounts['console'][1]}" in (DEPLOY / "Dockerfile").read_text()  # owned by the image's user
+
+    mail_dir = k8s_kind("ConfigMap")["mentoring-config"]["data"]["MAIL_DIR"]
+    assert mail_dir == mounts["console"][1]
+    claims = set()
+    for doc in (k8s_kind("Deployment")["console"], k8s_kind("CronJob")["mentoring-reminders"]):
+        spec = pod_spec(doc)
+        [container] = spec["containers"]
+        assert {"configMapRef": {"name": "mentoring-config"}} in container["envFrom"]
+        assert "MAIL_DIR" not in {item["name"] for item in container.get("env", [])}  # the ConfigMap's, not another
+        [mount] = [m for m in container["volumeMounts"] if m["mountPath"] == mail_dir]
+        assert not mount.get("readOnly") and not mount.get("subPath")
+        [volume] = [v for v in spec["volumes"] if v["name"] == mount["name"]]
+        claims.add(volume["persistentVolumeClaim"]["claimName"])
+        assert spec["securityContext"]["fsGroup"] == spec["securityContext"]["runAsUser"]
+    [claim] = claims
+    access = k8s_kind("PersistentVolumeClaim")[claim]["spec"]["accessModes"]
+    if "ReadWriteMany" not in access:  # one node at a time: the job goes where the console runs, which recreates
+        reminders = pod_spec(k8s_kind("CronJob")["mentoring-reminders"])
+        [term] = reminders["affinity"]["podAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+        assert term["topologyKey"] == "kubernetes.io/hostname"
+        assert term["labelSelector"]["matchLabels"].items() <= k8s_kind("Deployment")["console"]["spec"]["template"][
+            "metadata"]["labels"].items()
+        assert k8s_kind("Deployment")["console"]["spec"]["strategy"]["type"] == "Recreate"
+
+
 # --- both ---
 
 
@@ -503,7 +620,7 @@ def test_docker_compose_accepts_the_compose_file() -> None:
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
 @pytest.mark.parametrize(("directory", "kinds"), [(K8S, {"Deployment", "StatefulSet", "Service", "ConfigMap",
-                                                         "CronJob"}),
+                                                         "CronJob", "PersistentVolumeClaim"}),
                                                   (K8S / "migrate", {"Job"}), (K8S / "keda", {"ScaledObject"})],
                          ids=["installation", "migration", "keda"])
 def test_kustomize_builds_every_resource_into_the_namespace(directory: Path, kinds: set[str]) -> None:

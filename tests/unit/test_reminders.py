@@ -148,3 +148,24 @@ def test_the_daily_process_waits_for_the_next_reminders_hour_and_the_command_wan
     assert seconds_until_next(settings, datetime(2026, 11, 26, 7, 0, tzinfo=moscow)) == 86400
     assert main(["remind", "--today", "26.11.2026"]) == 2
     assert "ГГГГ-ММ-ДД" in capsys.readouterr().err
+
+
+def test_the_local_mailbox_may_be_an_empty_mounted_directory_shared_by_the_writer_and_the_reader(tmp_path):
+    """MAIL_DIR as compose and Kubernetes mount it: an empty volume. «Почта» shows nothing until the first message,
+    which makes the Maildir's folders; another process with the same MAIL_DIR (the console) then reads it."""
+    from services.console.reminders.delivery import mailbox_path, mailer_for, stored_message, stored_messages
+
+    volume = tmp_path / "volume"
+    volume.mkdir()
+    reminders = Settings(var_dir=tmp_path / "reminders-var", mail_dir=volume)
+    console = Settings(var_dir=tmp_path / "console-var", mail_dir=volume)
+    assert mailbox_path(reminders) == mailbox_path(console) == volume
+    assert mailbox_path(Settings(var_dir=tmp_path / "var")) == tmp_path / "var" / "mail"  # the embedded default
+    assert stored_messages(console) == [] and stored_message(console, "anything") is None
+    message = EmailMessage()
+    message["Subject"], message["To"] = "Напоминание", "t1@school.example"
+    message.set_content("Текст")
+    mailer_for(reminders).send(message)
+    [stored] = stored_messages(console)
+    assert (stored.subject, stored.to) == ("Напоминание", "t1@school.example")
+    assert stored_message(console, stored.key) == stored

@@ -1,6 +1,7 @@
 """Where the e-mails go: an SMTP server when SMTP_HOST is set (smtplib, STARTTLS and a login when configured),
-else the local mailbox var/mail/ (a Maildir, stdlib `mailbox`) that the console shows to the admin on «Почта»,
-so nothing leaves the machine by default."""
+else the local mailbox MAIL_DIR (default var/mail/; a Maildir, stdlib `mailbox`) that the console shows to the admin
+on «Почта», so nothing leaves the machine by default. MAIL_DIR may be an empty mounted volume (compose, Kubernetes):
+the Maildir's folders are made in it on the first message, and until then «Почта» is empty."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Protocol
 from shared.config import Settings
 
 SMTP_TIMEOUT_S = 30
+MAILDIR_FOLDERS = ("tmp", "new", "cur")
 
 
 class Mailer(Protocol):
@@ -23,18 +25,27 @@ class Mailer(Protocol):
 
 
 def mailbox_path(settings: Settings) -> Path:
-    return settings.var_dir / "mail"
+    return settings.mail_dir or settings.var_dir / "mail"
+
+
+def _existing_box(path: Path) -> mailbox.Maildir | None:
+    """The Maildir at `path`, or None while it holds no message folders (not made yet, or an empty volume)."""
+    if not all((path / folder).is_dir() for folder in MAILDIR_FOLDERS):
+        return None
+    return mailbox.Maildir(path, create=False)
 
 
 class LocalMailbox:
-    """Every message kept in var/mail/ (Maildir: one file per message, written atomically)."""
+    """Every message kept in MAIL_DIR (Maildir: one file per message, written atomically)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
 
     def send(self, message: EmailMessage) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        box = mailbox.Maildir(self.path, create=True)
+        self.path.mkdir(mode=0o700, parents=True, exist_ok=True)  # or an empty volume mounted there
+        for folder in MAILDIR_FOLDERS:
+            (self.path / folder).mkdir(mode=0o700, exist_ok=True)
+        box = mailbox.Maildir(self.path, create=False)
         box.add(message)
         box.close()
 
@@ -83,19 +94,17 @@ def _read(key: str, raw: bytes) -> Stored:
 
 def stored_messages(settings: Settings) -> list[Stored]:
     """The local mailbox, newest first."""
-    path = mailbox_path(settings)
-    if not path.exists():
+    box = _existing_box(mailbox_path(settings))
+    if box is None:
         return []
-    box = mailbox.Maildir(path, create=False)
     found = [_read(key, box.get_bytes(key)) for key in box.iterkeys()]
     return sorted(found, key=lambda m: (m.sent, m.key), reverse=True)
 
 
 def stored_message(settings: Settings, key: str) -> Stored | None:
-    path = mailbox_path(settings)
-    if not path.exists() or "/" in key or key.startswith("."):
+    box = _existing_box(mailbox_path(settings))
+    if box is None or "/" in key or key.startswith("."):
         return None
-    box = mailbox.Maildir(path, create=False)
     try:
         return _read(key, box.get_bytes(key))
     except KeyError:

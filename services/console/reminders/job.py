@@ -1,9 +1,11 @@
 """`mentoring remind` for one day: find the day's facts, decide each account's digest, send it and record it.
 
-Each digest is recorded and sent in one transaction: its rows are written first (the unique account + fact key
-refuses a fact already reminded, also by a second run at the same moment), the mail is sent, then committed; a
-mail that fails rolls its rows back, so the facts are tried again at the next run. An account that has any row of
-the day has had its digest: a second run that day sends it nothing (new facts wait for the next day)."""
+Each digest is recorded and sent in one transaction: it takes the account's lock (PostgreSQL: an advisory lock per
+account; SQLite: `BEGIN IMMEDIATE`, one writer at a time) and reads again what the account was sent, so a second run
+at the same moment waits and then sends nothing, also when it read other facts; its rows are written (the unique
+account + fact key refuses a fact already reminded), the mail is sent, then committed; a mail that fails rolls its
+rows back, so the facts are tried again at the next run. An account that has any row of the day has had its digest:
+a second run that day sends it nothing (new facts wait for the next day)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -26,6 +28,7 @@ from shared.config import Settings
 from shared.db import UnitOfWork, read_session
 
 log = logging.getLogger(__name__)
+LOCK_NAMESPACE = 0x6D656E74  # PostgreSQL advisory locks of the reminders: (this, hashtext(account id))
 
 
 class FactSource(Protocol):
@@ -57,19 +60,39 @@ def already_sent(session: Session, today: date) -> tuple[dict[str, set[str]], se
     return sent, reminded_today
 
 
-def _deliver(settings: Settings, engine: Engine, mailer: Mailer, digest: Digest, today: date) -> bool:
-    """Record and send one digest; False when another run recorded it first."""
+def _lock_account(session: Session, account_id: str) -> None:
+    """Until the transaction ends, no other run sends this account a digest (SQLite: its first statement began the
+    transaction with BEGIN IMMEDIATE, which already excludes every other writer)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:namespace, hashtext(:account))"),
+                        {"namespace": LOCK_NAMESPACE, "account": account_id})
+
+
+def _deliver(settings: Settings, engine: Engine, mailer: Mailer, digest: Digest, today: date) -> int:
+    """Record and send one digest: the facts it told of, 0 when another run sent the account its digest first."""
+    account_id = digest.reader.id
     try:
         with UnitOfWork(engine) as uow:
-            uow.session.add_all([SentReminder(account_id=digest.reader.id, fact_key=fact.key, kind=fact.kind,
-                                              sent_on=today) for fact in digest.facts])
+            _lock_account(uow.session, account_id)
+            sent = uow.session.exec(select(SentReminder.fact_key, SentReminder.sent_on)
+                                    .where(SentReminder.account_id == account_id)).all()
+            if any(sent_on == today for _, sent_on in sent):
+                log.info("reminder digest already sent today by another run", extra={"account_id": account_id})
+                return 0
+            known = {key for key, _ in sent}
+            facts = tuple(fact for fact in digest.facts if fact.key not in known)
+            if not facts:
+                return 0
+            digest = Digest(digest.reader, facts)
+            uow.session.add_all([SentReminder(account_id=account_id, fact_key=fact.key, kind=fact.kind,
+                                              sent_on=today) for fact in facts])
             uow.session.flush()
             mailer.send(compose(settings, digest, today))
             uow.commit()
     except IntegrityError:
-        log.info("reminder digest already recorded by another run", extra={"account_id": digest.reader.id})
-        return False
-    return True
+        log.info("reminder digest already recorded by another run", extra={"account_id": account_id})
+        return 0
+    return len(facts)
 
 
 def remind(settings: Settings, engine: Engine, today: date, source: FactSource, mailer: Mailer) -> Outcome:
@@ -88,5 +111,5 @@ def remind(settings: Settings, engine: Engine, today: date, source: FactSource, 
             continue
         if delivered:
             outcome.digests += 1
-            outcome.reminded += len(digest.facts)
+            outcome.reminded += delivered
     return outcome
