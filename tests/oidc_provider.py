@@ -70,15 +70,17 @@ class OidcProvider:
         return f"http://127.0.0.1:{self.port}"
 
     def configuration(self) -> dict[str, Any]:
-        def client(client_id: str, redirect: str) -> dict[str, Any]:
+        def client(client_id: str, redirect: str, **more: Any) -> dict[str, Any]:
             return {"client_id": client_id, "client_secret": self.client_secrets[client_id],
-                    "redirect_uris": [redirect], "grant_types": ["authorization_code"], "response_types": ["code"]}
+                    "redirect_uris": [redirect], "grant_types": ["authorization_code"], "response_types": ["code"],
+                    **more}
 
         users = [{"id": f"user-{login}", "login": login, "password": PASSWORD, "email": email,
                   "email_verified": verified, "name": f"Пользователь {login}", "claims": claims}
                  for login, (email, verified, claims) in USERS.items()]
         return {"issuer": self.issuer, "port": self.port, "users": users,
-                "clients": [client(CONSOLE_CLIENT, f"{self.console_url}/sign-in/sso/callback"),
+                "clients": [client(CONSOLE_CLIENT, f"{self.console_url}/sign-in/sso/callback",
+                                   post_logout_redirect_uris=[f"{self.console_url}/sign-in"]),
                             client(API_CLIENT, API_REDIRECT), client(SHORT_LIVED_CLIENT, API_REDIRECT)],
                 "resources": {MENTORING_RESOURCE: "mentoring-api", OTHER_RESOURCE: "other-api"},
                 "claim_names": [ROLE_CLAIM, SCOPE_CLAIM], "short_lived": [SHORT_LIVED_CLIENT]}
@@ -131,21 +133,24 @@ class OidcProvider:
         return {key.upper(): str(value) for key, value in self.settings().items()}
 
 
-def walk(start: str, login: str, until: str, password: str = PASSWORD) -> str:
-    """A browser at the provider from `start` (its authorization URL) until it is sent to `until`: that address."""
-    with httpx.Client(timeout=30) as browser:
-        answer = browser.get(start)
-        for _ in range(12):
-            if answer.is_redirect:
-                location = str(answer.url.join(answer.headers["location"]))
-                if location.startswith(until):
-                    return location
-                answer = browser.get(location)
-                continue
-            found = FORM.search(answer.text)
-            assert answer.status_code == 200 and found, (answer.status_code, answer.text[:2000])
-            fields = {"login": login, "password": password} if 'name="login"' in answer.text else {}
-            answer = browser.post(str(answer.url.join(html.unescape(found.group(1)))), data=fields)
+def walk(start: str, login: str, until: str, password: str = PASSWORD, browser: httpx.Client | None = None) -> str:
+    """A browser at the provider from `start` (its authorization URL) until it is sent to `until`: that address.
+    A new browser each time, or `browser` (its cookies: the person's session at the provider)."""
+    if browser is None:
+        with httpx.Client(timeout=30) as fresh:
+            return walk(start, login, until, password, fresh)
+    answer = browser.get(start)
+    for _ in range(12):
+        if answer.is_redirect:
+            location = str(answer.url.join(answer.headers["location"]))
+            if location.startswith(until):
+                return location
+            answer = browser.get(location)
+            continue
+        found = FORM.search(answer.text)
+        assert answer.status_code == 200 and found, (answer.status_code, answer.text[:2000])
+        fields = {"login": login, "password": password} if 'name="login"' in answer.text else {}
+        answer = browser.post(str(answer.url.join(html.unescape(found.group(1)))), data=fields)
     raise AssertionError(f"the provider did not send the browser back to {until}")
 
 

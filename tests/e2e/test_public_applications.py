@@ -8,7 +8,9 @@ test-artifacts/ and checked with axe-core."""
 
 from __future__ import annotations
 
+import mailbox
 import re
+from email import message_from_bytes, policy
 
 from playwright.sync_api import Page, expect
 
@@ -32,6 +34,16 @@ def seed(stack) -> dict[str, str]:
             "organization_id": schools[0]["id"], "full_name": MENTOR, "subjects": ["math"], "stages": ["basic"],
             "capacity": 2, "consent_publication": True}).raise_for_status()
     return {"mentor_school": schools[0]["id"], "teacher_school": schools[1]["id"]}
+
+
+def answers(stack) -> dict[str, str]:
+    """The answers the console mailed, by recipient (the stack's local mailbox: no SMTP server is set)."""
+    box = mailbox.Maildir(stack.workdir / "var" / "mail", create=False)
+    found = {}
+    for key in box.keys():
+        parsed = message_from_bytes(box.get_bytes(key), policy=policy.default)
+        found[parsed["To"]] = f"{parsed['Subject']}\n{parsed.get_content()}"
+    return found
 
 
 def shown(page: Page, step: str) -> None:
@@ -130,3 +142,7 @@ def test_a_teacher_becomes_a_mentor_and_another_gets_a_proposed_pair_from_the_pu
     with api(stack, "registry") as registry:
         mentees = registry.get("/api/v1/mentees", params={"organization": ids["teacher_school"]}).json()["items"]
     assert [m["full_name"] for m in mentees] == [TEACHER]
+    mailed = answers(stack)
+    assert "Вы включены в банк наставников" in mailed["t.kuznetsova@school9.test"]
+    assert "опубликована в открытом банке" in mailed["t.kuznetsova@school9.test"]
+    assert f"Предложена пара: наставник {MENTOR}" in mailed["i.petrov@school9.test"]

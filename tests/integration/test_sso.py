@@ -8,6 +8,8 @@ refuse expired ones, another issuer's, another audience's, forged and unsigned o
 
 from __future__ import annotations
 
+import html
+import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,7 +22,7 @@ from sqlmodel import select
 from services.console.adapters.tables import Account
 from services.console.app import create_app
 from shared.config import Settings
-from tests.integration.console_helpers import add_account, console_settings, csrf_of
+from tests.integration.console_helpers import PASSWORD, add_account, console_settings, csrf_of
 from tests.oidc_provider import (
     CONSOLE_URL,
     OTHER_RESOURCE,
@@ -87,6 +89,45 @@ def test_a_region_operator_signs_in_through_the_provider_with_the_role_and_scope
     assert replayed.status_code == 400 and "не подтвердил вход" in replayed.get_data(as_text=True)
     client.post("/sign-out", data={"csrf_token": csrf_of(client.get("/").get_data(as_text=True))})
     assert client.get("/").status_code == 302
+
+
+LOGOUT_FORM = re.compile(r'<form id="op.logoutForm" method="post" action="([^"]+)"><input type="hidden" '
+                         r'name="xsrf" value="([^"]+)"')
+
+
+def test_signing_out_of_the_console_signs_out_at_the_provider_too(app, oidc_provider):
+    with httpx.Client(timeout=30) as browser:  # one browser: its cookies hold the person's session at the provider
+        client = app.test_client()
+        start = client.get("/sign-in/sso")
+        back = walk(start.headers["Location"], "region", CONSOLE_URL, browser=browser)
+        assert client.get(urlsplit(back).path, query_string=urlsplit(back).query).status_code == 302
+        again = browser.get(app.test_client().get("/sign-in/sso").headers["Location"])
+        assert again.is_redirect  # signed in at the provider: no login form the second time
+
+        out = client.post("/sign-out", data={"csrf_token": csrf_of(client.get("/").get_data(as_text=True))})
+        assert out.status_code == 302 and client.get("/").status_code == 302  # out of the console at once
+        end = urlsplit(out.headers["Location"])
+        assert out.headers["Location"].startswith(oidc_provider.metadata()["end_session_endpoint"])
+        query = parse_qs(end.query)
+        assert query["post_logout_redirect_uri"] == [f"{CONSOLE_URL}/sign-in"] and query["id_token_hint"][0]
+        confirm = browser.get(out.headers["Location"])
+        action, xsrf = LOGOUT_FORM.search(confirm.text).groups()
+        done = browser.post(str(confirm.url.join(html.unescape(action))), data={"xsrf": xsrf, "logout": "yes"})
+        assert done.is_redirect and done.headers["Location"] == f"{CONSOLE_URL}/sign-in"
+        assert "Вы вышли из консоли." in client.get("/sign-in").get_data(as_text=True)
+
+        fresh = browser.get(app.test_client().get("/sign-in/sso").headers["Location"], follow_redirects=True)
+        assert 'name="login"' in fresh.text  # the provider asks for the password again
+
+
+def test_a_console_sign_out_with_the_password_does_not_visit_the_provider(app):
+    client = app.test_client()
+    add_account(app, "local@sso.test", "admin")
+    signed = client.post("/sign-in", data={"csrf_token": csrf_of(client.get("/sign-in").get_data(as_text=True)),
+                                           "email": "local@sso.test", "password": PASSWORD})
+    assert signed.status_code == 302
+    out = client.post("/sign-out", data={"csrf_token": csrf_of(client.get("/").get_data(as_text=True))})
+    assert out.status_code == 302 and out.headers["Location"] == "/sign-in"
 
 
 def test_without_role_claims_the_account_of_the_verified_e_mail_signs_in(app):

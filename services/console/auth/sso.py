@@ -4,11 +4,14 @@ Authorization code with PKCE (S256). Authlib reads the provider's discovery docu
 the code verifier in the session between the redirect and the callback, and on the callback checks the state,
 exchanges the code (with the verifier and the client's secret) and verifies the ID token: the provider's signature
 (its JWKS), issuer, audience, expiry and the nonce. The routes answer 404 when no provider is configured.
+Signing out of the console signs out at the provider too (RP-initiated logout with the ID token kept in the
+session), which sends the person back to the console's sign-in page.
 """
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 import httpx
 import requests
@@ -22,13 +25,15 @@ from services.console.auth import accounts, sso_identity
 from services.console.auth.login import SignedIn
 from services.console.auth.provision import scope_name_from_registry
 from services.console.auth.sso_identity import ProviderIdentity, Refusal
-from services.console.auth.views import safe_next
+from services.console.auth.targets import safe_next
 from services.console.context import console
 from shared.config import Settings
 
 log = logging.getLogger(__name__)
 PROVIDER = "provider"
 NEXT_KEY = "sso_next"
+ID_TOKEN = "sso_id_token"
+"""The provider's ID token of the signed-in person, kept in the session for the sign-out at the provider."""
 FAILED = "Вход через поставщика удостоверений не выполнен: он не подтвердил вход. Попробуйте ещё раз."
 UNREACHABLE = ("Поставщик удостоверений сейчас не отвечает. Повторите попытку через несколько минут или войдите "
                "по адресу почты и паролю.")
@@ -112,9 +117,32 @@ def build_sso() -> Blueprint:
             sso_identity.remember(identity)
         login_user(user)
         session.permanent = True
+        session[ID_TOKEN] = token.get("id_token")
         return redirect(safe_next(target))
 
     return bp
+
+
+def provider_sign_out(id_token: str | None) -> str | None:
+    """The provider's end-session address for the person signing out (OpenID Connect RP-initiated logout: their
+    ID token, and the console's sign-in page to come back to), or None: not signed in through the provider, or the
+    provider has no such endpoint or cannot be read (the console's own sign-out still happened)."""
+    oauth = current_app.extensions.get("console_sso")
+    if not id_token or oauth is None:
+        return None
+    client = oauth.create_client(PROVIDER)
+    try:
+        endpoint = client.load_server_metadata().get("end_session_endpoint")
+    except (requests.RequestException, ValueError) as exc:
+        log.warning("sso: no sign-out at the provider (%s: %s)", type(exc).__name__, exc)
+        return None
+    if not endpoint:
+        return None
+    settings = console().settings
+    back = settings.console_url.rstrip("/") + url_for("auth.sign_in")
+    query = urlencode({"id_token_hint": id_token, "post_logout_redirect_uri": back,
+                       "client_id": settings.oidc_client_id})
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
 
 def signed_in_user(settings: Settings, claims: dict) -> tuple[SignedIn, ProviderIdentity | None]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_limiter import Limiter
 from flask_login import current_user, login_required, login_user, logout_user
@@ -13,17 +11,11 @@ from services.console.auth import accounts
 from services.console.auth.forms import SetPasswordForm, SignInForm
 from services.console.auth.limits import sign_in_limits
 from services.console.auth.login import SignedIn
+from services.console.auth.sso import ID_TOKEN, provider_sign_out
+from services.console.auth.targets import safe_next
 from services.console.context import console
 
 WRONG = "Неверный адрес почты или пароль."
-
-
-def safe_next(target: str | None) -> str:
-    """Only a path of this site: an absolute or scheme-relative address goes home instead."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc \
-            and "\\" not in target:
-        return target
-    return url_for("home.index")
 
 
 def build_auth(limiter: Limiter) -> Blueprint:
@@ -58,10 +50,12 @@ def build_auth(limiter: Limiter) -> Blueprint:
             if account is not None:
                 accounts.end_sessions(account)
                 uow.commit()
+        id_token = session.get(ID_TOKEN)
         logout_user()
         session.clear()
         flash("Вы вышли из консоли.", "info")
-        return redirect(url_for("auth.sign_in"))
+        # signed in through the provider: out of its session too, and back to the sign-in page
+        return redirect(provider_sign_out(id_token) or url_for("auth.sign_in"))
 
     @bp.route("/password/<token>", methods=["GET", "POST"])
     def set_password(token: str):

@@ -1,7 +1,8 @@
 """«Заявки»: what teachers send from the public bank, for the curator who decides it (and the operators above).
 
 A nomination is selected into the bank or declined; a request is accepted (the registry adds the teacher to the
-base of mentees) and the console proposes the pair in matching at once, or declined. Each decline says why.
+base of mentees) and the console proposes the pair in matching at once, or declined. Each decline says why, and
+the applicant gets the answer by e-mail.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from wtforms.validators import DataRequired, Length
 
 from services.console.auth.forms import ActionForm, RussianForm
 from services.console.client import ServiceError
+from services.console.context import console
 from services.console.pages.common import api, roles
 from services.console.pages.paging import Pager, parse_stack
+from services.console.reminders.answer import send_answer
 from services.console.roles import ADMIN, CURATOR, MUNICIPAL, REGION
 
 DECIDERS = (ADMIN, REGION, MUNICIPAL, CURATOR)
@@ -57,8 +60,18 @@ def propose_pair(application: dict[str, Any]) -> tuple[dict[str, Any] | None, st
             return None, "; ".join(messages)
 
 
-def after_proposal(application: dict[str, Any]) -> Any:
+def answered(application: dict[str, Any], *, pair_proposed: bool = False) -> bool:
+    """Tell the applicant by e-mail (the public page promised it); a failed send is said to the curator."""
+    problem = send_answer(console().settings, application, pair_proposed=pair_proposed)
+    if problem:
+        flash(problem[0].upper() + problem[1:] + ".", "error")
+    return problem is None
+
+
+def after_proposal(application: dict[str, Any], *, answer: bool) -> Any:
     pair, problem = propose_pair(application)
+    if answer:
+        answered(application, pair_proposed=pair is not None)
     if pair:
         flash(f"Пара предложена: {application['mentor_name']} — {application['full_name']}. Дальше — согласия "
               "и приказ на странице пары.", "success")
@@ -103,6 +116,7 @@ def blueprint() -> Blueprint:
         if not ActionForm().validate_on_submit():
             return render_card(ident, status=400)
         record = api().send("registry", "POST", f"/api/v1/applications/{ident}/select", {})
+        answered(record)
         flash(f"{record['full_name']} включён(а) в банк наставников"
               f"{'' if record['consent_publication'] else ' (без публикации: согласия на неё нет)'}.", "success")
         return redirect(url_for("bank.card", ident=record["person_id"]))
@@ -112,14 +126,15 @@ def blueprint() -> Blueprint:
     def accept(ident: str):
         if not ActionForm().validate_on_submit():
             return render_card(ident, status=400)
-        return after_proposal(api().send("registry", "POST", f"/api/v1/applications/{ident}/accept", {}))
+        return after_proposal(api().send("registry", "POST", f"/api/v1/applications/{ident}/accept", {}),
+                              answer=True)
 
     @bp.post("/<ident>/propose")
     @roles(*DECIDERS)
     def propose(ident: str):
         if not ActionForm().validate_on_submit():
             return render_card(ident, status=400)
-        return after_proposal(api().get("registry", f"/api/v1/applications/{ident}"))
+        return after_proposal(api().get("registry", f"/api/v1/applications/{ident}"), answer=False)
 
     @bp.post("/<ident>/decline")
     @roles(*DECIDERS)
@@ -129,7 +144,9 @@ def blueprint() -> Blueprint:
             return render_card(ident, form, 422)
         record = api().send("registry", "POST", f"/api/v1/applications/{ident}/decline",
                             {"reason": form.reason.data.strip()})
-        flash(f"Заявка отклонена: {record['full_name']}.", "success")
+        told = answered(record)
+        flash(f"Заявка отклонена: {record['full_name']}.{' Ответ с причиной отправлен заявителю.' if told else ''}",
+              "success")
         return redirect(url_for(".index"))
 
     return bp

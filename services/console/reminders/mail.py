@@ -66,7 +66,7 @@ def pair_words(fact: Fact) -> str:
 
 
 @cache
-def _templates() -> Environment:
+def mail_templates() -> Environment:
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
@@ -88,7 +88,7 @@ def compose(settings: Settings, digest: Digest, today: date) -> EmailMessage:
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"
     # quoted-printable: 7-bit clean for any mail server, Cyrillic and all
-    message.set_content(_templates().get_template("digest.txt").render(values), cte="quoted-printable")
-    message.add_alternative(_templates().get_template("digest.html").render(values), subtype="html",
+    message.set_content(mail_templates().get_template("digest.txt").render(values), cte="quoted-printable")
+    message.add_alternative(mail_templates().get_template("digest.html").render(values), subtype="html",
                             cte="quoted-printable")
     return message
