@@ -161,7 +161,7 @@ def _cmd_retention(args: argparse.Namespace) -> int:
         print("ошибка: срок хранения — не меньше одного дня", file=sys.stderr)
         return 2
     for label, count in run_retention(settings, days).items():
-        print(f"{label}: обезличено выбывших более {days} дн. назад — {count}")
+        print(f"{label}: обезличено по истечении срока хранения ({days} дн.) — {count}")
     return 0
 
 

@@ -6,12 +6,16 @@ nothing is published without consent; one address sends at most the hourly limit
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import select
 
 from services.registry.adapters.tables import Application
+from services.registry.domain.personal_data import pseudonym
+from services.registry.use_cases.erasure import erase_old_applications
 from shared.auth import issue_token
 from shared.db import UnitOfWork
 from tests.integration.test_access_matrix import World, apps, deliver, seed
@@ -193,3 +197,32 @@ def test_erasing_a_selected_mentor_erases_the_application_too(world):
          json={"reason": "заявление № 7"})
     record = call(world, "school_curator", "registry", "GET", f"{APPLICATIONS}/{sent['id']}", 200)
     assert record["full_name"].startswith("Субъект ПДн № ") and record["email"] == "" and record["message"] is None
+
+
+def test_retention_pseudonymises_applications_decided_or_waiting_longer_than_the_period(world):
+    school, now = world.places["A1a"], datetime(2030, 1, 15, tzinfo=UTC)
+    sent = {name: call(world, None, "registry", "POST", NOMINATIONS, 201, json={
+        "organization_id": school.org_id, "full_name": name, "email": f"{key}@example.ru", "message": "о себе",
+        "consent_processing": True})["id"] for key, name in (("old", "Давняя Анна"), ("recent", "Недавняя Вера"),
+                                                             ("waiting", "Ждущая Нина"))}
+    call(world, "school_curator", "registry", "POST", f"{APPLICATIONS}/{sent['Давняя Анна']}/decline", 200,
+         json={"reason": "нет вакансий"})
+    call(world, "school_curator", "registry", "POST", f"{APPLICATIONS}/{sent['Недавняя Вера']}/decline", 200,
+         json={"reason": "нет вакансий"})
+    with UnitOfWork(world.engine("registry")) as uow:  # decided 1096 and 1094 days before `now`; waiting 2000
+        for name, column, days in (("Давняя Анна", "decided_at", 1096), ("Недавняя Вера", "decided_at", 1094),
+                                   ("Ждущая Нина", "created_at", 2000)):
+            uow.session.execute(update(Application).where(Application.id == sent[name])
+                                .values({column: now - timedelta(days=days)}))
+        uow.commit()
+    with UnitOfWork(world.engine("registry")) as uow:
+        assert erase_old_applications(uow, 1095, now) == 2
+    with UnitOfWork(world.engine("registry")) as uow:
+        assert erase_old_applications(uow, 1095, now) == 0  # done once
+    for name, erased in (("Давняя Анна", True), ("Недавняя Вера", False), ("Ждущая Нина", True)):
+        record = call(world, "admin", "registry", "GET", f"{APPLICATIONS}/{sent[name]}", 200)
+        assert (record["full_name"] == pseudonym(sent[name])) is erased, record
+        assert (record["email"] == "" and record["message"] is None) is erased, record
+    trail = call(world, "admin", "registry", "GET", "/api/v1/audit", 200,
+                 query_string={"entity_id": sent["Давняя Анна"]})["items"]
+    assert trail[0]["actor"] == "admin:retention" and trail[0]["action"] == "erased"

@@ -278,7 +278,7 @@ def test_retention_pseudonymises_only_people_withdrawn_longer_than_the_period(wo
         uow.session.execute(update(Mentee).where(Mentee.id == ids["Y"])
                             .values(updated_at=datetime.now(UTC) - timedelta(days=2)))
         uow.commit()
-    assert run_retention(world.settings, 1) == {"Наставник": 0, "Наставляемый": 1}
+    assert run_retention(world.settings, 1) == {"Наставник": 0, "Наставляемый": 1, "Заявка из банка": 0}
     assert world.call("registry", "GET", f"/api/v1/mentees/{ids['Y']}", 200)["full_name"] == pseudonym(ids["Y"])
 
 

@@ -15,6 +15,7 @@ from sqlmodel import Session, and_, or_, select
 from services.registry.adapters.tables import Application, AuditRecord, Mentee, outbox
 from services.registry.domain.personal_data import scrub_changes
 from shared.dictionaries import normalize
+from shared.events import utcnow
 
 SEALED_NAME = "full_name_sealed"
 """The name in a mentor's or mentee's event, sealed with the services' key (shared/sealing.py)."""
@@ -84,4 +85,4 @@ def scrub_preferred_name(session: Session, region_id: str, old_name: str, name: 
 def scrub_application(session: Session, person_id: str, name: str) -> int:
     """The application the person was selected or accepted from: the pseudonym for the name, no e-mail, no text."""
     return session.exec(update(Application).where(Application.person_id == person_id).values(  # type: ignore[call-overload]
-        full_name=name, normalized_name=normalize(name), email="", message=None)).rowcount
+        full_name=name, normalized_name=normalize(name), email="", message=None, erased_at=utcnow())).rowcount

@@ -176,6 +176,7 @@ class Application(RegistryModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
     decided_by: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(nullable=False))
+    erased_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
 
 
 class AuditRecord(RegistryModel, table=True):

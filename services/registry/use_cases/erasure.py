@@ -12,12 +12,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import select
 
 from services.registry.adapters.audit_log import record_audit
 from services.registry.adapters.erasure import scrub_application, scrub_audit, scrub_outbox, scrub_preferred_name
 from services.registry.adapters.lookups import locked
 from services.registry.adapters.person_kinds import MENTORS, PersonKind
+from services.registry.adapters.tables import Application
 from services.registry.domain.changes import bump_version
 from services.registry.domain.personal_data import erased_values, pseudonym, retention_cutoff
 from services.registry.domain.roles import ERASERS
@@ -25,6 +27,7 @@ from services.registry.use_cases.results import PersonCard, person_card
 from shared.auth import Principal, Role
 from shared.config import Settings
 from shared.db import UnitOfWork
+from shared.dictionaries import normalize
 from shared.events import utcnow
 from shared.sealing import seal
 
@@ -60,6 +63,26 @@ def erase_withdrawn(uow: UnitOfWork, settings: Settings, kind: PersonKind, days:
         _erase(uow, settings, RETENTION, kind, row, {"basis": "retention", "retention_days": days})
     if rows:
         scrub_outbox(uow.session, {row.id: seal(settings, row.full_name) for row in rows}, kind.entity)
+    uow.commit()
+    return len(rows)
+
+
+def erase_old_applications(uow: UnitOfWork, days: int, now: datetime | None = None,
+                           limit: int = RETENTION_BATCH) -> int:
+    """Pseudonymise up to `limit` applications from the public bank decided (or waiting) more than `days` days ago:
+    a declined one has served its purpose, a selected or accepted one lives on in its person's record. The row, its
+    kind, status, places and dates stay (the audit trail names it); returns how many. Run it until it returns 0."""
+    cutoff = retention_cutoff(now or utcnow(), days)
+    rows = uow.session.exec(select(Application).where(
+        Application.erased_at.is_(None),  # type: ignore[union-attr]
+        func.coalesce(Application.decided_at, Application.created_at) < cutoff)
+        .order_by(Application.created_at, Application.id).limit(limit).with_for_update()).all()
+    for row in rows:
+        row.full_name = pseudonym(row.id)
+        row.normalized_name = normalize(row.full_name)
+        row.email, row.message, row.erased_at = "", None, utcnow()
+        record_audit(uow.session, RETENTION, "application", row.id, "erased",
+                     {"basis": "retention", "retention_days": days})
     uow.commit()
     return len(rows)
 

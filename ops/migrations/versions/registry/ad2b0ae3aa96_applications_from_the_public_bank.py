@@ -49,6 +49,7 @@ def upgrade() -> None:
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('decided_by', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['applicant_organization_id'], ['registry_organization.id'], ),
     sa.ForeignKeyConstraint(['mentor_id'], ['registry_mentor.id'], ),
     sa.ForeignKeyConstraint(['organization_id'], ['registry_organization.id'], ),

@@ -106,6 +106,7 @@ class ApplicationOut(BaseModel):
     decided_at: datetime | None
     decided_by: str | None
     created_at: datetime
+    erased_at: datetime | None = Field(None, description="когда персональные данные заявки обезличены")
 
 
 class ApplicationList(CountedPage):
