@@ -40,7 +40,7 @@ def answers(stack) -> dict[str, str]:
     """The answers the console mailed, by recipient (the stack's local mailbox: no SMTP server is set)."""
     box = mailbox.Maildir(stack.workdir / "var" / "mail", create=False)
     found = {}
-    for key in box.keys():
+    for key in box.iterkeys():
         parsed = message_from_bytes(box.get_bytes(key), policy=policy.default)
         found[parsed["To"]] = f"{parsed['Subject']}\n{parsed.get_content()}"
     return found
