@@ -129,6 +129,10 @@ class Settings(BaseSettings):
     # Applications from the public bank (to become a mentor, to ask one): no captcha, so one address sends at most
     # this many an hour (counted in the registry's table, so every worker and replica shares the count).
     public_applications_per_hour: int = Field(default=5, ge=1)
+    # Reverse proxies in front of each web process (an ingress, a load balancer) that append the client's address to
+    # X-Forwarded-For and set X-Forwarded-Proto: that many are trusted. 0, the default, trusts none, so a client
+    # cannot choose the address its sign-in attempts and public applications are counted by.
+    trusted_proxies: int = Field(default=0, ge=0, le=5)
     # Names travel in events sealed with the services' own Fernet keys (shared/sealing.py): comma-separated, the
     # first seals, every one opens (rotation). Embedded default: a key generated once into var/personal-data-key.
     personal_data_keys: str | None = None

@@ -34,6 +34,7 @@ from shared.problems import (
     problem_response,
     validation_problem,
 )
+from shared.proxies import behind_proxies
 
 log = logging.getLogger(__name__)
 SECURITY_SCHEMES = {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
@@ -131,6 +132,7 @@ def create_service_app(name: str, settings: Settings, metadata: MetaData, *, tit
     app.json = OrjsonProvider(app)  # answers encoded in C, the same bytes as the standard encoder's
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["mentoring"] = ServiceContext(settings=settings, engine=engine, outbox=outbox)
+    behind_proxies(app, settings)
     _install_hooks(app, name)
     app.register_api(_health_blueprint())
     app.add_url_rule("/openapi.json", "openapi_json", lambda: jsonify(app.api_doc))

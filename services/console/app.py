@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from services.console.templating import install_templating
     from shared.db import create_tables, engine_from_settings
     from shared.logs import configure_logging
+    from shared.proxies import behind_proxies
 
     settings = settings or load_settings("console")
     configure_logging(settings.log_level, json_format=settings.log_json, service="console")
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,
     )
     app.extensions["console"] = ConsoleContext(settings=settings, engine=engine)
+    behind_proxies(app, settings)
     CSRFProtect(app)
     install_login(app)
     limiter = install_limiter(app, settings.ratelimit_storage_uri)

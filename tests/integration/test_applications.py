@@ -226,3 +226,20 @@ def test_retention_pseudonymises_applications_decided_or_waiting_longer_than_the
     trail = call(world, "admin", "registry", "GET", "/api/v1/audit", 200,
                  query_string={"entity_id": sent["Давняя Анна"]})["items"]
     assert trail[0]["actor"] == "admin:retention" and trail[0]["action"] == "erased"
+
+
+def test_a_forwarded_address_counts_only_behind_trusted_proxies(world, database_url, nats_server, settings_factory):
+    school, serial = world.places["A1a"], iter(range(100))
+
+    def send(client: Any, forwarded: str) -> int:
+        n = next(serial)
+        return client.post(NOMINATIONS, headers={"X-Forwarded-For": forwarded}, json={
+            "organization_id": school.org_id, "full_name": f"Пересланная Ольга {n}", "email": f"fw{n}@example.ru",
+            "consent_processing": True}).status_code
+
+    direct = world.clients["registry"]  # TRUSTED_PROXIES=0: a client cannot pick the address it is counted by
+    assert [send(direct, f"203.0.113.{n}") for n in range(4)] == [201, 201, 201, 429]
+    proxied = apps(settings_factory, database_url, nats_server.url, public_applications_per_hour=3,
+                   trusted_proxies=1)["registry"]  # behind one proxy: the address it appended counts
+    assert [send(proxied, f"198.51.100.{n}") for n in range(3)] == [201, 201, 201]
+    assert [send(proxied, "198.51.100.7") for _ in range(4)] == [201, 201, 201, 429]
