@@ -1,9 +1,9 @@
 """`mentoring remind` against the real registry and matching of `mentoring up`, on a fixed day: a run proposes the
 pairs of a school, two are confirmed and started (one with an overdue plan item and no diary or half-year report,
-one ending within two weeks), one stays a proposal about to expire. The digests go to a real SMTP server started
-here (aiosmtpd), one per person, each fact once (a mail server that does not answer records nothing, so nothing is
-lost); a second run that day sends nothing, the next day repeats nothing, an unsubscribed curator gets nothing;
-without SMTP_HOST the mail lands in var/mail/, shown on «Почта»."""
+one ending within two weeks), one stays a proposal about to expire, and a teacher applies from the public bank.
+The digests go to a real SMTP server started here (aiosmtpd), one per person, each fact once (a mail server that
+does not answer records nothing, so nothing is lost); a second run that day sends nothing, the next day repeats
+nothing, an unsubscribed curator gets nothing; without SMTP_HOST the mail lands in var/mail/, shown on «Почта»."""
 
 from __future__ import annotations
 
@@ -130,6 +130,11 @@ def test_reminders_reach_each_person_once_a_day_and_each_fact_once(services, dat
                                "plan": [{"title": "Посетить четыре урока наставника",
                                          "due_on": str(TODAY - timedelta(5))}]})
         assert program.status_code == 200, program.text
+        applicant = f"Заявителева Ольга {uuid.uuid4().hex[:4]}"
+        nominated = registry.post("/api/v1/bank/nominations", json={
+            "organization_id": a["organization_id"], "full_name": applicant,
+            "email": f"applicant-{uuid.uuid4().hex[:6]}@test.local", "consent_processing": True})
+        assert nominated.status_code == 201, nominated.text
 
     settings = console_settings(services, database_url, tmp_path / "var")
     day = local_day(c["expires_at"], settings.console_timezone) - timedelta(days=2)  # the fixed clock of the runs
@@ -158,6 +163,7 @@ def test_reminders_reach_each_person_once_a_day_and_each_fact_once(services, dat
     assert mine[a["id"]] == {"plan_overdue", "diary_missing", "report_due"}
     assert "program_ending" in mine[b["id"]] and mine[c["id"]] == {"proposal_expiring"}
     assert len({f.key for f in facts}) == len(facts)
+    assert [f.detail for f in facts if f.key == f"application:{nominated.json()['id']}"] == [applicant]
 
     by_smtp = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": controller.port,
                                           "smtp_starttls": False, "smtp_user": "reminders", "smtp_password": "s3cret"})
@@ -172,6 +178,8 @@ def test_reminders_reach_each_person_once_a_day_and_each_fact_once(services, dat
         "Просрочены пункты плана", "Нет записи в дневнике наставника", "Не сдан полугодовой отчёт",
         "Скоро истечёт предложение пары", "Скоро заканчивается программа наставничества"))
     assert "Скоро истечёт предложение пары" in received[district] and "Просрочены" not in received[district]
+    assert f"{applicant} ({a['organization_name']}): хочет стать наставником" in received[curator]
+    assert applicant not in received[district] + received[mentor] + received[mentee]
     assert "Посетить четыре урока наставника" in received[mentee] and "дневнике" not in received[mentee]
     assert a["mentor_name"] in received[mentor] and a["mentee_name"] in received[mentor]
     for text in received.values():

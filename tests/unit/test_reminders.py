@@ -10,6 +10,7 @@ from email.message import EmailMessage
 
 from services.console.domain.reminders import (
     Reader,
+    application_facts,
     half_year_before,
     pair_facts,
     plan_digests,
@@ -169,3 +170,30 @@ def test_the_local_mailbox_may_be_an_empty_mounted_directory_shared_by_the_write
     [stored] = stored_messages(console)
     assert (stored.subject, stored.to) == ("Напоминание", "t1@school.example")
     assert stored_message(console, stored.key) == stored
+
+
+def test_an_application_waiting_for_its_curator_is_a_fact_for_that_curator_only():
+    waiting = [
+        {"id": "a1", "status": "new", "full_name": "Кузнецова Татьяна Викторовна", "organization_id": "o1",
+         "applicant_organization_name": "МБОУ СОШ № 1", "mentor_name": None, "created_at": "2026-11-25T22:10:00Z"},
+        {"id": "a2", "status": "new", "full_name": "Петров Илья Андреевич", "organization_id": "o1",
+         "applicant_organization_name": "МБОУ СОШ № 9", "mentor_name": "Петрова Анна Ивановна",
+         "created_at": "2026-11-24T08:00:00Z"},
+        {"id": "a3", "status": "declined", "full_name": "Отказова Нина", "organization_id": "o1",
+         "applicant_organization_name": "МБОУ СОШ № 1", "mentor_name": None, "created_at": "2026-11-20T08:00:00Z"},
+    ]
+    facts = application_facts(waiting, TZ)
+    assert [(f.key, f.day) for f in facts] == [("application:a1", date(2026, 11, 26)),  # the 26th in Moscow
+                                              ("application:a2", date(2026, 11, 24))]
+    people = [reader("cur", "school_curator", "organization:o1"),
+              reader("mun", "municipal_operator", "municipality:m1"), reader("mentor", "mentor", "mentor:t1")]
+    (digest,) = plan_digests([*facts, *the_day_facts()], people[:1], {}, set())
+    assert [f.kind for f in digest.facts][:2] == ["application_waiting", "application_waiting"]
+    assert {d.reader.id: {f.kind for f in d.facts} for d in plan_digests(facts, people, {}, set())} == {
+        "cur": {"application_waiting"}}
+    settings = Settings(service="console", console_secret="reminder-tests-secret-0123456789-abcdefghij")
+    text = compose(settings, digest, TODAY).get_body(preferencelist=("plain",)).get_content()
+    assert "Заявки из банка наставников ждут вашего решения (раздел «Заявки»):" in text
+    assert "— Кузнецова Татьяна Викторовна (МБОУ СОШ № 1): хочет стать наставником, заявка от 26 ноября 2026." in text
+    assert ("— Петров Илья Андреевич (МБОУ СОШ № 9): просит в наставники: Петрова Анна Ивановна, заявка от "
+            "24 ноября 2026.") in text

@@ -22,13 +22,14 @@ from zoneinfo import ZoneInfo
 
 EXPIRY_NOTICE_DAYS = 3
 END_NOTICE_DAYS = 14
-KINDS = ("plan_overdue", "diary_missing", "report_due", "proposal_expiring", "program_ending")
+KINDS = ("application_waiting", "plan_overdue", "diary_missing", "report_due", "proposal_expiring", "program_ending")
 AUDIENCE = {
     "plan_overdue": ("organization", "mentor", "mentee"),
     "diary_missing": ("organization", "mentor"),
     "report_due": ("organization", "mentor"),
     "proposal_expiring": ("organization", "municipality", "mentor", "mentee"),
     "program_ending": ("organization", "mentor", "mentee"),
+    "application_waiting": ("organization",),  # the curator who decides it
 }
 ROLE_SCOPE_KIND = {"school_curator": "organization", "municipal_operator": "municipality", "mentor": "mentor",
                    "mentee": "mentee"}
@@ -140,6 +141,17 @@ def pair_facts(today: date, timezone: str, *, working: Iterable[Mapping[str, Any
         if expires is not None and today <= expires <= today + timedelta(EXPIRY_NOTICE_DAYS):
             facts.append(_fact(pair, "proposal_expiring", f"expiry:{pair['id']}:{expires.isoformat()}", expires))
     return facts
+
+
+def application_facts(waiting: Iterable[Mapping[str, Any]], timezone: str) -> list[Fact]:
+    """An application from the public bank that waits for its curator's decision (the registry's `new` ones): the
+    applicant as `detail`, the mentor asked for (a request) or none (a nomination), the day it came."""
+    return [Fact(key=f"application:{app['id']}", kind="application_waiting", pair_id="",
+                 mentor_name=app.get("mentor_name") or "", mentee_name="",
+                 organization_name=app.get("applicant_organization_name") or "",
+                 scopes=frozenset({f"organization:{app['organization_id']}"}),
+                 day=local_day(app.get("created_at"), timezone), detail=app["full_name"])
+            for app in waiting if app.get("status") == "new"]
 
 
 def reader_scope(reader: Reader) -> str | None:

@@ -1,6 +1,7 @@
-"""The facts of a day, read from matching's HTTP API with a service token (the console never reads the services'
-tables): active, completed and proposed pairs, the pairs needing attention on that day, and the half-year reports
-of the pairs that owe one."""
+"""The facts of a day, read from the services' HTTP APIs with a service token (the console never reads their
+tables): from matching, active, completed and proposed pairs, the pairs needing attention on that day, and the
+half-year reports of the pairs that owe one; from the registry, the applications from the public bank that wait
+for a curator's decision."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import httpx
 
 from services.console.client import ServiceClient
-from services.console.domain.reminders import Fact, half_year_before, owes_report, pair_facts
+from services.console.domain.reminders import Fact, application_facts, half_year_before, owes_report, pair_facts
 from shared.config import Settings
 
 SUBJECT = "console:reminders"
@@ -31,8 +32,10 @@ class ServiceFacts:
         half = half_year_before(today)
         timezone = self.settings.console_timezone
         reported = {pair["id"]: self._reported(pair["id"]) for pair in working if owes_report(pair, half, timezone)}
-        return pair_facts(today, timezone, working=working, proposed=proposed, attention=attention,
-                          reported=reported)
+        waiting = self.api.every("registry", "/api/v1/applications", status="new")
+        return [*application_facts(waiting, timezone),
+                *pair_facts(today, timezone, working=working, proposed=proposed, attention=attention,
+                            reported=reported)]
 
     def _reported(self, pair_id: str) -> set[str]:
         detail: dict[str, Any] = self.api.pair(pair_id)

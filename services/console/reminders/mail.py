@@ -22,6 +22,7 @@ from shared.formatting import LOCALE
 HEADERS_POLICY = policy.default.clone(max_line_length=998)
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "mail"
 HEADINGS = {
+    "application_waiting": "Заявки из банка наставников ждут вашего решения (раздел «Заявки»)",
     "plan_overdue": "Просрочены пункты плана",
     "diary_missing": "Нет записи в дневнике наставника",
     "report_due": "Не сдан полугодовой отчёт",
@@ -48,6 +49,9 @@ def half_year(period: str) -> str:
 
 def what(fact: Fact) -> str:
     """What is due, in a sentence's words."""
+    if fact.kind == "application_waiting":
+        asked = f"просит в наставники: {fact.mentor_name}" if fact.mentor_name else "хочет стать наставником"
+        return f"{asked}, заявка от {day(fact.day)}" if fact.day else asked
     if fact.kind == "plan_overdue":
         return f"«{fact.detail}» — срок был {day(fact.day)}" if fact.day else f"«{fact.detail}»"
     if fact.kind == "diary_missing":
@@ -60,8 +64,10 @@ def what(fact: Fact) -> str:
 
 
 def pair_words(fact: Fact) -> str:
-    """`наставник Петрова А. И., наставляемый Сидоров К. О. (МБОУ СОШ № 1)`."""
+    """`наставник Петрова А. И., наставляемый Сидоров К. О. (МБОУ СОШ № 1)`; an application: its applicant."""
     school = f" ({fact.organization_name})" if fact.organization_name else ""
+    if fact.kind == "application_waiting":
+        return f"{fact.detail}{school}"
     return f"наставник {fact.mentor_name or 'не указан'}, наставляемый {fact.mentee_name or 'не указан'}{school}"
 
 
