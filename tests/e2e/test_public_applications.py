@@ -108,7 +108,7 @@ def test_a_teacher_becomes_a_mentor_and_another_gets_a_proposed_pair_from_the_pu
     # Self-nomination: the candidate's own school's curator selects her into the bank.
     nominate(page, bank)
     sign_in(page, console, "curator9@apply.test", "Главная", "05-curator", "applications")
-    menu(page, "Заявки")
+    page.get_by_role("link", name="Заявки из банка наставников ждут решения: 1").click()
     page.get_by_role("link", name=CANDIDATE).click()
     expect(page.get_by_text("Руководитель школьного методобъединения математиков")).to_be_visible()
     shown(page, "05-nomination")

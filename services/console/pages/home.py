@@ -43,7 +43,7 @@ def names_for(items: list[dict[str, Any]]) -> None:
 
 
 PROBLEM_LABELS = {"indicators": "Показатели", "summary": "Реестр", "pairs": "Пары", "proposed": "Пары",
-                  "attention": "Пары"}
+                  "attention": "Пары", "applications": "Заявки"}
 
 
 def fetch_together(calls: dict[str, Callable[[], Any]]) -> dict[str, Any]:
@@ -73,7 +73,8 @@ def blueprint() -> Blueprint:
         answers = fetch_together({
             "indicators": lambda: client.indicators(scope), "summary": lambda: client.summary(scope),
             "pairs": client.pairs_summary, "attention": client.attention,
-            "proposed": lambda: client.get("matching", "/api/v1/pairs", state="proposed", limit=100)["items"]})
+            "proposed": lambda: client.get("matching", "/api/v1/pairs", state="proposed", limit=100)["items"],
+            "applications": lambda: client.get("registry", "/api/v1/applications", status="new", limit=1)["total"]})
         problems = list(dict.fromkeys(f"{label}: {answers[key].detail}" for key, label in PROBLEM_LABELS.items()
                                       if isinstance(answers[key], ServiceError)))
         view = Overview() if isinstance(answers["indicators"], ServiceError) else from_indicators(answers["indicators"])
@@ -85,7 +86,8 @@ def blueprint() -> Blueprint:
             attention = answers["attention"]
         shown = attention[:ATTENTION_SHOWN]
         names_for(shown + view.waiting)
+        waiting = answers["applications"] if isinstance(answers["applications"], int) else 0
         return render_template("home.html", view=view, scope_name=scope_name, attention=shown,
-                               attention_total=len(attention), problems=problems)
+                               attention_total=len(attention), problems=problems, applications_waiting=waiting)
 
     return bp
