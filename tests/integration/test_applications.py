@@ -133,6 +133,9 @@ def test_a_decline_says_why_and_ends_the_application(world):
     assert (declined["status"], declined["decline_reason"]) == ("declined", "стаж меньше трёх лет")
     call(world, "school_curator", "registry", "POST", f"{path}/select", 409, json={})
     assert "Отказова Нина Львовна" not in listed(world, "school_curator")
+    for method, tail in (("GET", ""), ("POST", "/select")):
+        missing = call(world, "school_curator", "registry", method, f"{APPLICATIONS}/no-such{tail}", 404, json={})
+        assert missing["detail"] == "Заявка no-such не найдена"
     audit = call(world, "admin", "registry", "GET", "/api/v1/audit", 200, query_string={"entity_id": sent["id"]})
     assert [r["action"] for r in audit["items"]] == ["declined", "submitted"]
 

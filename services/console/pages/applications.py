@@ -31,7 +31,7 @@ KIND_TITLES = {"nomination": "Заявка в наставники", "request": 
 STATUS_BADGES = {"new": "ждёт решения", "selected": "включён в банк", "accepted": "принята", "declined": "отклонена"}
 READ_MODEL_WAIT_S = 15.0
 """How long «Принять» waits for matching to learn of the new mentee from the registry's event (under a second as
-a rule; FINDINGS: the read model's lag) before it asks the curator to propose the pair again."""
+a rule) before it asks the curator to propose the pair again."""
 
 
 class DeclineForm(RussianForm):

@@ -96,8 +96,13 @@ def list_applications(uow: UnitOfWork, principal: Principal, *, status: str | No
 
 
 def get_application(uow: UnitOfWork, principal: Principal, application_id: str) -> ApplicationCard:
+    """One application landed in the caller's scope (404 otherwise, as for a missing one)."""
     principal.require(*WRITERS)
-    return _cards(uow, [visible(uow.session, Application, principal, application_id, "Заявка")])[0]
+    try:
+        row = visible(uow.session, Application, principal, application_id, "Заявка")
+    except NotFound:
+        raise NotFound(f"Заявка {application_id} не найдена") from None
+    return _cards(uow, [row])[0]
 
 
 def select_candidate(uow: UnitOfWork, settings: Settings, principal: Principal,
@@ -147,7 +152,10 @@ def decline(uow: UnitOfWork, principal: Principal, application_id: str, reason: 
 
 def _locked_for_decision(uow: UnitOfWork, principal: Principal, application_id: str, outcome: str) -> Application:
     principal.require(*WRITERS)
-    row = locked(uow.session, Application, application_id, "Заявка")
+    try:
+        row = locked(uow.session, Application, application_id, "Заявка")
+    except NotFound:
+        raise NotFound(f"Заявка {application_id} не найдена") from None
     principal.require_scope(organization_id=row.organization_id, municipality_id=row.municipality_id,
                             region_id=row.region_id)
     row.status = rules.decide(row.kind, row.status, outcome)
