@@ -5,11 +5,10 @@ the reason. Sent the way the digests go (SMTP, or the local mailbox shown on «�
 from __future__ import annotations
 
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from typing import Any
 
 from services.console.reminders.delivery import mailer_for
-from services.console.reminders.mail import HEADERS_POLICY, mail_templates
+from services.console.reminders.mail import mail_templates, new_message
 from shared.config import Settings
 
 SUBJECTS = {"selected": "Вы включены в банк наставников", "accepted": "Ваша просьба о наставнике принята",
@@ -23,13 +22,7 @@ def compose_answer(settings: Settings, application: dict[str, Any], *, pair_prop
               "school": school, "mentor": application.get("mentor_name") or "", "pair_proposed": pair_proposed,
               "published": application.get("consent_publication"), "reason": application.get("decline_reason"),
               "bank_url": settings.registry_url.rstrip("/") + "/bank"}
-    message = EmailMessage(policy=HEADERS_POLICY)
-    message["Subject"] = SUBJECTS[application["status"]]
-    message["From"] = settings.smtp_from
-    message["To"] = application["email"]
-    message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain="mentoring.local")
-    message["Auto-Submitted"] = "auto-replied"
+    message = new_message(settings, application["email"], SUBJECTS[application["status"]], "auto-replied")
     message.set_content(mail_templates().get_template("answer.txt").render(values), cte="quoted-printable")
     return message
 

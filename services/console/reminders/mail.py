@@ -77,6 +77,18 @@ def mail_templates() -> Environment:
                        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
+def new_message(settings: Settings, to: str, subject: str, auto_submitted: str) -> EmailMessage:
+    """A message of the console's with its headers (From, To, Date, Message-ID, Auto-Submitted), still empty."""
+    message = EmailMessage(policy=HEADERS_POLICY)
+    message["Subject"] = subject
+    message["From"] = settings.smtp_from
+    message["To"] = to
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain="mentoring.local")
+    message["Auto-Submitted"] = auto_submitted
+    return message
+
+
 def compose(settings: Settings, digest: Digest, today: date) -> EmailMessage:
     """The day's digest for one account."""
     groups = [(HEADINGS[kind], [(pair_words(f), what(f)) for f in digest.facts if f.kind == kind])
@@ -84,15 +96,10 @@ def compose(settings: Settings, digest: Digest, today: date) -> EmailMessage:
     values = {"name": digest.reader.full_name, "today": day(today), "groups": groups,
               "console_url": settings.console_url.rstrip("/") + "/",
               "unsubscribe_url": unsubscribe_url(settings, digest.reader.id)}
-    message = EmailMessage(policy=HEADERS_POLICY)
-    message["Subject"] = f"Напоминания о наставничестве на {day(today)}"
-    message["From"] = settings.smtp_from
-    message["To"] = digest.reader.email
-    message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain="mentoring.local")
+    message = new_message(settings, digest.reader.email, f"Напоминания о наставничестве на {day(today)}",
+                          "auto-generated")
     message["List-Unsubscribe"] = f"<{values['unsubscribe_url']}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["Auto-Submitted"] = "auto-generated"
     # quoted-printable: 7-bit clean for any mail server, Cyrillic and all
     message.set_content(mail_templates().get_template("digest.txt").render(values), cte="quoted-printable")
     message.add_alternative(mail_templates().get_template("digest.html").render(values), subtype="html",

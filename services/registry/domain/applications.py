@@ -13,9 +13,7 @@ from datetime import timedelta
 from shared.errors import Conflict, TooManyRequests, ValidationFailed
 
 NOMINATION, REQUEST = "nomination", "request"
-KINDS = (NOMINATION, REQUEST)
 NEW, SELECTED, ACCEPTED, DECLINED = "new", "selected", "accepted", "declined"
-STATUSES = (NEW, SELECTED, ACCEPTED, DECLINED)
 OUTCOME = {NOMINATION: SELECTED, REQUEST: ACCEPTED}
 """What a curator's «yes» makes of each kind: a candidate selected into the bank, a request accepted as a pair."""
 KIND_LABELS = {NOMINATION: "Заявка в наставники", REQUEST: "Просьба о наставнике"}
